@@ -1,0 +1,74 @@
+// Package cmdutil is what every ivrctl subcommand shares: streams and
+// colour, configuration binding, and the errors that carry exit codes.
+package cmdutil
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Exit codes, the one place they are defined. `ivrctl --help` and the
+// README list the same table.
+const (
+	ExitOK        = 0 // success: call created, all checks passed, valid
+	ExitFailed    = 1 // a check failed: simulate's expected answer differs, validate found problems
+	ExitUsage     = 2 // bad usage or input: unknown flag, missing config, unreadable or undecodable file
+	ExitRejected  = 3 // the platform refused: NOT_CREATED, HTTP 401/403
+	ExitTransport = 4 // the platform could not be reached or failed: other HTTP errors, network
+)
+
+// ExitCodeHelp is the exit code table as shown by --help.
+const ExitCodeHelp = `Exit codes:
+  0  success
+  1  a check failed (simulate --expect, validate found problems)
+  2  bad usage or unreadable input (nothing was sent)
+  3  8x8 refused the request (NOT_CREATED, 401/403)
+  4  8x8 could not be reached or failed (network, 5xx, other HTTP errors)`
+
+// ExitError is an error that decides the process's exit code.
+type ExitError struct {
+	Code int
+	Err  error
+	Hint string // one line saying what to do, or ""
+}
+
+func (e *ExitError) Error() string {
+	if e.Err == nil {
+		return fmt.Sprintf("exit %d", e.Code)
+	}
+	return e.Err.Error()
+}
+
+func (e *ExitError) Unwrap() error { return e.Err }
+
+// Usagef returns an ExitUsage error.
+func Usagef(format string, args ...any) error {
+	return &ExitError{Code: ExitUsage, Err: fmt.Errorf(format, args...)}
+}
+
+// WithHint attaches a hint to an error, keeping its exit code.
+func WithHint(err error, code int, hint string) error {
+	return &ExitError{Code: code, Err: err, Hint: hint}
+}
+
+// SilentError exits with code having printed nothing more: the command
+// already reported (a summary line, a diff).
+type SilentError struct{ Code int }
+
+func (e *SilentError) Error() string { return fmt.Sprintf("exit status %d", e.Code) }
+
+// ExitCode maps an error to the process exit code.
+func ExitCode(err error) int {
+	if err == nil {
+		return ExitOK
+	}
+	var s *SilentError
+	if errors.As(err, &s) {
+		return s.Code
+	}
+	var e *ExitError
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return ExitFailed
+}

@@ -1,0 +1,65 @@
+package cmdutil
+
+import (
+	"fmt"
+	"net/http"
+	"os"
+
+	"github.com/ivrctl/ivrctl/pkg/menu"
+)
+
+// Factory hands every command what it shares, lazily: streams, the
+// resolved configuration, the HTTP client, and the menu loader.
+type Factory struct {
+	IO      *IOStreams
+	Version string
+
+	// Config is set by the root command once flags, env and the config
+	// file are bound (before any RunE).
+	Config *Config
+
+	// HTTPClient returns the client outbound requests use; tests swap it.
+	HTTPClient func() *http.Client
+
+	// ReadFile reads input files; tests may swap it.
+	ReadFile func(name string) ([]byte, error)
+}
+
+// NewFactory returns a factory over the given streams.
+func NewFactory(io *IOStreams, version string) *Factory {
+	return &Factory{
+		IO:         io,
+		Version:    version,
+		HTTPClient: func() *http.Client { return &http.Client{} },
+		ReadFile:   os.ReadFile,
+	}
+}
+
+// LoadMenu reads a menu file, or the embedded default when path is "".
+func (f *Factory) LoadMenu(path string) (*menu.Menu, error) {
+	if path == "" {
+		return menu.Default(), nil
+	}
+	data, err := f.ReadFile(path)
+	if err != nil {
+		return nil, &ExitError{Code: ExitUsage, Err: fmt.Errorf("menu: %w", err)}
+	}
+	m, err := menu.Parse(path, data)
+	if err != nil {
+		return nil, &ExitError{Code: ExitUsage, Err: fmt.Errorf("menu: %w", err)}
+	}
+	return m, nil
+}
+
+// LoadEngine loads a menu and compiles it with the given numbers.
+func (f *Factory) LoadEngine(path string, numbers menu.Numbers) (*menu.Engine, error) {
+	m, err := f.LoadMenu(path)
+	if err != nil {
+		return nil, err
+	}
+	e, err := menu.Compile(m, numbers)
+	if err != nil {
+		return nil, &ExitError{Code: ExitUsage, Err: fmt.Errorf("menu: %w", err)}
+	}
+	return e, nil
+}

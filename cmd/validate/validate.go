@@ -1,0 +1,148 @@
+// Package validate implements `ivrctl validate`: judge callflow JSON and
+// menu files offline, as the platform would.
+package validate
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ivrctl/ivrctl/cmd/cmdutil"
+	"github.com/ivrctl/ivrctl/pkg/callflow"
+	"github.com/ivrctl/ivrctl/pkg/menu"
+)
+
+// ValidateOptions are the inputs of `ivrctl validate`.
+type ValidateOptions struct {
+	IO       *cmdutil.IOStreams
+	ReadFile func(string) ([]byte, error)
+	Paths    []string
+	From     string
+	Agent    string
+}
+
+// NewCmdValidate builds the command; runF replaces the run function in tests.
+func NewCmdValidate(f *cmdutil.Factory, runF func(*ValidateOptions) error) *cobra.Command {
+	opts := &ValidateOptions{IO: f.IO, ReadFile: f.ReadFile}
+	cmd := &cobra.Command{
+		Use:   "validate [flags] PATH...",
+		Short: "Check callflow JSON and menu files offline",
+		Long: `Check callflow JSON and menu files offline, with 8x8's own status codes.
+
+A .json file holding a "callflow" is judged as a Send Callflow request when it
+has no clientActionId and starts with makeCall, and as a webhook response
+otherwise. A .yaml/.yml file, or JSON with "menus", is a menu file: it is
+loaded, checked, and every answer it can give is validated.
+
+Exit codes: 0 valid, 1 a problem found, 2 a file could not be read.`,
+		Example: `  $ ivrctl validate request.json
+  $ ivrctl validate testdata/menus/advanced-ivr.yaml`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Paths = args
+			if runF != nil {
+				return runF(opts)
+			}
+			return runValidate(opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.From, cmdutil.KeyFrom, "", "virtual number connect options call from")
+	cmd.Flags().StringVar(&opts.Agent, cmdutil.KeyAgent, "", "number connect options ring")
+	return cmd
+}
+
+func runValidate(opts *ValidateOptions) error {
+	p := opts.IO.OutPalette()
+	worst := cmdutil.ExitOK
+	for _, path := range opts.Paths {
+		data, err := opts.ReadFile(path)
+		if err != nil {
+			fmt.Fprintf(opts.IO.ErrOut, "%s: %v\n", path, unwrapPath(err))
+			worst = max(worst, cmdutil.ExitUsage)
+			continue
+		}
+		var problems []string
+		if isMenu(path, data) {
+			problems = validateMenu(path, data, menu.Numbers{From: opts.From, Agent: opts.Agent})
+		} else {
+			for _, pr := range callflow.ValidateJSON(data, kindOf(data)) {
+				problems = append(problems, pr.String())
+			}
+		}
+		if len(problems) == 0 {
+			fmt.Fprintf(opts.IO.Out, "%s %s\n", p.Green("ok"), path)
+			continue
+		}
+		worst = max(worst, cmdutil.ExitFailed)
+		for _, pr := range problems {
+			fmt.Fprintf(opts.IO.Out, "%s %s: %s\n", p.Red("invalid"), path, pr)
+		}
+	}
+	if worst != cmdutil.ExitOK {
+		return &cmdutil.SilentError{Code: worst}
+	}
+	return nil
+}
+
+// isMenu tells a menu file from a callflow document.
+func isMenu(path string, data []byte) bool {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".yaml", ".yml":
+		return true
+	}
+	var probe struct {
+		Menus json.RawMessage `json:"menus"`
+	}
+	return json.Unmarshal(data, &probe) == nil && probe.Menus != nil
+}
+
+// kindOf judges a document as a webhook response when it carries a
+// clientActionId or does not start with makeCall; otherwise as a request.
+func kindOf(data []byte) callflow.Kind {
+	var probe struct {
+		ClientActionID *string `json:"clientActionId"`
+		Callflow       []struct {
+			Action string `json:"action"`
+		} `json:"callflow"`
+	}
+	if json.Unmarshal(data, &probe) != nil {
+		return callflow.KindRequest
+	}
+	if probe.ClientActionID != nil || len(probe.Callflow) == 0 || probe.Callflow[0].Action != callflow.ActionMakeCall {
+		return callflow.KindWebhookResponse
+	}
+	if bytes.Contains(data, []byte(`"validUntil"`)) || bytes.Contains(data, []byte(`"clientRequestId"`)) {
+		return callflow.KindRequest
+	}
+	return callflow.KindRequest
+}
+
+func validateMenu(path string, data []byte, numbers menu.Numbers) []string {
+	m, err := menu.Parse(path, data)
+	if err == nil {
+		_, err = menu.Compile(m, numbers)
+	}
+	if err == nil {
+		return nil
+	}
+	var out []string
+	for _, line := range strings.Split(err.Error(), "\n") {
+		out = append(out, strings.TrimPrefix(line, path+":"))
+	}
+	return out
+}
+
+func unwrapPath(err error) error {
+	var pe interface{ Unwrap() error }
+	if errors.As(err, &pe) {
+		if inner := pe.Unwrap(); inner != nil {
+			return inner
+		}
+	}
+	return err
+}

@@ -1,0 +1,238 @@
+package callflow
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+)
+
+// Webhook envelope values.
+const (
+	NamespaceVoice = "VOICE"
+
+	EventCallAction     = "CALL_ACTION"     // VCA: the platform asks for the next callflow
+	EventCallStatus     = "CALL_STATUS"     // VCS: a status update, best effort, unordered
+	EventSessionSummary = "SESSION_SUMMARY" // VSS: the session has ended
+)
+
+// VCA callStatus values.
+const (
+	CallStatusActionCompleted = "ACTION_COMPLETED" // the VCA guide's name for a finished capture
+	CallStatusDTMFReceived    = "DTMF_RECEIVED"    // the seed's and older guides' name
+	CallStatusCallReceived    = "CALL_RECEIVED"    // an inbound call reached a virtual number
+)
+
+// VCAEvent is a Voice Call Action webhook: the platform needs the next
+// callflow, usually because a sayAndCapture finished.
+type VCAEvent struct {
+	Namespace   string     `json:"namespace,omitempty"`
+	EventType   string     `json:"eventType,omitempty"`
+	Description string     `json:"description,omitempty"`
+	Payload     VCAPayload `json:"payload"`
+}
+
+// VCAPayload is the body of a VCA (and VCS) event.
+type VCAPayload struct {
+	EventID                string       `json:"eventId,omitempty"`
+	CallID                 string       `json:"callId,omitempty"`
+	SessionID              string       `json:"sessionId,omitempty"`
+	SubAccountID           string       `json:"subAccountId,omitempty"`
+	CallStatus             string       `json:"callStatus,omitempty"`
+	CallDirection          string       `json:"callDirection,omitempty"`
+	CallType               string       `json:"callType,omitempty"`
+	Source                 string       `json:"source,omitempty"`
+	Destination            string       `json:"destination,omitempty"`
+	SourceFormat           string       `json:"sourceFormat,omitempty"`
+	DestinationFormat      string       `json:"destinationFormat,omitempty"`
+	SourceCountryCode      string       `json:"sourceCountryCode,omitempty"`
+	DestinationCountryCode string       `json:"destinationCountryCode,omitempty"`
+	SourceRefID            Opt[string]  `json:"sourceRefId,omitzero"`
+	DestinationRefID       Opt[string]  `json:"destinationRefId,omitzero"`
+	CallDuration           json.Number  `json:"callDuration,omitempty"` // a number in examples, "String" in 8x8's table
+	EventData              *VCAEventData `json:"eventData,omitempty"`
+	DTMF                   Opt[string]  `json:"dtmf,omitzero"`
+	SIPCode                int          `json:"sipCode,omitempty"`
+	Timestamp              string       `json:"timestamp,omitempty"`
+	ClientActionID         string       `json:"clientActionId,omitempty"`
+}
+
+// VCAEventData is where newer 8x8 docs put the captured digits.
+type VCAEventData struct {
+	DTMF Opt[string] `json:"dtmf,omitzero"`
+}
+
+// Digits returns what the caller keyed and whether anything was captured.
+//
+// 8x8's docs disagree on where the digit lives: the seed, the older IVR
+// guides and 8x8's sample backend read payload.dtmf, the VCA guide reads
+// payload.eventData.dtmf. ivrctl reads eventData.dtmf first (the current
+// docs), then dtmf; null, absent and "" all mean no input.
+func (e *VCAEvent) Digits() (string, bool) {
+	if d := e.Payload.EventData; d != nil && d.DTMF.Valid() && d.DTMF.Value != "" {
+		return d.DTMF.Value, true
+	}
+	if e.Payload.DTMF.Valid() && e.Payload.DTMF.Value != "" {
+		return e.Payload.DTMF.Value, true
+	}
+	return "", false
+}
+
+// VSSEvent is a Voice Session Summary webhook, sent once a session ends.
+type VSSEvent struct {
+	Namespace   string     `json:"namespace,omitempty"`
+	EventType   string     `json:"eventType,omitempty"`
+	Description string     `json:"description,omitempty"`
+	Version     int        `json:"version,omitempty"`
+	Payload     VSSPayload `json:"payload"`
+}
+
+// VSSPayload is the summary of one session.
+type VSSPayload struct {
+	SessionID       string          `json:"sessionId,omitempty"`
+	SubAccountID    string          `json:"subAccountId,omitempty"`
+	SessionStatus   string          `json:"sessionStatus,omitempty"`
+	StartTime       string          `json:"startTime,omitempty"`
+	EndTime         string          `json:"endTime,omitempty"`
+	LastAction      string          `json:"lastAction,omitempty"`
+	CallCount       int             `json:"callCount,omitempty"`
+	ClientRequestID string          `json:"clientRequestId,omitempty"`
+	ErrorDetails    *ErrorDetails   `json:"errorDetails,omitempty"`
+	Details         map[string]*Leg `json:"details,omitempty"` // callA, callB (one 8x8 example writes CallA)
+}
+
+// ErrorDetails explains a session that ended in ERROR.
+type ErrorDetails struct {
+	ErrorMsg string `json:"errorMsg,omitempty"`
+	// ErrorCode is an integer in the VSS pages and a string in the Number
+	// Masking table; FlexInt takes both.
+	ErrorCode FlexInt `json:"errorCode,omitempty"`
+}
+
+// Leg is one call of a session (callA, callB).
+type Leg struct {
+	CallID                 string       `json:"callId,omitempty"`
+	CallDirection          string       `json:"callDirection,omitempty"`
+	CallType               string       `json:"callType,omitempty"`
+	InitiatedTimestamp     string       `json:"initiatedTimestamp,omitempty"`
+	ConnectedTimestamp     string       `json:"connectedTimestamp,omitempty"`
+	DisconnectedTimestamp  string       `json:"disconnectedTimestamp,omitempty"`
+	Source                 string       `json:"source,omitempty"`
+	Destination            string       `json:"destination,omitempty"`
+	SourceFormat           string       `json:"sourceFormat,omitempty"`
+	DestinationFormat      string       `json:"destinationFormat,omitempty"`
+	SourceCountryCode      string       `json:"sourceCountryCode,omitempty"`
+	DestinationCountryCode string       `json:"destinationCountryCode,omitempty"`
+	SourceRefID            Opt[string]  `json:"sourceRefId,omitzero"`
+	DestinationRefID       Opt[string]  `json:"destinationRefId,omitzero"`
+	CallStatus             string       `json:"callStatus,omitempty"`
+	CallDuration           int          `json:"callDuration,omitempty"`
+	CallQuality            *CallQuality `json:"callQuality,omitempty"`
+}
+
+// CallQuality is a leg's measured quality.
+type CallQuality struct {
+	MOS            float64 `json:"mos,omitempty"`            // 1.0 to 5.0
+	PacketLossRate float64 `json:"packetLossRate,omitempty"` // 0.01 = 1%
+	Jitter         int     `json:"jitter,omitempty"`         // ms
+}
+
+// FlexInt decodes an integer sent either as a JSON number or as a string
+// holding one, and encodes it as a number.
+type FlexInt int
+
+// UnmarshalJSON accepts 5, "5" and null.
+func (f *FlexInt) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	if len(b) > 0 && b[0] == '"' {
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		b = []byte(s)
+	}
+	var n int
+	if err := json.Unmarshal(b, &n); err != nil {
+		return fmt.Errorf("errorCode %s is not an integer", b)
+	}
+	*f = FlexInt(n)
+	return nil
+}
+
+// Errors from DecodeEvent and its kin.
+var (
+	ErrNotObject  = errors.New("not a JSON object")
+	ErrNoPayload  = errors.New(`no "payload" object: not an 8x8 webhook event`)
+	ErrWrongEvent = errors.New("wrong event type")
+)
+
+// EventTypeError says an event of another kind arrived where one kind was
+// expected (a SESSION_SUMMARY on the VCA endpoint, say).
+type EventTypeError struct {
+	Got, Want string
+}
+
+func (e *EventTypeError) Error() string {
+	got := e.Got
+	if got == "" {
+		got = "(none)"
+	}
+	return fmt.Sprintf("eventType %s is not %s", got, e.Want)
+}
+
+// Unwrap lets errors.Is(err, ErrWrongEvent) match.
+func (e *EventTypeError) Unwrap() error { return ErrWrongEvent }
+
+// DecodeVCA decodes a VCA event and checks it is one. An event without an
+// eventType is accepted as a VCA (hand-written test payloads often omit the
+// envelope); CALL_STATUS is accepted too, since it carries the same payload.
+func DecodeVCA(data []byte) (*VCAEvent, error) {
+	var ev VCAEvent
+	if err := decodeObject(data, &ev); err != nil {
+		return nil, err
+	}
+	switch ev.EventType {
+	case "", EventCallAction, EventCallStatus:
+	default:
+		return &ev, &EventTypeError{Got: ev.EventType, Want: EventCallAction}
+	}
+	if ev.Payload == (VCAPayload{}) {
+		return &ev, ErrNoPayload
+	}
+	return &ev, nil
+}
+
+// DecodeVSS decodes a session summary and checks it is one.
+func DecodeVSS(data []byte) (*VSSEvent, error) {
+	var ev VSSEvent
+	if err := decodeObject(data, &ev); err != nil {
+		return nil, err
+	}
+	if ev.EventType != "" && ev.EventType != EventSessionSummary {
+		return &ev, &EventTypeError{Got: ev.EventType, Want: EventSessionSummary}
+	}
+	if ev.Payload.SessionID == "" {
+		return &ev, errors.New("payload.sessionId: is missing but it is required")
+	}
+	return &ev, nil
+}
+
+// decodeObject unmarshals a JSON object, turning the standard library's
+// messages about other JSON values into one that names the problem.
+func decodeObject(data []byte, v any) error {
+	data = bytes.TrimSpace(data)
+	if len(data) == 0 {
+		return errors.New("empty body: expected a JSON object")
+	}
+	if data[0] != '{' {
+		if json.Valid(data) {
+			return ErrNotObject
+		}
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("invalid JSON: %w", err)
+	}
+	return nil
+}

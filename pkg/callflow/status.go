@@ -1,0 +1,128 @@
+package callflow
+
+import "fmt"
+
+// Send Callflow status codes (8x8's voice-status-codes page).
+const (
+	StatusCreated              = 1
+	StatusInvalidJSON          = -1001
+	StatusVoiceProfile         = -1002
+	StatusMaxDigitsWithMin     = -1003
+	StatusNoDTMFCallback       = -1004
+	StatusOverallTimeoutNeeded = -1005
+	StatusDigitTimeoutTooLarge = -1006
+	StatusInvalidAction        = -1007
+	StatusMaxDigitsOnHashFalse = -1008
+	StatusInvalidEntry         = -1009
+	StatusTooManyActions       = -1010
+	StatusMultipleDestinations = -1011
+	StatusHangupMisuse         = -1012
+	StatusFirstNotMakeCall     = -1013
+	StatusSourceNotAllowed     = -1014
+	StatusExpired              = -1015
+	StatusSpecialCharacters    = -1016
+	StatusInvalidDestination   = -1017
+	StatusUnknown              = -9999
+)
+
+// statusMessages are 8x8's own words. Where its pages spell a message two
+// ways (-1012/-1013 "Invalid Callflow :" vs "Invalid Callflow:", -9999 with
+// and without a final period) ivrctl uses the status-code table's spelling.
+var statusMessages = map[int]string{
+	StatusCreated:              "Created",
+	StatusInvalidJSON:          "Invalid JSON request body",
+	StatusVoiceProfile:         "Speech profile or language parameter invalid",
+	StatusMaxDigitsWithMin:     "Valid maxDigits required when minDigits provided",
+	StatusNoDTMFCallback:       "DTMF callback url not provided",
+	StatusOverallTimeoutNeeded: "Valid overallTimeout is required when digitTimeout provided",
+	StatusDigitTimeoutTooLarge: "OverallTimeout should be greater than digitTimeout",
+	StatusInvalidAction:        "Invalid action type was used",
+	StatusMaxDigitsOnHashFalse: "Valid maxDigits is required when completeOnHash is false",
+	StatusInvalidEntry:         "Invalid call flow entry provided.",
+	StatusTooManyActions:       "Some actions are provided beyond the allowed count",
+	StatusMultipleDestinations: "Multiple destination phone numbers found in the request",
+	StatusHangupMisuse:         "Invalid Callflow : Incorrect use of action Hangup",
+	StatusFirstNotMakeCall:     "Invalid Callflow : First action should be a MakeCall action",
+	StatusSourceNotAllowed:     "Source or caller ID is not allowed",
+	StatusExpired:              "The validity period of the call flow request has expired",
+	StatusSpecialCharacters:    "Invalid Callflow Content: Some special characters are invalid/unaccepted",
+	StatusInvalidDestination:   "Invalid MSISDN format in Destination",
+	StatusUnknown:              "An unknown error has occurred",
+}
+
+// StatusMessage returns 8x8's message for a status code, or "" for a code
+// 8x8 does not document.
+func StatusMessage(code int) string { return statusMessages[code] }
+
+// StatusHint says what usually fixes a rejected request, for the codes where
+// a hint helps more than the platform's message alone.
+func StatusHint(code int) string {
+	switch code {
+	case StatusVoiceProfile:
+		return "list your account's voices with GET /api/v1/subaccounts/{id}/speech-profiles and use a speechProfileCode"
+	case StatusNoDTMFCallback:
+		return "sayAndCapture needs a VCA webhook: register your server's URL with 8x8's Webhooks API"
+	case StatusSourceNotAllowed:
+		return "the caller ID must be a virtual number of the sub-account, whitelisted by 8x8 support"
+	case StatusExpired:
+		return "validUntil is in the past: send a later time or leave it out"
+	case StatusInvalidDestination:
+		return "write the destination in E.164, e.g. +6512345678"
+	case StatusFirstNotMakeCall:
+		return "a Send Callflow request must start with makeCall"
+	case 401:
+		return "check the API key (IVRCTL_API_KEY); keys are on the Connect portal's API Keys page"
+	case 404:
+		return "check the sub-account id (IVRCTL_SUBACCOUNT)"
+	}
+	return ""
+}
+
+// Problem is one reason the platform would refuse a callflow.
+type Problem struct {
+	Code    int    `json:"code"`
+	Path    string `json:"path"`
+	Message string `json:"message"`
+}
+
+// String renders a problem as `$.callflow[0].params.text: is missing but it
+// is required (-1009)`.
+func (p Problem) String() string {
+	return fmt.Sprintf("%s: %s (%d)", p.Path, p.Message, p.Code)
+}
+
+// StatusMessage renders the problem as the platform would put it in
+// statusMessage.
+func (p Problem) StatusMessage() string {
+	switch p.Code {
+	case StatusInvalidEntry:
+		return "Invalid call flow entry provided. " + p.Path + ": " + p.Message
+	case StatusInvalidAction:
+		return p.Path + " " + p.Message
+	}
+	return StatusMessage(p.Code)
+}
+
+// Problems is every reason found, in document order.
+type Problems []Problem
+
+// Error joins the problems one per line, so Problems can be returned as an error.
+func (ps Problems) Error() string {
+	s := ""
+	for i, p := range ps {
+		if i > 0 {
+			s += "\n"
+		}
+		s += p.String()
+	}
+	return s
+}
+
+// Err returns nil for no problems, which keeps `if err := ...; err != nil`
+// from tripping over a nil slice in a non-nil interface.
+func (ps Problems) Err() error {
+	if len(ps) == 0 {
+		return nil
+	}
+	return ps
+}

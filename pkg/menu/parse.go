@@ -1,0 +1,395 @@
+package menu
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Error is a problem in a menu file, located as precisely as the file allows.
+type Error struct {
+	File  string
+	Line  int    // 0 when unknown
+	Where string // e.g. `menus.reservations.options["4"]`
+	Msg   string
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(e.File)
+	if e.Line > 0 {
+		fmt.Fprintf(&b, ":%d", e.Line)
+	}
+	b.WriteString(": ")
+	if e.Where != "" {
+		b.WriteString(e.Where)
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// digitsRe is what a caller can key: digits, * and #.
+var digitsRe = regexp.MustCompile(`^[0-9*#]+$`)
+
+// Parse reads a menu file (YAML, or JSON, which is YAML too) and checks it:
+// every field known, every reference defined, every menu reachable, no
+// answer listed twice. It does not build callflows; Compile does, and
+// validates them.
+func Parse(file string, data []byte) (*Menu, error) {
+	p := &parser{file: file}
+	var doc yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&doc); err != nil {
+		if err.Error() == "EOF" {
+			return nil, &Error{File: file, Msg: "empty file: expected a menu (see the README's menu format)"}
+		}
+		return nil, &Error{File: file, Msg: strings.TrimPrefix(err.Error(), "yaml: ")}
+	}
+	m := p.file_(&doc)
+	if len(p.errs) == 0 {
+		p.check(m)
+	}
+	if len(p.errs) > 0 {
+		return nil, errors.Join(p.errs...)
+	}
+	return m, nil
+}
+
+type parser struct {
+	file string
+	errs []error
+}
+
+func (p *parser) fail(n *yaml.Node, where, format string, args ...any) {
+	line := 0
+	if n != nil {
+		line = n.Line
+	}
+	p.errs = append(p.errs, &Error{File: p.file, Line: line, Where: where, Msg: fmt.Sprintf(format, args...)})
+}
+
+// resolve follows YAML aliases (*invalid) to the node they name, so anchors
+// can share an option between menus.
+func resolve(n *yaml.Node) *yaml.Node {
+	for n != nil && n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	return n
+}
+
+// pairs returns a mapping's key/value nodes, reporting keys outside allowed
+// and keys listed twice.
+func (p *parser) pairs(n *yaml.Node, where string, allowed ...string) [][2]*yaml.Node {
+	n = resolve(n)
+	if n.Kind != yaml.MappingNode {
+		p.fail(n, where, "expected a mapping, found %s", kindName(n))
+		return nil
+	}
+	seen := map[string]int{}
+	var out [][2]*yaml.Node
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if first, dup := seen[k.Value]; dup {
+			p.fail(k, where, "%q is listed twice (first at line %d)", k.Value, first)
+			continue
+		}
+		seen[k.Value] = k.Line
+		if allowed != nil && !slices.Contains(allowed, k.Value) {
+			p.fail(k, where, "unknown field %q (known: %s)", k.Value, strings.Join(allowed, ", "))
+			continue
+		}
+		out = append(out, [2]*yaml.Node{k, v})
+	}
+	return out
+}
+
+func (p *parser) str(n *yaml.Node, where string) string {
+	n = resolve(n)
+	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
+		p.fail(n, where, "expected a string, found %s", kindName(n))
+		return ""
+	}
+	return n.Value
+}
+
+func (p *parser) params(n *yaml.Node, where string) map[string]any {
+	n = resolve(n)
+	var m map[string]any
+	if n.Kind != yaml.MappingNode {
+		p.fail(n, where, "expected a mapping of callflow params, found %s", kindName(n))
+		return nil
+	}
+	p.pairs(n, where) // duplicate keys
+	if err := n.Decode(&m); err != nil {
+		p.fail(n, where, "%v", err)
+	}
+	return m
+}
+
+func (p *parser) file_(doc *yaml.Node) *Menu {
+	m := &Menu{File: p.file, byID: map[string]*Node{}}
+	root := doc
+	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
+		root = root.Content[0]
+	}
+	var menus *yaml.Node
+	for _, kv := range p.pairs(root, "", "start", "numbers", "say", "capture", "menus") {
+		k, v := kv[0], kv[1]
+		switch k.Value {
+		case "start":
+			m.Start = p.str(v, "start")
+		case "numbers":
+			for _, nv := range p.pairs(v, "numbers", "from", "agent") {
+				s := p.str(nv[1], "numbers."+nv[0].Value)
+				if nv[0].Value == "from" {
+					m.Numbers.From = s
+				} else {
+					m.Numbers.Agent = s
+				}
+			}
+		case "say":
+			m.Say = p.params(v, "say")
+		case "capture":
+			m.Capture = p.params(v, "capture")
+		case "menus":
+			menus = v
+		}
+	}
+	if menus == nil {
+		p.fail(root, "", "no menus: a menu file needs a `menus:` mapping")
+		return m
+	}
+	for _, kv := range p.pairs(menus, "menus") {
+		node := p.node(kv[0], kv[1], m.Capture)
+		m.Menus = append(m.Menus, node)
+		m.byID[node.ID] = node
+	}
+	if m.Start == "" && len(m.Menus) > 0 {
+		m.Start = m.Menus[0].ID // the first menu listed, unless `start` says otherwise
+	}
+	return m
+}
+
+func (p *parser) node(k, v *yaml.Node, capture map[string]any) *Node {
+	n := &Node{ID: k.Value, Line: k.Line}
+	where := "menus." + n.ID
+	for _, kv := range p.pairs(v, where, "prompt", "retryPrompt", "capture", "options", "other", "noInput") {
+		fk, fv := kv[0], kv[1]
+		w := where + "." + fk.Value
+		switch fk.Value {
+		case "prompt":
+			n.Prompt = p.str(fv, w)
+		case "retryPrompt":
+			n.RetryPrompt = p.str(fv, w)
+		case "capture":
+			n.Capture = p.params(fv, w)
+		case "options":
+			for _, ov := range p.pairs(fv, w) {
+				digits := ov[0].Value
+				ow := fmt.Sprintf("%s[%q]", w, digits)
+				if !digitsRe.MatchString(digits) {
+					p.fail(ov[0], ow, "%q is not something a caller can key (digits, * and #)", digits)
+					continue
+				}
+				n.Options = append(n.Options, &Option{Digits: digits, Line: ov[0].Line, Steps: p.steps(ov[1], ow)})
+			}
+		case "other":
+			n.Other = &Option{Digits: "other", Line: fk.Line, Steps: p.steps(fv, w)}
+		case "noInput":
+			n.NoInput = &Option{Digits: "noInput", Line: fk.Line, Steps: p.steps(fv, w)}
+		}
+	}
+	// A menu's capture params are the file's, with its own on top.
+	merged := make(map[string]any, len(capture)+len(n.Capture))
+	for k, v := range capture {
+		merged[k] = v
+	}
+	for k, v := range n.Capture {
+		merged[k] = v
+	}
+	n.Capture = merged
+	if n.Other == nil {
+		// Unlisted answers repeat the menu, as 8x8's simple IVR does; a
+		// menu with no prompt cannot be repeated, and check says so.
+		n.Other = &Option{Digits: "other", Line: n.Line, Steps: []Step{{Kind: StepRetry, Line: n.Line}}}
+	}
+	return n
+}
+
+// steps reads an option: one step or a list of them. A step is `hangup`,
+// `retry`, or a mapping with one of open, say, play, connect (+ then).
+func (p *parser) steps(n *yaml.Node, where string) []Step {
+	n = resolve(n)
+	if n.Kind == yaml.SequenceNode {
+		out := make([]Step, 0, len(n.Content))
+		for i, c := range n.Content {
+			if s, ok := p.step(c, fmt.Sprintf("%s[%d]", where, i)); ok {
+				out = append(out, s)
+			}
+		}
+		if len(out) == 0 && len(n.Content) == 0 {
+			p.fail(n, where, "no steps: say what this answer does")
+		}
+		return out
+	}
+	if s, ok := p.step(n, where); ok {
+		return []Step{s}
+	}
+	return nil
+}
+
+func (p *parser) step(n *yaml.Node, where string) (Step, bool) {
+	n = resolve(n)
+	s := Step{Line: n.Line}
+	if n.Kind == yaml.ScalarNode {
+		switch StepKind(n.Value) {
+		case StepHangup, StepRetry:
+			s.Kind = StepKind(n.Value)
+			return s, true
+		}
+		p.fail(n, where, "unknown step %q: use hangup, retry, or a mapping with open, say, play or connect", n.Value)
+		return s, false
+	}
+	kvs := p.pairs(n, where, "open", "say", "play", "connect", "then")
+	for _, kv := range kvs {
+		k, v := kv[0], kv[1]
+		if k.Value == "then" {
+			s.Then = p.str(v, where+".then")
+			continue
+		}
+		if s.Kind != "" {
+			p.fail(k, where, "one step per item: %s and %s are two steps, write them as a list", s.Kind, k.Value)
+			return s, false
+		}
+		s.Kind = StepKind(k.Value)
+		s.Arg = p.str(v, where+"."+k.Value)
+		s.Line = k.Line
+	}
+	switch {
+	case s.Kind == "":
+		p.fail(n, where, "a step needs one of open, say, play, connect")
+		return s, false
+	case s.Then != "" && s.Kind != StepConnect:
+		p.fail(n, where, "then is for connect steps: it names the menu that answers once the call is bridged")
+		return s, false
+	}
+	return s, true
+}
+
+// check applies the rules across menus: references defined, menus
+// reachable, steps in an order the platform accepts.
+func (p *parser) check(m *Menu) {
+	if _, ok := m.byID[m.Start]; !ok {
+		p.fail(nil, "start", "no menu %q", m.Start)
+		return
+	}
+	for _, n := range m.Menus {
+		for _, o := range n.allOptions() {
+			p.checkOption(m, n, o)
+		}
+	}
+	// Reachability: from the start menu, through open and then.
+	seen := map[string]bool{m.Start: true}
+	queue := []string{m.Start}
+	for len(queue) > 0 {
+		n := m.byID[queue[0]]
+		queue = queue[1:]
+		for _, o := range n.allOptions() {
+			for _, s := range o.Steps {
+				for _, id := range []string{s.target(), s.Then} {
+					if id != "" && !seen[id] && m.byID[id] != nil {
+						seen[id] = true
+						queue = append(queue, id)
+					}
+				}
+			}
+		}
+	}
+	for _, n := range m.Menus {
+		if !seen[n.ID] {
+			p.errs = append(p.errs, &Error{File: m.File, Line: n.Line, Where: "menus." + n.ID,
+				Msg: fmt.Sprintf("unreachable: no open or then leads here from the start menu %q", m.Start)})
+		}
+	}
+}
+
+func (p *parser) checkOption(m *Menu, n *Node, o *Option) {
+	where := "menus." + n.ID + "." + o.where()
+	fail := func(line int, format string, args ...any) {
+		p.errs = append(p.errs, &Error{File: m.File, Line: line, Where: where, Msg: fmt.Sprintf(format, args...)})
+	}
+	for i, s := range o.Steps {
+		last := i == len(o.Steps)-1
+		switch s.Kind {
+		case StepOpen:
+			t, ok := m.byID[s.Arg]
+			switch {
+			case !ok:
+				fail(s.Line, "open: no menu %q", s.Arg)
+			case t.Prompt == "":
+				fail(s.Line, "open: menu %q has no prompt to ask", s.Arg)
+			}
+		case StepRetry:
+			if n.Prompt == "" && n.RetryPrompt == "" {
+				fail(s.Line, "retry: menu %q has no prompt to repeat", n.ID)
+			}
+		case StepConnect:
+			if s.Then != "" && m.byID[s.Then] == nil {
+				fail(s.Line, "connect: then: no menu %q", s.Then)
+			}
+		}
+		// sayAndCapture waits for the caller and hangup ends the call:
+		// a step after either would never run as the author meant.
+		if !last && (s.Kind == StepOpen || s.Kind == StepRetry || s.Kind == StepHangup) {
+			fail(s.Line, "%s must be the last step", s.Kind)
+		}
+	}
+}
+
+// allOptions returns the options, then other, then noInput.
+func (n *Node) allOptions() []*Option {
+	out := append([]*Option(nil), n.Options...)
+	if n.Other != nil {
+		out = append(out, n.Other)
+	}
+	if n.NoInput != nil {
+		out = append(out, n.NoInput)
+	}
+	return out
+}
+
+func (o *Option) where() string {
+	if o.Digits == "other" || o.Digits == "noInput" {
+		return o.Digits
+	}
+	return fmt.Sprintf("options[%q]", o.Digits)
+}
+
+// target is the menu a step opens, or "".
+func (s Step) target() string {
+	if s.Kind == StepOpen {
+		return s.Arg
+	}
+	return ""
+}
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		if n.Tag == "!!null" {
+			return "null"
+		}
+		return fmt.Sprintf("%q", n.Value)
+	}
+	return "nothing"
+}
