@@ -34,27 +34,27 @@ type VCAEvent struct {
 
 // VCAPayload is the body of a VCA (and VCS) event.
 type VCAPayload struct {
-	EventID                string       `json:"eventId,omitempty"`
-	CallID                 string       `json:"callId,omitempty"`
-	SessionID              string       `json:"sessionId,omitempty"`
-	SubAccountID           string       `json:"subAccountId,omitempty"`
-	CallStatus             string       `json:"callStatus,omitempty"`
-	CallDirection          string       `json:"callDirection,omitempty"`
-	CallType               string       `json:"callType,omitempty"`
-	Source                 string       `json:"source,omitempty"`
-	Destination            string       `json:"destination,omitempty"`
-	SourceFormat           string       `json:"sourceFormat,omitempty"`
-	DestinationFormat      string       `json:"destinationFormat,omitempty"`
-	SourceCountryCode      string       `json:"sourceCountryCode,omitempty"`
-	DestinationCountryCode string       `json:"destinationCountryCode,omitempty"`
-	SourceRefID            Opt[string]  `json:"sourceRefId,omitzero"`
-	DestinationRefID       Opt[string]  `json:"destinationRefId,omitzero"`
-	CallDuration           json.Number  `json:"callDuration,omitempty"` // a number in examples, "String" in 8x8's table
+	EventID                string        `json:"eventId,omitempty"`
+	CallID                 string        `json:"callId,omitempty"`
+	SessionID              string        `json:"sessionId,omitempty"`
+	SubAccountID           string        `json:"subAccountId,omitempty"`
+	CallStatus             string        `json:"callStatus,omitempty"`
+	CallDirection          string        `json:"callDirection,omitempty"`
+	CallType               string        `json:"callType,omitempty"`
+	Source                 string        `json:"source,omitempty"`
+	Destination            string        `json:"destination,omitempty"`
+	SourceFormat           string        `json:"sourceFormat,omitempty"`
+	DestinationFormat      string        `json:"destinationFormat,omitempty"`
+	SourceCountryCode      string        `json:"sourceCountryCode,omitempty"`
+	DestinationCountryCode string        `json:"destinationCountryCode,omitempty"`
+	SourceRefID            Opt[string]   `json:"sourceRefId,omitzero"`
+	DestinationRefID       Opt[string]   `json:"destinationRefId,omitzero"`
+	CallDuration           json.Number   `json:"callDuration,omitempty"` // a number in examples, "String" in 8x8's table
 	EventData              *VCAEventData `json:"eventData,omitempty"`
-	DTMF                   Opt[string]  `json:"dtmf,omitzero"`
-	SIPCode                int          `json:"sipCode,omitempty"`
-	Timestamp              string       `json:"timestamp,omitempty"`
-	ClientActionID         string       `json:"clientActionId,omitempty"`
+	DTMF                   Opt[string]   `json:"dtmf,omitzero"`
+	SIPCode                int           `json:"sipCode,omitempty"`
+	Timestamp              string        `json:"timestamp,omitempty"`
+	ClientActionID         string        `json:"clientActionId,omitempty"`
 }
 
 // VCAEventData is where newer 8x8 docs put the captured digits.
