@@ -1,30 +1,106 @@
-// Package simulate implements `ivrctl simulate`.
+// Package simulate implements `ivrctl simulate`: recorded VCA payloads go
+// through the very engine `serve` uses, offline, and the answers are printed
+// or checked, so a phone menu can be regression-tested in CI.
 package simulate
 
 import (
-	"errors"
+	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
+	"github.com/ivrctl/ivrctl/pkg/menu"
+)
+
+// Output formats.
+const (
+	OutputText = "text"
+	OutputJSON = "json"
 )
 
 // SimulateOptions are the flags and inputs of `ivrctl simulate`.
 type SimulateOptions struct {
-	IO *cmdutil.IOStreams
+	IO       *cmdutil.IOStreams
+	ReadFile func(string) ([]byte, error)
+	LoadEng  func(path string, numbers menu.Numbers) (*menu.Engine, error)
+
+	Paths   []string
+	Menu    string
+	From    string
+	Agent   string
+	DTMF    string
+	dtmfSet bool
+	Output  string
+	Expect  string
+	Walk    string
+	walkSet bool
 }
 
 // NewCmdSimulate builds the command; runF replaces the run function in tests.
 func NewCmdSimulate(f *cmdutil.Factory, runF func(*SimulateOptions) error) *cobra.Command {
-	opts := &SimulateOptions{IO: f.IO}
-	return &cobra.Command{
-		Use:   "simulate",
-		Short: "TODO",
+	opts := &SimulateOptions{IO: f.IO, ReadFile: f.ReadFile, LoadEng: f.LoadEngine}
+	cmd := &cobra.Command{
+		Use:   "simulate [flags] PATH...",
+		Short: "Replay recorded VCA webhooks through the menu, offline",
+		Long: `Replay recorded VCA (Voice Call Action) payloads through the menu engine that
+serve uses, offline, and print or check the callflow that would be answered.
+
+PATH is a payload file, a directory (every *.json event in it, sorted), or -
+for standard input. A payload X.json with a sibling X.expected.json (the pairs
+'serve --record' writes) is checked against it automatically, and so is every
+input with --expect. A run over several inputs ends with 'N passed, N failed'.
+
+--walk plays a whole call without payload files: it starts at the first menu,
+feeds the digits in order, carries clientActionId as 8x8 does, and prints the
+transcript until a hangup or a connect, or until the digits run out.
+
+Exit codes:
+  0  every input answered and every check passed
+  1  a check failed (the answer differs from the expected one)
+  2  bad usage, or an input that cannot be read or decoded`,
+		Example: `  $ ivrctl simulate testdata/dtmf3.json
+  $ ivrctl simulate -o json testdata/
+  $ ivrctl simulate --dtmf 2 --expect golden.json testdata/dtmf1.json
+  $ ivrctl simulate --menu testdata/menus/advanced-ivr.yaml --walk 1,1,2`,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Paths = args
+			opts.dtmfSet = cmd.Flags().Changed("dtmf")
+			opts.walkSet = cmd.Flags().Changed("walk")
+			if opts.Output != OutputText && opts.Output != OutputJSON {
+				return cmdutil.Usagef("--output %q: use text or json", opts.Output)
+			}
+			switch {
+			case opts.walkSet && len(args) > 0:
+				return cmdutil.Usagef("--walk plays a call from the first menu: give no PATH with it")
+			case !opts.walkSet && len(args) == 0:
+				return &cmdutil.ExitError{Code: cmdutil.ExitUsage, Err: fmt.Errorf("no input: give a payload file, a directory, - for stdin, or --walk DIGITS"),
+					Hint: "usage: " + cmd.UseLine()}
+			case opts.dtmfSet && opts.walkSet:
+				return cmdutil.Usagef("--dtmf and --walk both choose the digits: use one")
+			}
 			if runF != nil {
 				return runF(opts)
 			}
-			return errors.New("not implemented")
+			return run(opts)
 		},
 	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.Menu, cmdutil.KeyMenu, "", "menu file (default: the embedded simple IVR)")
+	fl.StringVar(&opts.From, cmdutil.KeyFrom, "", "virtual number connect options call from")
+	fl.StringVar(&opts.Agent, cmdutil.KeyAgent, "", "number connect options ring")
+	fl.StringVar(&opts.DTMF, "dtmf", "", "override the digits of every payload (\"\" for no input)")
+	fl.StringVarP(&opts.Output, "output", "o", OutputText, "output format: text or json")
+	fl.StringVar(&opts.Expect, "expect", "", "golden webhook response every answer must equal")
+	fl.StringVar(&opts.Walk, "walk", "", "play a call: digits in order, comma-separated (1,1,2)")
+	return cmd
+}
+
+// walkDigits splits --walk: "1,1,2" or "112" (one key each); an empty item
+// in a comma list is a turn with no input.
+func walkDigits(s string) []string {
+	if strings.Contains(s, ",") {
+		return strings.Split(s, ",")
+	}
+	return strings.Split(s, "")
 }

@@ -163,7 +163,7 @@ func (f *FlexInt) UnmarshalJSON(b []byte) error {
 
 // Errors from DecodeEvent and its kin.
 var (
-	ErrNotObject  = errors.New("not a JSON object")
+	ErrNotObject  = errors.New("not an event: expected a JSON object")
 	ErrNoPayload  = errors.New(`no "payload" object: not an 8x8 webhook event`)
 	ErrWrongEvent = errors.New("wrong event type")
 )
@@ -224,15 +224,28 @@ func DecodeVSS(data []byte) (*VSSEvent, error) {
 func decodeObject(data []byte, v any) error {
 	data = bytes.TrimSpace(data)
 	if len(data) == 0 {
-		return errors.New("empty body: expected a JSON object")
+		return errors.New("empty: expected a JSON object")
 	}
-	if data[0] != '{' {
-		if json.Valid(data) {
-			return ErrNotObject
-		}
+	if data[0] != '{' && json.Valid(data) {
+		return fmt.Errorf("%w: found %s", ErrNotObject, jsonKind(data[0]))
 	}
 	if err := json.Unmarshal(data, v); err != nil {
 		return fmt.Errorf("invalid JSON: %w", err)
 	}
 	return nil
+}
+
+// jsonKind names a JSON value by its first byte.
+func jsonKind(first byte) string {
+	switch first {
+	case '[':
+		return "an array"
+	case '"':
+		return "a string"
+	case 't', 'f':
+		return "a boolean"
+	case 'n':
+		return "null"
+	}
+	return "a number"
 }
