@@ -9,8 +9,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -30,6 +33,10 @@ type Input struct {
 	Expected []byte // the golden answer, nil when there is none
 	ExpName  string // where Expected came from
 	Err      error  // the input could not be read
+
+	// load reads Data and Expected when the input is replayed, so that
+	// a directory's files are read by the replay workers in parallel.
+	load func(*Input)
 }
 
 // Outcome is what replaying one input gave.
@@ -65,12 +72,15 @@ func run(opts *SimulateOptions) error {
 	inputs, worst := gather(opts)
 	r := newRenderer(opts)
 	var passed, failed int
-	for _, in := range inputs {
-		if expected != nil {
+	if expected != nil {
+		for _, in := range inputs {
 			in.Expected, in.ExpName = expected, opts.Expect
 		}
-		out := Replay(eng, in, opts.dtmfOverride())
-		r.outcome(&out)
+	}
+	outcomes := ReplayAll(eng, inputs, opts.dtmfOverride())
+	for i := range outcomes {
+		out := &outcomes[i]
+		r.outcome(out)
 		switch {
 		case out.Err != nil:
 			failed++
@@ -107,6 +117,38 @@ func (o *SimulateOptions) dtmfOverride() *string {
 	}
 	return &o.DTMF
 }
+
+// ReplayAll replays inputs on every CPU and returns the outcomes in input
+// order. The engine is immutable, so workers share it without locks.
+func ReplayAll(eng *menu.Engine, inputs []*Input, dtmf *string) []Outcome {
+	outcomes := make([]Outcome, len(inputs))
+	workers := min(runtime.GOMAXPROCS(0), len(inputs)/minPerWorker+1)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(inputs) {
+					return
+				}
+				if in := inputs[i]; in.load != nil {
+					in.load(in)
+					in.load = nil
+				}
+				outcomes[i] = Replay(eng, inputs[i], dtmf)
+			}
+		}()
+	}
+	wg.Wait()
+	return outcomes
+}
+
+// minPerWorker keeps small runs on one goroutine, where starting more
+// would cost more than it saves.
+const minPerWorker = 256
 
 // Replay answers one input and checks it against its expected answer.
 func Replay(eng *menu.Engine, in *Input, dtmf *string) Outcome {
@@ -222,25 +264,30 @@ func readDir(opts *SimulateOptions, dir string) ([]*Input, error) {
 	return inputs, nil
 }
 
+// readInput returns an input that reads path, and its recorded answer if
+// there is one, when it is replayed.
 func readInput(opts *SimulateOptions, path string) *Input {
-	in := &Input{Name: path}
-	in.Data, in.Err = opts.ReadFile(path)
-	if in.Err != nil {
-		in.Err = unwrapPathError(in.Err)
-		return in
-	}
-	// A recorded answer is only meaningful for the recorded digits.
-	if !opts.dtmfSet && strings.HasSuffix(path, ".json") && !strings.HasSuffix(path, ExpectedSuffix) {
+	return &Input{Name: path, load: func(in *Input) {
+		data, err := opts.ReadFile(path)
+		if err != nil {
+			in.Err = unwrapPathError(err)
+			return
+		}
+		in.Data = data
+		// A recorded answer is only meaningful for the recorded digits,
+		// and --expect replaces it.
+		if opts.dtmfSet || in.Expected != nil || !strings.HasSuffix(path, ".json") || strings.HasSuffix(path, ExpectedSuffix) {
+			return
+		}
 		exp := strings.TrimSuffix(path, ".json") + ExpectedSuffix
-		data, err := opts.ReadFile(exp)
+		data, err = opts.ReadFile(exp)
 		switch {
 		case err == nil:
 			in.Expected, in.ExpName = data, exp
 		case !errors.Is(err, fs.ErrNotExist):
 			in.Err = fmt.Errorf("expected answer %s: %w", exp, unwrapPathError(err))
 		}
-	}
-	return in
+	}}
 }
 
 // unwrapPathError drops the path from *fs.PathError: the file name is
