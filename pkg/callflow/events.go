@@ -189,19 +189,27 @@ func (e *EventTypeError) Unwrap() error { return ErrWrongEvent }
 // eventType is accepted as a VCA (hand-written test payloads often omit the
 // envelope); CALL_STATUS is accepted too, since it carries the same payload.
 func DecodeVCA(data []byte) (*VCAEvent, error) {
-	var ev VCAEvent
-	if err := decodeObject(data, &ev); err != nil {
-		return nil, err
+	ev := new(VCAEvent)
+	if !decodeVCAFast(bytes.TrimSpace(data), ev) {
+		*ev = VCAEvent{} // the fast path may have stopped half way
+		if err := decodeObject(data, ev); err != nil {
+			return nil, err
+		}
 	}
+	return checkVCA(ev)
+}
+
+// checkVCA applies DecodeVCA's rules to a decoded event.
+func checkVCA(ev *VCAEvent) (*VCAEvent, error) {
 	switch ev.EventType {
 	case "", EventCallAction, EventCallStatus:
 	default:
-		return &ev, &EventTypeError{Got: ev.EventType, Want: EventCallAction}
+		return ev, &EventTypeError{Got: ev.EventType, Want: EventCallAction}
 	}
 	if ev.Payload == (VCAPayload{}) {
-		return &ev, ErrNoPayload
+		return ev, ErrNoPayload
 	}
-	return &ev, nil
+	return ev, nil
 }
 
 // DecodeVSS decodes a session summary and checks it is one.
