@@ -78,6 +78,19 @@ func (e *VCAEvent) Digits() (string, bool) {
 	return "", false
 }
 
+// Final session (and leg) statuses of a session summary. 8x8's API intro
+// spells the cancelled status CANCELLED; every VSS page and example writes
+// CANCELED, which is what the webhook sends, so ivrctl uses that. The
+// Number Masking table's "NO ANSWER" is NO_ANSWER on the wire.
+const (
+	SessionCompleted = "COMPLETED"
+	SessionBusy      = "BUSY"
+	SessionNoAnswer  = "NO_ANSWER"
+	SessionFailed    = "FAILED"
+	SessionCanceled  = "CANCELED"
+	SessionError     = "ERROR"
+)
+
 // VSSEvent is a Voice Session Summary webhook, sent once a session ends.
 type VSSEvent struct {
 	Namespace   string     `json:"namespace,omitempty"`

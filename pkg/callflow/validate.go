@@ -71,7 +71,15 @@ type paramRule struct {
 //   - speed is a number from 0.5 to 2 (the spec types it integer, the docs
 //     say Float and 1.0 is sent);
 //   - the nullable sayAndCapture params accept null, as the seed sends for
-//     successMessage.
+//     successMessage;
+//   - no defaults are assumed: the spec and the guides disagree on them
+//     (maxDigits 1 vs 25, overallTimeout 5000 vs 30000, noOfTries 1 vs 3),
+//     so the validator judges only what is sent, and ivrctl's menus send
+//     every value explicitly, as the seed does. In particular digitTimeout
+//     without overallTimeout is -1005 even though the spec names a default
+//     overallTimeout: the status table has a code for exactly that case;
+//   - a plain-digit source/destination (6512345678, as the guides write)
+//     is accepted alongside E.164 with "+".
 var actionRules = map[string][]paramRule{
 	ActionMakeCall: {
 		{name: "source", typ: tString, required: true},
