@@ -78,6 +78,19 @@ func (e *VCAEvent) Digits() (string, bool) {
 	return "", false
 }
 
+// Final session (and leg) statuses of a session summary. 8x8's API intro
+// spells the cancelled status CANCELLED; every VSS page and example writes
+// CANCELED, which is what the webhook sends, so ivrctl uses that. The
+// Number Masking table's "NO ANSWER" is NO_ANSWER on the wire.
+const (
+	SessionCompleted = "COMPLETED"
+	SessionBusy      = "BUSY"
+	SessionNoAnswer  = "NO_ANSWER"
+	SessionFailed    = "FAILED"
+	SessionCanceled  = "CANCELED"
+	SessionError     = "ERROR"
+)
+
 // VSSEvent is a Voice Session Summary webhook, sent once a session ends.
 type VSSEvent struct {
 	Namespace   string     `json:"namespace,omitempty"`
@@ -189,19 +202,27 @@ func (e *EventTypeError) Unwrap() error { return ErrWrongEvent }
 // eventType is accepted as a VCA (hand-written test payloads often omit the
 // envelope); CALL_STATUS is accepted too, since it carries the same payload.
 func DecodeVCA(data []byte) (*VCAEvent, error) {
-	var ev VCAEvent
-	if err := decodeObject(data, &ev); err != nil {
-		return nil, err
+	ev := new(VCAEvent)
+	if !decodeVCAFast(bytes.TrimSpace(data), ev) {
+		*ev = VCAEvent{} // the fast path may have stopped half way
+		if err := decodeObject(data, ev); err != nil {
+			return nil, err
+		}
 	}
+	return checkVCA(ev)
+}
+
+// checkVCA applies DecodeVCA's rules to a decoded event.
+func checkVCA(ev *VCAEvent) (*VCAEvent, error) {
 	switch ev.EventType {
 	case "", EventCallAction, EventCallStatus:
 	default:
-		return &ev, &EventTypeError{Got: ev.EventType, Want: EventCallAction}
+		return ev, &EventTypeError{Got: ev.EventType, Want: EventCallAction}
 	}
 	if ev.Payload == (VCAPayload{}) {
-		return &ev, ErrNoPayload
+		return ev, ErrNoPayload
 	}
-	return &ev, nil
+	return ev, nil
 }
 
 // DecodeVSS decodes a session summary and checks it is one.

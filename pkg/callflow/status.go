@@ -36,6 +36,11 @@ var statusMessages = map[int]string{
 	StatusNoDTMFCallback:       "DTMF callback url not provided",
 	StatusOverallTimeoutNeeded: "Valid overallTimeout is required when digitTimeout provided",
 	StatusDigitTimeoutTooLarge: "OverallTimeout should be greater than digitTimeout",
+	// -1007 is worded two ways: the table's "Invalid action type was used.
+	// Accepted action type is [...]" and the spec's example
+	// "$.callflow[0].action should be one of: say,playFile,sayAndCapture".
+	// ivrctl keeps the table's first sentence here and renders problems in
+	// the example's form (Problem.StatusMessage), listing all five actions.
 	StatusInvalidAction:        "Invalid action type was used",
 	StatusMaxDigitsOnHashFalse: "Valid maxDigits is required when completeOnHash is false",
 	StatusInvalidEntry:         "Invalid call flow entry provided.",

@@ -23,7 +23,8 @@ const (
 	ActionHangup        = "hangup"
 )
 
-// ActionNames lists the valid actions in the order -1007 messages name them.
+// ActionNames lists the valid actions, in callflow order, as ivrctl's -1007
+// messages name them (8x8's own lists name three or five, in other orders).
 var ActionNames = []string{ActionMakeCall, ActionSay, ActionSayAndCapture, ActionPlayFile, ActionHangup}
 
 // Opt is an optional, nullable JSON value: absent (the zero Opt, dropped by

@@ -3,7 +3,9 @@ package callflow
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"math"
 	"net/url"
 	"regexp"
@@ -69,7 +71,15 @@ type paramRule struct {
 //   - speed is a number from 0.5 to 2 (the spec types it integer, the docs
 //     say Float and 1.0 is sent);
 //   - the nullable sayAndCapture params accept null, as the seed sends for
-//     successMessage.
+//     successMessage;
+//   - no defaults are assumed: the spec and the guides disagree on them
+//     (maxDigits 1 vs 25, overallTimeout 5000 vs 30000, noOfTries 1 vs 3),
+//     so the validator judges only what is sent, and ivrctl's menus send
+//     every value explicitly, as the seed does. In particular digitTimeout
+//     without overallTimeout is -1005 even though the spec names a default
+//     overallTimeout: the status table has a code for exactly that case;
+//   - a plain-digit source/destination (6512345678, as the guides write)
+//     is accepted alongside E.164 with "+".
 var actionRules = map[string][]paramRule{
 	ActionMakeCall: {
 		{name: "source", typ: tString, required: true},
@@ -129,14 +139,25 @@ func Validate(v any, kind Kind) Problems {
 // ValidateJSON judges a callflow document as the platform would and reports
 // every problem found, each with 8x8's status code and a JSON path.
 func ValidateJSON(data []byte, kind Kind) Problems {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return Problems{{Code: StatusInvalidJSON, Path: jsonPathRoot, Message: StatusMessage(StatusInvalidJSON) + ": empty document"}}
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var doc any
 	if err := dec.Decode(&doc); err != nil {
 		return Problems{{Code: StatusInvalidJSON, Path: jsonPathRoot, Message: StatusMessage(StatusInvalidJSON) + ": " + err.Error()}}
 	}
-	if dec.More() {
-		return Problems{{Code: StatusInvalidJSON, Path: jsonPathRoot, Message: StatusMessage(StatusInvalidJSON) + ": more than one JSON value"}}
+	// Decoder.More is false before a stray '}' or ']', so ask for the next
+	// token instead: anything but EOF after the document is an error, and
+	// json.Unmarshal words it best ("invalid character '}' after top-level
+	// value").
+	if _, err := dec.Token(); err != io.EOF {
+		msg := "more than one JSON value"
+		if err := json.Unmarshal(data, new(json.RawMessage)); err != nil {
+			msg = err.Error()
+		}
+		return Problems{{Code: StatusInvalidJSON, Path: jsonPathRoot, Message: StatusMessage(StatusInvalidJSON) + ": " + msg}}
 	}
 	v := &validator{kind: kind}
 	v.document(doc)
@@ -290,7 +311,8 @@ func (v *validator) params(action string, rules []paramRule, params map[string]a
 	case ActionSayAndCapture:
 		v.capture(params, path)
 	}
-	if s, ok := params["voiceProfile"].(string); ok && !voiceProfileRe.MatchString(s) {
+	// An empty voiceProfile is already a -1009 ("must not be empty").
+	if s, ok := params["voiceProfile"].(string); ok && strings.TrimSpace(s) != "" && !voiceProfileRe.MatchString(s) {
 		v.add(StatusVoiceProfile, path+".voiceProfile", "%s: %q is not a speech profile code like en-US-BenjaminRUS",
 			StatusMessage(StatusVoiceProfile), s)
 	}
@@ -312,7 +334,7 @@ func (v *validator) capture(params map[string]any, path string) {
 	case hashFalse && (!hasMax || maxD < 1 || maxD > MaxDigitsLimit):
 		v.add(StatusMaxDigitsOnHashFalse, path+".maxDigits", "%s (1 to %d)", StatusMessage(StatusMaxDigitsOnHashFalse), MaxDigitsLimit)
 	case hasMax && (maxD < 1 || maxD > MaxDigitsLimit):
-		v.add(StatusInvalidEntry, path+".maxDigits", "must be between 1 and %d, got %d", MaxDigitsLimit, maxD)
+		v.add(StatusInvalidEntry, path+".maxDigits", "must be between 1 and %d, got %s", MaxDigitsLimit, params["maxDigits"])
 	}
 	// The platform's docs leave open whether minDigits > maxDigits is
 	// refused; such a capture can never succeed, so ivrctl reports it.
@@ -406,16 +428,19 @@ func checkFileURL(s string) string {
 	return ""
 }
 
-func intParam(params map[string]any, name string) (int, bool) {
+// intParam returns an integer param. A literal too large for int64 is
+// clamped rather than dropped, so that maxDigits 99999999999999999999 is
+// reported out of range instead of passing as if it were absent.
+func intParam(params map[string]any, name string) (int64, bool) {
 	n, ok := params[name].(json.Number)
 	if !ok || !isIntegerLiteral(string(n)) {
 		return 0, false
 	}
-	i, err := strconv.Atoi(string(n))
-	if err != nil {
+	i, err := strconv.ParseInt(string(n), 10, 64)
+	if err != nil && !errors.Is(err, strconv.ErrRange) {
 		return 0, false
 	}
-	return i, true
+	return i, true // ParseInt clamps on ErrRange
 }
 
 func isNull(params map[string]any, name string) bool {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/ivrctl/ivrctl/pkg/callflow"
@@ -166,6 +167,57 @@ type compiler struct {
 	m       *Menu
 	numbers Numbers
 	errs    []error
+	seen    map[string]bool // errors reported, by menu, line and message
+}
+
+// fail records a compile error once per menu: a bad capture param breaks
+// the menu's prompt and both of its retries the same way.
+func (c *compiler) fail(n *Node, line int, where, msg string) {
+	c.failOnce(n.ID+"\x00"+strconv.Itoa(line)+"\x00"+msg, line, where, msg)
+}
+
+func (c *compiler) failOnce(key string, line int, where, msg string) {
+	if c.seen[key] {
+		return
+	}
+	if c.seen == nil {
+		c.seen = map[string]bool{}
+	}
+	c.seen[key] = true
+	c.errs = append(c.errs, &Error{File: c.m.File, Line: line, Where: where, Msg: msg})
+}
+
+// refused reports a validator problem at the menu-file line it comes from
+// when the problem names a param whose origin is known.
+func (c *compiler) refused(n *Node, line int, where string, p callflow.Problem, srcs []map[string]origin) {
+	msg := "the callflow would be refused: " + p.String()
+	if i, name, ok := paramPath(p.Path); ok && i < len(srcs) {
+		if o, ok := srcs[i][name]; ok {
+			// One line to fix, one error, however many answers it breaks.
+			msg = o.where + ": " + msg
+			c.failOnce(strconv.Itoa(o.line)+"\x00"+msg, o.line, where, msg)
+			return
+		}
+	}
+	c.fail(n, line, where, msg)
+}
+
+// paramPath splits "$.callflow[i].params.name" into i and name.
+func paramPath(path string) (int, string, bool) {
+	rest, ok := strings.CutPrefix(path, "$.callflow[")
+	if !ok {
+		return 0, "", false
+	}
+	idx, rest, ok := strings.Cut(rest, "]")
+	if !ok {
+		return 0, "", false
+	}
+	name, ok := strings.CutPrefix(rest, ".params.")
+	if !ok {
+		return 0, "", false
+	}
+	i, err := strconv.Atoi(idx)
+	return i, name, err == nil
 }
 
 // reply turns steps into a validated webhook response. hasID says whether
@@ -182,7 +234,9 @@ func (c *compiler) reply(n *Node, o *Option, where string, steps []Step, hasID b
 		line = o.Line
 	}
 	var actions []map[string]any
+	var srcs []map[string]origin // per action: where its params are written
 	for _, s := range steps {
+		step := origin{where: string(s.Kind), line: s.Line}
 		switch s.Kind {
 		case StepOpen, StepRetry:
 			target := n
@@ -194,35 +248,41 @@ func (c *compiler) reply(n *Node, o *Option, where string, steps []Step, hasID b
 			} else if hasID {
 				r.Next = n.ID
 			}
+			src := target.origins["retryPrompt"]
 			if prompt == "" {
 				prompt = target.Prompt
+				src = target.origins["prompt"]
 			}
 			actions = append(actions, action(callflow.ActionSayAndCapture, target.Capture, "promptMessage", prompt))
+			srcs = append(srcs, with(target.origins, "promptMessage", src))
 		case StepSay:
 			actions = append(actions, action(callflow.ActionSay, c.m.Say, "text", s.Arg))
+			srcs = append(srcs, with(c.m.sayOrigins, "text", step))
 		case StepPlay:
 			actions = append(actions, map[string]any{"action": callflow.ActionPlayFile, "params": map[string]any{"fileUrl": s.Arg}})
+			srcs = append(srcs, map[string]origin{"fileUrl": step})
 		case StepConnect:
 			dest := s.Arg
 			if dest == "agent" {
 				dest = c.numbers.Agent
 			}
 			if c.numbers.From == "" || dest == "" {
-				missing := "from"
+				missing, article := "from", "a"
 				if dest == "" {
-					missing = "agent"
+					missing, article = "agent", "an"
 				}
-				c.errs = append(c.errs, &Error{File: c.m.File, Line: s.Line, Where: where,
-					Msg: fmt.Sprintf("connect needs a %s number: set --%s, IVRCTL_%s, %s: in the config file, or numbers.%s in the menu",
-						missing, missing, strings.ToUpper(missing), missing, missing)})
+				c.fail(n, s.Line, where, fmt.Sprintf("connect needs %s %s number: set --%s, IVRCTL_%s, %s: in the config file, or numbers.%s in the menu",
+					article, missing, missing, strings.ToUpper(missing), missing, missing))
 				return r
 			}
 			actions = append(actions, map[string]any{"action": callflow.ActionMakeCall,
 				"params": map[string]any{"source": c.numbers.From, "destination": dest}})
+			srcs = append(srcs, map[string]origin{"source": step, "destination": step})
 			r.Connects = true
 			r.Next = s.Then
 		case StepHangup:
 			actions = append(actions, map[string]any{"action": callflow.ActionHangup})
+			srcs = append(srcs, nil)
 			r.Ends = true
 		}
 	}
@@ -232,25 +292,34 @@ func (c *compiler) reply(n *Node, o *Option, where string, steps []Step, hasID b
 	}
 	raw, err := json.Marshal(doc)
 	if err != nil {
-		c.errs = append(c.errs, &Error{File: c.m.File, Line: line, Where: where, Msg: err.Error()})
+		c.fail(n, line, where, err.Error())
 		return r
 	}
 	if probs := callflow.ValidateJSON(raw, callflow.KindWebhookResponse); len(probs) > 0 {
 		for _, p := range probs {
-			c.errs = append(c.errs, &Error{File: c.m.File, Line: line, Where: where,
-				Msg: fmt.Sprintf("the callflow would be refused: %s", p)})
+			c.refused(n, line, where, p, srcs)
 		}
 		return r
 	}
 	if err := json.Unmarshal(raw, &r.Response); err != nil {
-		c.errs = append(c.errs, &Error{File: c.m.File, Line: line, Where: where, Msg: err.Error()})
+		c.fail(n, line, where, err.Error())
 		return r
 	}
 	// Re-encode from the typed form: keys come out in 8x8's order.
 	if r.Body, err = json.Marshal(&r.Response); err != nil {
-		c.errs = append(c.errs, &Error{File: c.m.File, Line: line, Where: where, Msg: err.Error()})
+		c.fail(n, line, where, err.Error())
 	}
 	return r
+}
+
+// with returns a copy of base plus one origin.
+func with(base map[string]origin, key string, o origin) map[string]origin {
+	out := make(map[string]origin, len(base)+1)
+	for k, v := range base {
+		out[k] = v
+	}
+	out[key] = o
+	return out
 }
 
 // action builds an action whose params are base plus one text param.

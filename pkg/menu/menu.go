@@ -51,6 +51,16 @@ type Menu struct {
 	Capture map[string]any // params of every sayAndCapture besides promptMessage
 	Menus   []*Node        // in file order
 	byID    map[string]*Node
+
+	startLine  int               // line of `start:`, for its error
+	sayOrigins map[string]origin // where each `say:` param is written
+}
+
+// origin is where a callflow param was written in the menu file, so that a
+// callflow the validator refuses is reported at the line to fix.
+type origin struct {
+	where string
+	line  int
 }
 
 // Lookup returns the menu with the given id.
@@ -69,6 +79,10 @@ type Node struct {
 	Options     []*Option      // in file order
 	Other       *Option        // any other digits, and no input when NoInput is nil
 	NoInput     *Option        // nothing captured (dtmf null, absent or empty)
+
+	// origins locates the capture params (file-level or this menu's) and,
+	// under "prompt" and "retryPrompt", the prompts.
+	origins map[string]origin
 }
 
 // Option is what one answer does: steps run in order.

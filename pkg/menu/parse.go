@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -46,10 +48,10 @@ func Parse(file string, data []byte) (*Menu, error) {
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&doc); err != nil {
-		if err.Error() == "EOF" {
+		if errors.Is(err, io.EOF) {
 			return nil, &Error{File: file, Msg: "empty file: expected a menu (see the README's menu format)"}
 		}
-		return nil, &Error{File: file, Msg: strings.TrimPrefix(err.Error(), "yaml: ")}
+		return nil, yamlError(file, err)
 	}
 	m := p.file_(&doc)
 	if len(p.errs) == 0 {
@@ -59,6 +61,19 @@ func Parse(file string, data []byte) (*Menu, error) {
 		return nil, errors.Join(p.errs...)
 	}
 	return m, nil
+}
+
+// yamlLineRe finds the line in yaml's syntax errors ("yaml: line 3: ...").
+var yamlLineRe = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+
+// yamlError turns a YAML syntax error into file:line: message.
+func yamlError(file string, err error) *Error {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	if m := yamlLineRe.FindStringSubmatch(err.Error()); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		return &Error{File: file, Line: line, Msg: "invalid YAML: " + m[2]}
+	}
+	return &Error{File: file, Msg: "invalid YAML: " + msg}
 }
 
 type parser struct {
@@ -125,11 +140,31 @@ func (p *parser) params(n *yaml.Node, where string) map[string]any {
 		p.fail(n, where, "expected a mapping of callflow params, found %s", kindName(n))
 		return nil
 	}
+	before := len(p.errs)
 	p.pairs(n, where) // duplicate keys
+	if len(p.errs) > before {
+		return nil // already reported; Decode would report them again
+	}
 	if err := n.Decode(&m); err != nil {
 		p.fail(n, where, "%v", err)
 	}
 	return m
+}
+
+// origins records where each key of a params mapping is written.
+func origins(n *yaml.Node, where string, into map[string]origin) map[string]origin {
+	if into == nil {
+		into = map[string]origin{}
+	}
+	n = resolve(n)
+	if n == nil || n.Kind != yaml.MappingNode {
+		return into
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := n.Content[i]
+		into[k.Value] = origin{where: where + "." + k.Value, line: k.Line}
+	}
+	return into
 }
 
 func (p *parser) file_(doc *yaml.Node) *Menu {
@@ -138,12 +173,13 @@ func (p *parser) file_(doc *yaml.Node) *Menu {
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
 		root = root.Content[0]
 	}
-	var menus *yaml.Node
+	var menus, capture *yaml.Node
 	for _, kv := range p.pairs(root, "", "start", "numbers", "say", "capture", "menus") {
 		k, v := kv[0], kv[1]
 		switch k.Value {
 		case "start":
 			m.Start = p.str(v, "start")
+			m.startLine = k.Line
 		case "numbers":
 			for _, nv := range p.pairs(v, "numbers", "from", "agent") {
 				s := p.str(nv[1], "numbers."+nv[0].Value)
@@ -155,8 +191,10 @@ func (p *parser) file_(doc *yaml.Node) *Menu {
 			}
 		case "say":
 			m.Say = p.params(v, "say")
+			m.sayOrigins = origins(v, "say", nil)
 		case "capture":
 			m.Capture = p.params(v, "capture")
+			capture = v
 		case "menus":
 			menus = v
 		}
@@ -166,7 +204,7 @@ func (p *parser) file_(doc *yaml.Node) *Menu {
 		return m
 	}
 	for _, kv := range p.pairs(menus, "menus") {
-		node := p.node(kv[0], kv[1], m.Capture)
+		node := p.node(kv[0], kv[1], m.Capture, capture)
 		m.Menus = append(m.Menus, node)
 		m.byID[node.ID] = node
 	}
@@ -176,19 +214,23 @@ func (p *parser) file_(doc *yaml.Node) *Menu {
 	return m
 }
 
-func (p *parser) node(k, v *yaml.Node, capture map[string]any) *Node {
+func (p *parser) node(k, v *yaml.Node, capture map[string]any, captureNode *yaml.Node) *Node {
 	n := &Node{ID: k.Value, Line: k.Line}
 	where := "menus." + n.ID
+	n.origins = origins(captureNode, "capture", nil)
 	for _, kv := range p.pairs(v, where, "prompt", "retryPrompt", "capture", "options", "other", "noInput") {
 		fk, fv := kv[0], kv[1]
 		w := where + "." + fk.Value
 		switch fk.Value {
 		case "prompt":
 			n.Prompt = p.str(fv, w)
+			n.origins["prompt"] = origin{where: w, line: fk.Line}
 		case "retryPrompt":
 			n.RetryPrompt = p.str(fv, w)
+			n.origins["retryPrompt"] = origin{where: w, line: fk.Line}
 		case "capture":
 			n.Capture = p.params(fv, w)
+			origins(fv, w, n.origins) // this menu's params override the file's
 		case "options":
 			for _, ov := range p.pairs(fv, w) {
 				digits := ov[0].Value
@@ -286,7 +328,7 @@ func (p *parser) step(n *yaml.Node, where string) (Step, bool) {
 // reachable, steps in an order the platform accepts.
 func (p *parser) check(m *Menu) {
 	if _, ok := m.byID[m.Start]; !ok {
-		p.fail(nil, "start", "no menu %q", m.Start)
+		p.errs = append(p.errs, &Error{File: m.File, Line: m.startLine, Where: "start", Msg: fmt.Sprintf("no menu %q", m.Start)})
 		return
 	}
 	for _, n := range m.Menus {
