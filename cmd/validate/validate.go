@@ -3,7 +3,6 @@
 package validate
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -66,12 +65,13 @@ func runValidate(opts *ValidateOptions) error {
 			worst = max(worst, cmdutil.ExitUsage)
 			continue
 		}
+		// Each problem reads file[:line]: where: what.
 		var problems []string
 		if isMenu(path, data) {
 			problems = validateMenu(path, data, menu.Numbers{From: opts.From, Agent: opts.Agent})
 		} else {
 			for _, pr := range callflow.ValidateJSON(data, kindOf(data)) {
-				problems = append(problems, pr.String())
+				problems = append(problems, path+": "+pr.String())
 			}
 		}
 		if len(problems) == 0 {
@@ -80,7 +80,7 @@ func runValidate(opts *ValidateOptions) error {
 		}
 		worst = max(worst, cmdutil.ExitFailed)
 		for _, pr := range problems {
-			fmt.Fprintf(opts.IO.Out, "%s %s: %s\n", p.Red("invalid"), path, pr)
+			fmt.Fprintf(opts.IO.Out, "%s %s\n", p.Red("invalid"), pr)
 		}
 	}
 	if worst != cmdutil.ExitOK {
@@ -116,9 +116,6 @@ func kindOf(data []byte) callflow.Kind {
 	if probe.ClientActionID != nil || len(probe.Callflow) == 0 || probe.Callflow[0].Action != callflow.ActionMakeCall {
 		return callflow.KindWebhookResponse
 	}
-	if bytes.Contains(data, []byte(`"validUntil"`)) || bytes.Contains(data, []byte(`"clientRequestId"`)) {
-		return callflow.KindRequest
-	}
 	return callflow.KindRequest
 }
 
@@ -130,11 +127,7 @@ func validateMenu(path string, data []byte, numbers menu.Numbers) []string {
 	if err == nil {
 		return nil
 	}
-	var out []string
-	for _, line := range strings.Split(err.Error(), "\n") {
-		out = append(out, strings.TrimPrefix(line, path+":"))
-	}
-	return out
+	return strings.Split(err.Error(), "\n")
 }
 
 func unwrapPath(err error) error {

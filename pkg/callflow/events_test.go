@@ -170,11 +170,11 @@ func TestDecodeErrors(t *testing.T) {
 		is      error  // errors.Is target, or nil
 		message string // the whole error text
 	}{
-		{"vca empty", vcaErr, "", nil, "empty body: expected a JSON object"},
-		{"vca blank", vcaErr, " \n\t", nil, "empty body: expected a JSON object"},
-		{"vca array", vcaErr, `[1,2]`, ErrNotObject, "not a JSON object"},
-		{"vca string", vcaErr, `"hi"`, ErrNotObject, "not a JSON object"},
-		{"vca null", vcaErr, `null`, ErrNotObject, "not a JSON object"},
+		{"vca empty", vcaErr, "", nil, "empty: expected a JSON object"},
+		{"vca blank", vcaErr, " \n\t", nil, "empty: expected a JSON object"},
+		{"vca array", vcaErr, `[1,2]`, ErrNotObject, "not an event: expected a JSON object: found an array"},
+		{"vca string", vcaErr, `"hi"`, ErrNotObject, "not an event: expected a JSON object: found a string"},
+		{"vca null", vcaErr, `null`, ErrNotObject, "not an event: expected a JSON object: found null"},
 		{"vca broken", vcaErr, `{"payload":`, nil, "invalid JSON: unexpected end of JSON input"},
 		{"vca garbage", vcaErr, `hello`, nil, "invalid JSON: invalid character 'h' looking for beginning of value"},
 		{"vca trailing", vcaErr, `{"payload":{"dtmf":"1"}} x`, nil, "invalid JSON: invalid character 'x' after top-level value"},
@@ -183,8 +183,8 @@ func TestDecodeErrors(t *testing.T) {
 		{"vca empty payload", vcaErr, `{"payload":{}}`, ErrNoPayload, `no "payload" object: not an 8x8 webhook event`},
 		{"vca null payload", vcaErr, `{"payload":null}`, ErrNoPayload, `no "payload" object: not an 8x8 webhook event`},
 		{"vca payload not object", vcaErr, `{"payload":"x"}`, nil, "invalid JSON: json: cannot unmarshal string into Go struct field VCAEvent.payload of type callflow.VCAPayload"},
-		{"vss empty", vssErr, "", nil, "empty body: expected a JSON object"},
-		{"vss array", vssErr, `[]`, ErrNotObject, "not a JSON object"},
+		{"vss empty", vssErr, "", nil, "empty: expected a JSON object"},
+		{"vss array", vssErr, `[]`, ErrNotObject, "not an event: expected a JSON object: found an array"},
 		{"vss a VCA", vssErr, vca, ErrWrongEvent, "eventType CALL_ACTION is not SESSION_SUMMARY"},
 		{"vss no payload", vssErr, `{"eventType":"SESSION_SUMMARY"}`, nil, "payload.sessionId: is missing but it is required"},
 		{"vss no session", vssErr, `{"payload":{"sessionStatus":"COMPLETED"}}`, nil, "payload.sessionId: is missing but it is required"},

@@ -1,0 +1,84 @@
+package validate_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/ivrctl/ivrctl/cmd"
+	"github.com/ivrctl/ivrctl/cmd/cmdutil"
+)
+
+func TestMain(m *testing.M) {
+	if err := os.Chdir("../.."); err != nil { // paths as a user types them
+		panic(err)
+	}
+	os.Exit(m.Run())
+}
+
+func run(t *testing.T, args ...string) (string, string, int) {
+	t.Helper()
+	cfg := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(cfg, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	io, _, out, errOut := cmdutil.Test()
+	code := cmd.Execute(cmd.BuildInfo{}, append([]string{"--config", cfg, "validate"}, args...), io)
+	return out.String(), errOut.String(), code
+}
+
+func TestValidate(t *testing.T) {
+	tests := []struct {
+		name   string
+		args   []string
+		stdout string
+		stderr string
+		code   int
+	}{
+		{
+			name:   "valid request, answers and menus",
+			args:   []string{"testdata/golden/seed/request.json", "testdata/dtmf2.expected.json", "testdata/menus/simple-ivr.yaml", "testdata/menus/advanced-ivr.yaml"},
+			stdout: "ok testdata/golden/seed/request.json\nok testdata/dtmf2.expected.json\nok testdata/menus/simple-ivr.yaml\nok testdata/menus/advanced-ivr.yaml\n",
+		},
+		{
+			name: "every problem of a request, with 8x8's codes and paths",
+			args: []string{"testdata/validate/bad-request.json"},
+			stdout: `invalid testdata/validate/bad-request.json: $.callflow[0].params.text: is missing but it is required (-1009)
+invalid testdata/validate/bad-request.json: $.callflow[0].params.repetition: must be between 1 and 3, got 5 (-1009)
+invalid testdata/validate/bad-request.json: $.callflow[1].params.maxDigits: Valid maxDigits required when minDigits provided (-1003)
+invalid testdata/validate/bad-request.json: $.callflow[1].params.digitTimeout: OverallTimeout should be greater than digitTimeout: digitTimeout 20000 > overallTimeout 10000 (-1006)
+invalid testdata/validate/bad-request.json: $.callflow[2].action: should be one of: makeCall,say,sayAndCapture,playFile,hangup (-1007)
+`,
+			code: 1,
+		},
+		{
+			name:   "a bad menu names file, line, menu and field",
+			args:   []string{"testdata/menus/bad/dangling-open.yaml"},
+			stdout: "invalid testdata/menus/bad/dangling-open.yaml:7: menus.main.options[\"1\"]: open: no menu \"sales\"\n",
+			code:   1,
+		},
+		{
+			name:   "unreadable beats invalid",
+			args:   []string{"testdata/menus/bad/dangling-open.yaml", "testdata/nope.json"},
+			stdout: "invalid testdata/menus/bad/dangling-open.yaml:7: menus.main.options[\"1\"]: open: no menu \"sales\"\n",
+			stderr: "testdata/nope.json: no such file or directory\n",
+			code:   2,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			stdout, stderr, code := run(t, tt.args...)
+			if code != tt.code {
+				t.Errorf("exit code %d, want %d", code, tt.code)
+			}
+			if diff := cmp.Diff(tt.stdout, stdout); diff != "" {
+				t.Errorf("stdout (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tt.stderr, stderr); diff != "" {
+				t.Errorf("stderr (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
