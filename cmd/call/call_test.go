@@ -262,7 +262,9 @@ func TestCallUsageErrors(t *testing.T) {
 			[]string{`--to "12ab" is not a phone number`}},
 		{"bad --to in a batch", func(t *testing.T) []string { return []string{"--config", writeConfig(t, ""), "--to", seedTo + ",555"} },
 			[]string{`--to "555" is not a phone number`}},
-		{"bad --from", func(t *testing.T) []string { return []string{"--config", writeConfig(t, ""), "--to", seedTo, "--from", "VN1"} },
+		{"bad --from", func(t *testing.T) []string {
+			return []string{"--config", writeConfig(t, ""), "--to", seedTo, "--from", "VN1"}
+		},
 			[]string{`--from "VN1" is not a phone number`}},
 		{"bad sub-account", func(t *testing.T) []string {
 			return []string{"--config", writeConfig(t, ""), "--to", seedTo, "--subaccount", "a/b"}
@@ -279,16 +281,22 @@ func TestCallUsageErrors(t *testing.T) {
 		{"plain http", func(t *testing.T) []string {
 			return []string{"--config", writeConfig(t, ""), "--to", seedTo, "--base-url", "http://voice.8x8.com"}
 		}, []string{"--base-url: \"http://voice.8x8.com\": plain http would send the API key unencrypted"}},
-		{"bad output", func(t *testing.T) []string { return []string{"--config", writeConfig(t, ""), "--to", seedTo, "-o", "yaml"} },
+		{"bad output", func(t *testing.T) []string {
+			return []string{"--config", writeConfig(t, ""), "--to", seedTo, "-o", "yaml"}
+		},
 			[]string{`--output "yaml": want text or json`}},
-		{"bad menu", func(t *testing.T) []string { return []string{"--config", writeConfig(t, ""), "--to", seedTo, "--menu", badMenu(t)} },
+		{"bad menu", func(t *testing.T) []string {
+			return []string{"--config", writeConfig(t, ""), "--to", seedTo, "--menu", badMenu(t)}
+		},
 			[]string{"menu:"}},
 		{"empty to-file", func(t *testing.T) []string {
 			p := t.TempDir() + "/n.txt"
 			os.WriteFile(p, []byte("# none\n\nabc123\n"), 0o600)
 			return []string{"--config", writeConfig(t, ""), "--to-file", p}
 		}, []string{"no phone number in it"}},
-		{"bad rate", func(t *testing.T) []string { return []string{"--config", writeConfig(t, ""), "--to", seedTo, "--rate", "-1"} },
+		{"bad rate", func(t *testing.T) []string {
+			return []string{"--config", writeConfig(t, ""), "--to", seedTo, "--rate", "-1"}
+		},
 			[]string{"--rate -1: must be 0"}},
 	}
 	for _, tt := range tests {

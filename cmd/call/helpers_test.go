@@ -131,10 +131,10 @@ type runOpts struct {
 }
 
 type runResult struct {
-	code        int
-	stdout      string
-	stderr      string // what the command wrote, then the error as ivrctl prints it
-	err         error
+	code         int
+	stdout       string
+	stderr       string // what the command wrote, then the error as ivrctl prints it
+	err          error
 	errMsg, hint string
 }
 
