@@ -42,11 +42,12 @@ func collectNumbers(opts *CallOptions) ([]target, []string, error) {
 	seen := map[string]string{}
 	var bad []error
 	add := func(num, where string) {
-		if first, dup := seen[num]; dup {
+		key := strings.TrimPrefix(num, "+") // +6512345678 and 6512345678 ring the same phone
+		if first, dup := seen[key]; dup {
 			warnings = append(warnings, fmt.Sprintf("%s: %s already listed (%s): called once", where, num, first))
 			return
 		}
-		seen[num] = where
+		seen[key] = where
 		targets = append(targets, target{number: num, where: where})
 	}
 	for _, raw := range opts.To {
