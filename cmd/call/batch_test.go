@@ -17,6 +17,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/ivrctl/ivrctl/cmd"
 	"github.com/ivrctl/ivrctl/cmd/call"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 )
@@ -258,5 +259,46 @@ func TestCallDialRetried(t *testing.T) {
 	results := jsonLines[call.Result](t, r.stdout)
 	if r.code != 0 || len(results) != 2 || results[0].Attempts != 2 || results[1].Attempts != 1 || fake.hits.Load() != 2 {
 		t.Errorf("exit %d, %d requests, results %+v\n%s", r.code, fake.hits.Load(), results, r.stderr)
+	}
+}
+
+// A refused key would fail every call: the batch stops at the first.
+func TestBatchStopsOnAuthFailure(t *testing.T) {
+	t.Parallel()
+	fake := newFake(t, answer(401, `{"statusCode":401,"statusMessage":"Authentication header not found or token invalid"}`))
+	var to []string
+	for i := range 50 {
+		to = append(to, fmt.Sprintf("65123456%02d", i))
+	}
+	r := run(t, runOpts{}, "call", "--config", writeConfig(t, ""), "--base-url", fake.URL, "--to", strings.Join(to, ","),
+		"--rate", "0", "--concurrency", "1", "-o", "json")
+	results := jsonLines[call.Result](t, r.stdout)
+	if len(results) != 50 || results[0].Status != call.StatusRejected || results[49].Status != call.StatusSkipped {
+		t.Fatalf("%d results: %+v", len(results), results)
+	}
+	if r.code != cmdutil.ExitRejected || fake.hits.Load() > 2 {
+		t.Errorf("exit %d, %d requests; want 3 and 1 (2 if one raced the stop)", r.code, fake.hits.Load())
+	}
+	if !strings.Contains(r.stderr, "stopping: the rest would fail the same way: 8x8 refused the API key ********WXYZ") {
+		t.Errorf("stderr:\n%s", r.stderr)
+	}
+}
+
+// The real entry point (cmd.Execute, its error printing) never shows the
+// key, even when 8x8 echoes it back.
+func TestExecuteMasksEchoedKey(t *testing.T) {
+	t.Parallel()
+	fake := newFake(t, func(w http.ResponseWriter, r *http.Request, _ []byte, _ int) {
+		w.WriteHeader(500)
+		fmt.Fprintf(w, `{"statusCode":500,"statusMessage":"upstream said %s"}`, r.Header.Get("Authorization"))
+	})
+	for _, output := range []string{"text", "json"} {
+		io, _, out, errOut := cmdutil.Test()
+		code := cmd.Execute(cmd.BuildInfo{Version: "test"}, []string{"call", "--config", writeConfig(t, ""),
+			"--base-url", fake.URL, "--to", seedTo, "-o", output}, io)
+		assertNoKey(t, out.String(), errOut.String())
+		if code != cmdutil.ExitTransport || !strings.Contains(out.String()+errOut.String(), "upstream said Bearer ********WXYZ") {
+			t.Errorf("%s: exit %d\n%s%s", output, code, out, errOut)
+		}
 	}
 }

@@ -201,7 +201,7 @@ func runCall(opts *CallOptions) error {
 	if plan.single {
 		return renderSingle(opts, plan, <-outcomes, out)
 	}
-	return renderBatch(opts, plan, outcomes, stopCtx, out, errOut)
+	return renderBatch(opts, plan, outcomes, stopCtx, stop, out, errOut)
 }
 
 // stoppableSleep waits d, or less when calls are being stopped: a call

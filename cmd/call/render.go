@@ -148,7 +148,10 @@ type summary struct {
 
 // renderBatch prints results in input order as they complete (out-of-order
 // ones wait for their turn), a progress bar on a terminal, and the summary.
-func renderBatch(opts *CallOptions, p *plan, outcomes <-chan outcome, stopCtx context.Context, out, errOut io.Writer) error {
+//
+// A refused API key or an unknown sub-account would fail every remaining
+// call the same way, so either stops the batch as Ctrl-C does.
+func renderBatch(opts *CallOptions, p *plan, outcomes <-chan outcome, stopCtx context.Context, stop func(), out, errOut io.Writer) error {
 	pal := opts.IO.OutPalette()
 	enc := json.NewEncoder(out)
 	var s summary
@@ -160,6 +163,7 @@ func renderBatch(opts *CallOptions, p *plan, outcomes <-chan outcome, stopCtx co
 	ticker := time.NewTicker(200 * time.Millisecond)
 	defer ticker.Stop()
 	stopNoted := false
+	stopReason := "no new calls; waiting for those in flight (Ctrl-C again to abandon them)"
 
 	emit := func(r Result) {
 		bar.clear()
@@ -178,6 +182,10 @@ func renderBatch(opts *CallOptions, p *plan, outcomes <-chan outcome, stopCtx co
 			}
 			r, code := explain(o, p.jobs[o.idx], opts.APIKey)
 			s.count(r, code)
+			if !stopNoted && stopCtx.Err() == nil && configFailure(o.err) {
+				stopReason = "the rest would fail the same way: " + r.Error
+				stop()
+			}
 			bar.done, bar.failed = s.placed, s.rejected+s.failed
 			pending[o.idx] = r
 			for {
@@ -196,11 +204,18 @@ func renderBatch(opts *CallOptions, p *plan, outcomes <-chan outcome, stopCtx co
 			if !stopNoted {
 				stopNoted = true
 				bar.clear()
-				fmt.Fprintln(errOut, "stopping: no new calls; waiting for those in flight (Ctrl-C again to abandon them)")
+				fmt.Fprintln(errOut, "stopping: "+stopReason)
 			}
 			stopCtx = context.Background() // noted once; keep draining
 		}
 	}
+}
+
+// configFailure is an error every call of the batch would meet.
+func configFailure(err error) bool {
+	var apiErr *voiceapi.APIError
+	return errors.As(err, &apiErr) &&
+		(apiErr.Kind == voiceapi.KindAuth || apiErr.Kind == voiceapi.KindHTTP && apiErr.HTTPStatus == http.StatusNotFound)
 }
 
 func (s *summary) count(r Result, code int) {
