@@ -1,6 +1,7 @@
 package call_test
 
 import (
+	"context"
 	"encoding/json"
 	"net"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/ivrctl/ivrctl/cmd/call"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 )
 
@@ -384,5 +386,17 @@ func TestCallValidUntil(t *testing.T) {
 	ts, err := time.Parse("2006-01-02T15:04:05.000Z", got)
 	if err != nil || ts.Before(before.Truncate(time.Millisecond)) || ts.After(time.Now().Add(5*time.Minute)) {
 		t.Errorf("validUntil for 5m = %q (%v)", got, err)
+	}
+}
+
+// Stopped before the single call was sent: nothing placed, exit 130.
+func TestCallStoppedBeforeSending(t *testing.T) {
+	t.Parallel()
+	srv := untouchable(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	r := run(t, runOpts{ctx: ctx}, "call", "--config", writeConfig(t, ""), "--base-url", srv.URL, "--to", seedTo)
+	if r.code != call.ExitInterrupted || !strings.Contains(r.stderr, "stopped before the call to 6512345678 was placed") {
+		t.Errorf("exit %d\n%s", r.code, r.stderr)
 	}
 }

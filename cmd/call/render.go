@@ -125,6 +125,9 @@ func messageOf(e *voiceapi.APIError) string {
 // answer as it came (json), and returns its error.
 func renderSingle(opts *CallOptions, p *plan, o outcome, out io.Writer) error {
 	j := p.jobs[0]
+	if o.skipped {
+		return &cmdutil.ExitError{Code: ExitInterrupted, Err: fmt.Errorf("stopped before the call to %s was placed", j.number)}
+	}
 	r, code := explain(o, j, opts.APIKey)
 	if opts.Output == "json" && o.res != nil && json.Valid(o.res.Body) {
 		var buf bytes.Buffer
