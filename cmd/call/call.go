@@ -110,6 +110,13 @@ Exit codes: 0 all created, 2 bad usage or configuration (nothing sent),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.APIKey, _ = f.Config.Get(cmdutil.KeyAPIKey)
+			// cmdutil.Bind fills every flag from env and file: a stale
+			// IVRCTL_TO or a `to:` in the config file must not ring anyone.
+			for _, name := range []string{"to", "to-file"} {
+				if _, src := f.Config.Get(name); src == cmdutil.SourceEnv || src == cmdutil.SourceFile {
+					return cmdutil.Usagef("--%s was set from the %s (%s): give the numbers to call on the command line", name, src, cmdutil.EnvName(name))
+				}
+			}
 			if opts.Ctx == nil {
 				opts.Ctx = cmd.Context()
 			}

@@ -400,3 +400,18 @@ func TestCallStoppedBeforeSending(t *testing.T) {
 		t.Errorf("exit %d\n%s", r.code, r.stderr)
 	}
 }
+
+// Numbers to call only come from the command line, never from a stale
+// environment variable or the config file.
+func TestCallNumbersNotFromConfig(t *testing.T) {
+	srv := untouchable(t)
+	r := run(t, runOpts{}, "call", "--config", writeConfig(t, "to: \"6512345678\"\n"), "--base-url", srv.URL)
+	if r.code != cmdutil.ExitUsage || !strings.Contains(r.stderr, "--to was set from the file") {
+		t.Errorf("exit %d\n%s", r.code, r.stderr)
+	}
+	t.Setenv("IVRCTL_TO_FILE", "/etc/hosts")
+	r = run(t, runOpts{}, "call", "--config", writeConfig(t, ""), "--base-url", srv.URL)
+	if r.code != cmdutil.ExitUsage || !strings.Contains(r.stderr, "--to-file was set from the env (IVRCTL_TO_FILE)") {
+		t.Errorf("exit %d\n%s", r.code, r.stderr)
+	}
+}
