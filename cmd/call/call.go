@@ -1,30 +1,413 @@
-// Package call implements `ivrctl call`.
+// Package call implements `ivrctl call`: place outbound IVR calls with 8x8's
+// Send Callflow API, one number or a batch, with a retry policy that never
+// rings anyone twice (see pkg/voiceapi).
 package call
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
+	"github.com/ivrctl/ivrctl/pkg/callflow"
+	"github.com/ivrctl/ivrctl/pkg/menu"
+	"github.com/ivrctl/ivrctl/pkg/voiceapi"
+)
+
+// ExitInterrupted is the exit code of a batch stopped by Ctrl-C (or
+// SIGTERM) before every number was placed, when no placed call failed:
+// 128+SIGINT, as shells report it.
+const ExitInterrupted = 130
+
+// Defaults of the load flags.
+const (
+	DefaultRate        = 5.0
+	DefaultConcurrency = 4
+	DefaultTimeout     = 30 * time.Second
 )
 
 // CallOptions are the flags and inputs of `ivrctl call`.
 type CallOptions struct {
-	IO *cmdutil.IOStreams
+	IO         *cmdutil.IOStreams
+	HTTPClient func() *http.Client
+	ReadFile   func(string) ([]byte, error)
+	LoadEngine func(path string, numbers menu.Numbers) (*menu.Engine, error)
+	Version    string
+
+	// APIKey comes from IVRCTL_API_KEY or the config file only: a flag
+	// would put it in `ps` and the shell history.
+	APIKey string
+
+	To              []string
+	ToFile          string
+	From            string
+	Agent           string
+	Subaccount      string
+	BaseURL         string
+	Menu            string
+	ClientRequestID string
+	ValidUntil      string
+	DryRun          bool
+	Output          string
+	Rate            float64
+	Concurrency     int
+	Retries         int
+	Timeout         time.Duration
+
+	// Test seams: the clock, the wait between retries (nil: a real
+	// timer), and the context whose end means "stop placing calls" (nil:
+	// the command's).
+	Now   func() time.Time
+	Sleep func(ctx context.Context, d time.Duration) error
+	Ctx   context.Context
 }
 
 // NewCmdCall builds the command; runF replaces the run function in tests.
 func NewCmdCall(f *cmdutil.Factory, runF func(*CallOptions) error) *cobra.Command {
-	opts := &CallOptions{IO: f.IO}
-	return &cobra.Command{
-		Use:   "call",
-		Short: "TODO",
+	opts := &CallOptions{
+		IO: f.IO, HTTPClient: f.HTTPClient, ReadFile: f.ReadFile, LoadEngine: f.LoadEngine,
+		Version: f.Version, Now: time.Now,
+	}
+	cmd := &cobra.Command{
+		Use:   "call [flags] --to NUMBER [--to NUMBER...] [--to-file FILE]",
+		Short: "Place IVR calls with 8x8's Send Callflow API",
+		Long: `Place outbound IVR calls: each number is called from your virtual number
+(--from) and hears the start menu's prompt; the menu's answers then come from
+` + "`ivrctl serve`" + ` through 8x8's VCA webhook.
+
+The request is validated before it is sent. The API key is read from
+IVRCTL_API_KEY or api-key: in the config file (there is no flag, so it stays
+out of ps and the shell history); it is only ever shown masked.
+
+Retries never ring anyone twice: a 429 is retried after its Retry-After and a
+connection that failed before sending is retried, up to --retries. A timeout,
+a connection lost after sending, or a 5xx may hide a call 8x8 accepted: they
+are not retried, and the message gives the clientRequestId to look for in the
+session summary (VSS).
+
+Several --to, or --to-file (one number a line, or a CSV's first column; blank
+lines and # comments skipped) place a batch at --rate calls per second with
+--concurrency requests in flight. Ctrl-C stops placing calls, waits for those
+in flight and prints the summary (Ctrl-C again abandons them).
+
+Exit codes: 0 all created, 2 bad usage or configuration (nothing sent),
+3 refused by 8x8 (NOT_CREATED, 401/403), 4 transport or other HTTP failure,
+130 batch stopped before the end. A batch exits with its worst failure.`,
+		Example: `  $ export IVRCTL_API_KEY=... IVRCTL_SUBACCOUNT=acme_voice IVRCTL_FROM=6561115777
+  $ ivrctl call --to 6512345678 --dry-run
+  $ ivrctl call --to 6512345678
+  $ ivrctl call --to-file customers.csv --rate 2 -o json > results.jsonl`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.APIKey, _ = f.Config.Get(cmdutil.KeyAPIKey)
+			// cmdutil.Bind fills every flag from env and file: a stale
+			// IVRCTL_TO or a `to:` in the config file must not ring anyone.
+			for _, name := range []string{"to", "to-file"} {
+				if _, src := f.Config.Get(name); src == cmdutil.SourceEnv || src == cmdutil.SourceFile {
+					return cmdutil.Usagef("--%s was set from the %s (%s): give the numbers to call on the command line", name, src, cmdutil.EnvName(name))
+				}
+			}
+			if opts.Ctx == nil {
+				opts.Ctx = cmd.Context()
+			}
 			if runF != nil {
 				return runF(opts)
 			}
-			return errors.New("not implemented")
+			return RunCall(opts)
 		},
 	}
+	fl := cmd.Flags()
+	fl.StringSliceVar(&opts.To, "to", nil, "number to call, E.164 (repeat or comma-separate for a batch)")
+	fl.StringVar(&opts.ToFile, "to-file", "", "file of numbers to call: one a line or a CSV's first column (- for stdin)")
+	fl.StringVar(&opts.From, cmdutil.KeyFrom, "", "virtual number the call comes from (caller ID)")
+	fl.StringVar(&opts.Agent, cmdutil.KeyAgent, "", "number the menu's connect option rings")
+	fl.StringVar(&opts.Subaccount, cmdutil.KeySubaccount, "", "8x8 sub-account id")
+	fl.StringVar(&opts.BaseURL, cmdutil.KeyBaseURL, cmdutil.DefaultBaseURL, "8x8 voice API base URL")
+	fl.StringVar(&opts.Menu, cmdutil.KeyMenu, "", "menu file whose start prompt the call plays (default: the embedded simple IVR)")
+	fl.StringVar(&opts.ClientRequestID, "client-request-id", "", "clientRequestId to send (default: a random UUID; a batch appends -1, -2, ...)")
+	fl.StringVar(&opts.ValidUntil, "valid-until", "", "drop the call if not started by then: RFC3339 time or a duration like 5m")
+	fl.BoolVar(&opts.DryRun, "dry-run", false, "print the requests (API key masked) and send nothing")
+	fl.StringVarP(&opts.Output, "output", "o", "text", "output format: text or json")
+	fl.Float64Var(&opts.Rate, "rate", DefaultRate, "calls started per second in a batch (0: no limit)")
+	fl.IntVar(&opts.Concurrency, "concurrency", DefaultConcurrency, "requests in flight at once")
+	fl.IntVar(&opts.Retries, "retries", voiceapi.DefaultRetries, "retries after a 429 or a failed connection (never after sending)")
+	fl.DurationVar(&opts.Timeout, "timeout", DefaultTimeout, "time limit of one request")
+	_ = cmd.MarkFlagFilename("to-file", "txt", "csv")
+	_ = cmd.MarkFlagFilename(cmdutil.KeyMenu, "yaml", "yml", "json")
+	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
+	return cmd
+}
+
+// RunCall places the calls.
+func RunCall(opts *CallOptions) error {
+	err := runCall(opts)
+	if err == nil {
+		return nil
+	}
+	// Whatever went wrong, the key leaves only masked.
+	return redactError(err, opts.APIKey)
+}
+
+func runCall(opts *CallOptions) error {
+	plan, err := prepare(opts)
+	if err != nil {
+		return err
+	}
+	out := newRedactor(opts.IO.Out, opts.APIKey)
+	errOut := newRedactor(opts.IO.ErrOut, opts.APIKey)
+	for _, w := range plan.warnings {
+		fmt.Fprintf(errOut, "%s %s\n", opts.IO.ErrPalette().Yellow("warning:"), w)
+	}
+	if opts.DryRun {
+		return dryRun(opts, plan, out, errOut)
+	}
+
+	ctx := opts.Ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	stopCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	// Calls in flight are not cancelled by the first Ctrl-C: abandoning a
+	// request on the wire leaves its call in doubt. A second one does.
+	abortCtx, abort := context.WithCancel(context.WithoutCancel(ctx))
+	defer abort()
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	go func() {
+		for n := 0; ; n++ {
+			select {
+			case <-sigs:
+			case <-abortCtx.Done():
+				return
+			}
+			if n == 0 {
+				stop()
+			} else {
+				abort()
+				return
+			}
+		}
+	}()
+
+	plan.client.Sleep = stoppableSleep(stopCtx, opts.Sleep)
+	r := &runner{client: plan.client, subaccount: opts.Subaccount, jobs: plan.jobs,
+		rate: opts.Rate, concurrency: opts.Concurrency}
+	outcomes := r.start(stopCtx, abortCtx)
+	if plan.single {
+		return renderSingle(opts, plan, <-outcomes, out)
+	}
+	return renderBatch(opts, plan, outcomes, stopCtx, stop, out, errOut)
+}
+
+// stoppableSleep waits d, or less when calls are being stopped: a call
+// waiting to be retried was not placed, so it can be dropped.
+func stoppableSleep(stopCtx context.Context, inner func(context.Context, time.Duration) error) func(context.Context, time.Duration) error {
+	return func(ctx context.Context, d time.Duration) error {
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		go func() {
+			select {
+			case <-stopCtx.Done():
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+		if inner != nil {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			return inner(ctx, d)
+		}
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+			return nil
+		}
+	}
+}
+
+// job is one number to call, with its request encoded once.
+type job struct {
+	number string
+	where  string // where the number came from: "--to" or "file:line"
+	crid   string // clientRequestId
+	body   []byte
+}
+
+// plan is everything decided before the first request.
+type plan struct {
+	client   *voiceapi.Client
+	jobs     []job
+	single   bool // one --to and no --to-file: output is the one call's
+	warnings []string
+	baseCRID string
+}
+
+// prepare checks the configuration and input and builds every request. All
+// errors here are ExitUsage: nothing has been sent.
+func prepare(opts *CallOptions) (*plan, error) {
+	if opts.Output != "text" && opts.Output != "json" {
+		return nil, cmdutil.Usagef("--output %q: want text or json", opts.Output)
+	}
+	var missing []error
+	if opts.APIKey == "" {
+		missing = append(missing, cmdutil.Usagef("no %s set: use %s, or %s: in the config file (%s); there is no flag, to keep the key out of ps",
+			cmdutil.KeyAPIKey, cmdutil.EnvName(cmdutil.KeyAPIKey), cmdutil.KeyAPIKey, cmdutil.DefaultConfigFile()))
+	}
+	if opts.Subaccount == "" {
+		missing = append(missing, cmdutil.MissingSetting(cmdutil.KeySubaccount))
+	}
+	if opts.From == "" {
+		missing = append(missing, cmdutil.MissingSetting(cmdutil.KeyFrom))
+	}
+	if len(missing) > 0 {
+		return nil, errors.Join(missing...)
+	}
+	if !voiceapi.ValidSubaccount(opts.Subaccount) {
+		return nil, cmdutil.Usagef("--subaccount %q: 8x8 sub-account ids are 3 to 50 of A-Z a-z 0-9 - . _ &", opts.Subaccount)
+	}
+	if !callflow.IsPhoneNumber(opts.From) {
+		return nil, cmdutil.Usagef("--from %q is not a phone number: use the virtual number in E.164, e.g. +6561115777", opts.From)
+	}
+	if opts.Agent != "" && !callflow.IsPhoneNumber(opts.Agent) {
+		return nil, cmdutil.Usagef("--agent %q is not a phone number: use E.164, e.g. +6512345678", opts.Agent)
+	}
+	switch {
+	case opts.Rate < 0:
+		return nil, cmdutil.Usagef("--rate %v: must be 0 (no limit) or more", opts.Rate)
+	case opts.Concurrency < 1:
+		return nil, cmdutil.Usagef("--concurrency %d: must be 1 or more", opts.Concurrency)
+	case opts.Retries < 0:
+		return nil, cmdutil.Usagef("--retries %d: must be 0 or more", opts.Retries)
+	case opts.Timeout <= 0:
+		return nil, cmdutil.Usagef("--timeout %s: must be more than 0", opts.Timeout)
+	}
+
+	targets, warnings, err := collectNumbers(opts)
+	if err != nil {
+		return nil, err
+	}
+	p := &plan{warnings: warnings, single: len(opts.To) == 1 && opts.ToFile == ""}
+
+	now := time.Now
+	if opts.Now != nil {
+		now = opts.Now
+	}
+	validUntil := ""
+	if opts.ValidUntil != "" {
+		if validUntil, err = parseValidUntil(opts.ValidUntil, now()); err != nil {
+			return nil, err
+		}
+	}
+	p.baseCRID = opts.ClientRequestID
+	if p.baseCRID == "" {
+		p.baseCRID = voiceapi.NewRequestID()
+	} else if err := checkRequestID(p.baseCRID); err != nil {
+		return nil, err
+	}
+
+	engine, err := opts.LoadEngine(opts.Menu, menu.Numbers{From: opts.From, Agent: opts.Agent})
+	if err != nil {
+		return nil, err
+	}
+	initial := engine.Initial()
+
+	hc := opts.HTTPClient()
+	if hc.Transport == nil {
+		// The default transport keeps 2 idle connections per host: a batch
+		// would open and close one per call. Keep one per worker.
+		cp := *hc
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConnsPerHost = opts.Concurrency
+		cp.Transport = t
+		hc = &cp
+	}
+	client, err := voiceapi.New(opts.BaseURL, opts.APIKey, hc)
+	if err != nil {
+		return nil, cmdutil.Usagef("--%s: %w", cmdutil.KeyBaseURL, unprefix(err))
+	}
+	client.UserAgent = "ivrctl/" + opts.Version
+	client.Retries = opts.Retries
+	client.Timeout = opts.Timeout
+	if opts.Now != nil {
+		client.Now = opts.Now
+	}
+	p.client = client
+
+	p.jobs = make([]job, len(targets))
+	for i, t := range targets {
+		crid := p.baseCRID
+		if !p.single {
+			crid = p.baseCRID + "-" + strconv.Itoa(i+1)
+		}
+		req := callflow.Request{
+			Callflow: []callflow.Action{
+				{Action: callflow.ActionMakeCall, Params: &callflow.Params{
+					Source: callflow.Some(opts.From), Destination: callflow.Some(t.number)}},
+				initial,
+			},
+			ValidUntil:      validUntil,
+			ClientRequestID: crid,
+		}
+		body, err := json.Marshal(req)
+		if err != nil {
+			return nil, fmt.Errorf("encode the request for %s: %w", t.number, err)
+		}
+		if problems := callflow.ValidateJSON(body, callflow.KindRequest); len(problems) > 0 {
+			return nil, &cmdutil.ExitError{Code: cmdutil.ExitUsage,
+				Err:  fmt.Errorf("the request for %s would be refused, nothing sent:\n%w", t.number, problems),
+				Hint: "check the menu's start prompt with: ivrctl validate MENU"}
+		}
+		p.jobs[i] = job{number: t.number, where: t.where, crid: crid, body: body}
+	}
+	return p, nil
+}
+
+// unprefix drops voiceapi's "base URL" prefix, the flag name says it.
+func unprefix(err error) error {
+	return errors.New(strings.TrimPrefix(strings.TrimPrefix(err.Error(), "base URL: "), "base URL "))
+}
+
+// parseValidUntil reads an RFC3339 time or a duration from now, and renders
+// it as 8x8 wants it: UTC with milliseconds.
+func parseValidUntil(s string, now time.Time) (string, error) {
+	var t time.Time
+	if d, err := time.ParseDuration(s); err == nil {
+		t = now.Add(d)
+	} else if t, err = time.Parse(time.RFC3339Nano, s); err != nil {
+		return "", cmdutil.Usagef("--valid-until %q: want an RFC3339 time (2026-07-03T05:59:32Z) or a duration (5m)", s)
+	}
+	if !t.After(now) {
+		return "", cmdutil.Usagef("--valid-until %s is in the past: 8x8 would refuse the call (-1015)", s)
+	}
+	return t.UTC().Format("2006-01-02T15:04:05.000Z"), nil
+}
+
+// checkRequestID keeps clientRequestId to printable ASCII without spaces,
+// so it can be searched for in logs and VSS payloads as is.
+func checkRequestID(id string) error {
+	if len(id) > 100 {
+		return cmdutil.Usagef("--client-request-id: at most 100 characters")
+	}
+	for _, r := range id {
+		if r <= ' ' || r > '~' {
+			return cmdutil.Usagef("--client-request-id %q: use printable ASCII without spaces", id)
+		}
+	}
+	return nil
 }

@@ -1,0 +1,209 @@
+package call_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/ivrctl/ivrctl/cmd"
+	"github.com/ivrctl/ivrctl/cmd/cmdutil"
+)
+
+// testKey is the API key of every test; no test output may contain it.
+const testKey = "sk-live-7Hq2pX9vLm4Rt8Kw3Nz6Bc1D-WXYZ"
+
+const (
+	seedFrom = "6561115777"
+	seedTo   = "6512345678"
+	testSub  = "acme_voice"
+)
+
+var createdBody = mustRead("../../testdata/call/seed-created.json")
+
+func mustRead(path string) []byte {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// TestMain keeps the developer's environment out: no IVRCTL_* variable and
+// no config file but the ones a test writes.
+func TestMain(m *testing.M) {
+	if os.Getenv(fakeServerEnv) == "1" {
+		serveFake() // the benchmark's fake 8x8, in its own process
+		return
+	}
+	for _, kv := range os.Environ() {
+		if k, _, _ := strings.Cut(kv, "="); strings.HasPrefix(k, cmdutil.EnvPrefix+"_") {
+			os.Unsetenv(k)
+		}
+	}
+	dir, err := os.MkdirTemp("", "ivrctl-call-test")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv("XDG_CONFIG_HOME", dir)
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// recorded is one request the fake 8x8 received.
+type recorded struct {
+	Method, Path string
+	Header       http.Header
+	Body         []byte
+}
+
+// fake8x8 stands in for voice.8x8.com. handle answers the n-th request
+// (from 0); nil answers CREATED.
+type fake8x8 struct {
+	*httptest.Server
+	hits   atomic.Int32
+	mu     sync.Mutex
+	reqs   []recorded
+	handle func(w http.ResponseWriter, r *http.Request, body []byte, n int)
+}
+
+func newFake(t *testing.T, handle func(w http.ResponseWriter, r *http.Request, body []byte, n int)) *fake8x8 {
+	t.Helper()
+	f := &fake8x8{handle: handle}
+	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := int(f.hits.Add(1)) - 1
+		body, _ := io.ReadAll(r.Body)
+		f.mu.Lock()
+		f.reqs = append(f.reqs, recorded{r.Method, r.URL.EscapedPath(), r.Header.Clone(), body})
+		f.mu.Unlock()
+		if f.handle == nil {
+			w.Write(createdBody)
+			return
+		}
+		f.handle(w, r, body, n)
+	}))
+	t.Cleanup(f.Close)
+	return f
+}
+
+// untouchable is a server that fails the test when anything reaches it.
+func untouchable(t *testing.T) *httptest.Server {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t.Errorf("request sent: %s %s", r.Method, r.URL)
+		w.WriteHeader(http.StatusTeapot)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// answer writes a status and a JSON body.
+func answer(status int, body string) func(http.ResponseWriter, *http.Request, []byte, int) {
+	return func(w http.ResponseWriter, r *http.Request, _ []byte, _ int) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		io.WriteString(w, body)
+	}
+}
+
+// writeConfig writes a config file holding the key, sub-account and from.
+func writeConfig(t *testing.T, extra string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	content := fmt.Sprintf("api-key: %s\nsubaccount: %s\nfrom: %q\n%s", testKey, testSub, seedFrom, extra)
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+type runOpts struct {
+	ctx        context.Context
+	stdin      string
+	tty        bool
+	httpClient *http.Client
+}
+
+type runResult struct {
+	code         int
+	stdout       string
+	stderr       string // what the command wrote, then the error as ivrctl prints it
+	err          error
+	errMsg, hint string
+}
+
+// run executes `ivrctl args...` through the real command tree. The error is
+// rendered as cmd.Execute does (message, then hint), so assertions about
+// stderr cover it; the API key must appear nowhere.
+func run(t *testing.T, o runOpts, args ...string) runResult {
+	t.Helper()
+	io, in, out, errOut := cmdutil.Test()
+	in.WriteString(o.stdin)
+	if o.tty {
+		io.SetTTY(true)
+	}
+	f := cmdutil.NewFactory(io, "test")
+	if o.httpClient != nil {
+		f.HTTPClient = func() *http.Client { return o.httpClient }
+	}
+	root := cmd.NewRootCmd(f, cmd.BuildInfo{Version: "test"})
+	root.SetArgs(args)
+	ctx := o.ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	_, err := root.ExecuteContextC(ctx)
+	r := runResult{code: cmdutil.ExitCode(err), stdout: out.String(), err: err}
+	if err != nil {
+		var silent *cmdutil.SilentError
+		if !errors.As(err, &silent) {
+			r.errMsg = err.Error()
+			var ee *cmdutil.ExitError
+			if errors.As(err, &ee) {
+				r.hint = ee.Hint
+			}
+			fmt.Fprintf(errOut, "ivrctl: %s\n%s\n", r.errMsg, r.hint)
+		}
+	}
+	r.stderr = errOut.String()
+	assertNoKey(t, r.stdout, r.stderr)
+	return r
+}
+
+func assertNoKey(t *testing.T, outputs ...string) {
+	t.Helper()
+	for _, s := range outputs {
+		if strings.Contains(s, testKey) {
+			t.Fatalf("the API key leaked into the output:\n%s", s)
+		}
+		// nor any long piece of it
+		if strings.Contains(s, testKey[:12]) || strings.Contains(s, testKey[8:24]) {
+			t.Fatalf("part of the API key leaked into the output:\n%s", s)
+		}
+	}
+}
+
+// jsonLines decodes one JSON object per line.
+func jsonLines[T any](t *testing.T, s string) []T {
+	t.Helper()
+	var out []T
+	dec := json.NewDecoder(bytes.NewReader([]byte(s)))
+	for dec.More() {
+		var v T
+		if err := dec.Decode(&v); err != nil {
+			t.Fatalf("decode %q: %v", s, err)
+		}
+		out = append(out, v)
+	}
+	return out
+}

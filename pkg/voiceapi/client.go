@@ -1,0 +1,369 @@
+// Package voiceapi is ivrctl's client for 8x8's outbound Voice API: Send
+// Callflow (POST /api/v1/subaccounts/{id}/callflows), which starts a call.
+//
+// Its retry policy is built around one rule: never ring anyone twice. A
+// request is only sent again when 8x8 certainly did not act on it: a 429
+// (rate limited, so rejected) and a connection that failed before anything
+// was written. A timeout, a connection reset after the request went out, a
+// 5xx or a 2xx that cannot be read may all hide a call the platform accepted,
+// so they are reported as such (MaybeAccepted) and never retried: the caller
+// checks the clientRequestId in the session summary (VSS) instead.
+package voiceapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptrace"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/ivrctl/ivrctl/pkg/callflow"
+)
+
+// Defaults of the retry policy.
+const (
+	DefaultRetries       = 3
+	DefaultMaxRetryAfter = 30 * time.Second // longest Retry-After honoured
+	defaultRateWait      = time.Second      // a 429 without a usable Retry-After
+	dialBackoff          = 250 * time.Millisecond
+	maxBodyBytes         = 1 << 20 // Send Callflow answers are a few hundred bytes
+)
+
+// subaccountRe is 8x8's pattern for subAccountId (every endpoint's path).
+var subaccountRe = regexp.MustCompile(`^[A-Za-z0-9\-._&]{3,50}$`)
+
+// ValidSubaccount reports whether id matches 8x8's subAccountId pattern.
+func ValidSubaccount(id string) bool { return subaccountRe.MatchString(id) }
+
+// Client sends callflows to one 8x8 base URL with one API key. The zero
+// value of every exported field is a sensible default; set them before the
+// first request. A Client is safe for concurrent use.
+type Client struct {
+	base   *url.URL
+	apiKey string
+	hc     *http.Client
+
+	// UserAgent is sent as User-Agent.
+	UserAgent string
+	// Retries bounds the requests sent again after a 429 or a connection
+	// that failed before sending: at most Retries+1 attempts. Negative
+	// means none; zero is taken as DefaultRetries only by New.
+	Retries int
+	// Timeout bounds one attempt, from dialling to the end of the body.
+	// Zero means no limit beyond the context's.
+	Timeout time.Duration
+	// MaxRetryAfter caps the wait a 429's Retry-After asks for.
+	MaxRetryAfter time.Duration
+	// Sleep waits between attempts; tests replace it to run fast. It must
+	// return the context's error when the context ends first.
+	Sleep func(ctx context.Context, d time.Duration) error
+	// Now is the clock Retry-After dates are read against.
+	Now func() time.Time
+	// OnRetry, when set, hears about every retry before its wait.
+	OnRetry func(Retry)
+}
+
+// Retry describes one upcoming retry.
+type Retry struct {
+	Attempt int           // the attempt that failed, from 1
+	Wait    time.Duration // the wait before the next one
+	Err     error         // why: an *APIError (429) or a *TransportError
+}
+
+// New returns a client for baseURL (scheme and host, optionally a path
+// prefix) authenticating with apiKey. hc is the HTTP client to use; it is
+// copied, and the copy refuses redirects: a POST is never replayed
+// elsewhere and the key never follows a redirect.
+func New(baseURL, apiKey string, hc *http.Client) (*Client, error) {
+	u, err := ParseBaseURL(baseURL)
+	if err != nil {
+		return nil, err
+	}
+	if hc == nil {
+		hc = &http.Client{}
+	}
+	cp := *hc
+	cp.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &Client{
+		base: u, apiKey: apiKey, hc: &cp,
+		Retries:       DefaultRetries,
+		MaxRetryAfter: DefaultMaxRetryAfter,
+		Sleep:         sleep,
+		Now:           time.Now,
+	}, nil
+}
+
+// ParseBaseURL checks a base URL. Plain http is refused except to a
+// loopback host (a local fake of the API), because the API key travels in
+// a header.
+func ParseBaseURL(s string) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimRight(s, "/"))
+	if err != nil {
+		return nil, fmt.Errorf("base URL %q: %w", s, err)
+	}
+	switch {
+	case u.Scheme != "http" && u.Scheme != "https":
+		return nil, fmt.Errorf("base URL %q: scheme must be https", s)
+	case u.Host == "":
+		return nil, fmt.Errorf("base URL %q: no host", s)
+	case u.User != nil:
+		return nil, fmt.Errorf("base URL: must not carry credentials: the API key is sent as a Bearer token")
+	case u.RawQuery != "" || u.Fragment != "":
+		return nil, fmt.Errorf("base URL %q: must not have a query or fragment", s)
+	case u.Scheme == "http" && !isLoopback(u.Hostname()):
+		return nil, fmt.Errorf("base URL %q: plain http would send the API key unencrypted: use https (http is allowed to loopback only)", s)
+	}
+	return u, nil
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// CallflowsURL is Send Callflow's URL for a sub-account.
+func (c *Client) CallflowsURL(subaccount string) string {
+	return c.base.JoinPath("api", "v1", "subaccounts", subaccount, "callflows").String()
+}
+
+// NewRequest builds the Send Callflow HTTP request for a JSON body. It is
+// what SendCallflow sends, and what a dry run shows.
+func (c *Client) NewRequest(ctx context.Context, subaccount string, body []byte) (*http.Request, error) {
+	if !ValidSubaccount(subaccount) {
+		return nil, fmt.Errorf("sub-account %q: must be 3 to 50 of A-Z a-z 0-9 - . _ &", subaccount)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.CallflowsURL(subaccount), bytes.NewReader(body))
+	if err != nil {
+		return nil, fmt.Errorf("send callflow: %w", err)
+	}
+	req.Header.Set("Authorization", "Bearer "+c.apiKey)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	if c.UserAgent != "" {
+		req.Header.Set("User-Agent", c.UserAgent)
+	}
+	return req, nil
+}
+
+// Result is what became of one Send Callflow request.
+type Result struct {
+	// Response is 8x8's answer, nil when there was none or it was not
+	// Send Callflow's JSON.
+	Response   *callflow.Response
+	HTTPStatus int    // 0 when no answer arrived
+	Body       []byte // the raw answer, at most 1 MiB
+	Attempts   int    // requests sent or tried, including retries
+}
+
+// SendCallflow posts a callflow request. The result is never nil and says
+// how many attempts were made; the error is nil only when 8x8 answered
+// CREATED. Errors are *APIError (8x8 answered) or *TransportError (it did
+// not), both telling whether the call may nevertheless have been accepted.
+func (c *Client) SendCallflow(ctx context.Context, subaccount string, req *callflow.Request) (*Result, error) {
+	body, err := json.Marshal(req)
+	if err != nil {
+		return &Result{}, fmt.Errorf("encode callflow: %w", err)
+	}
+	return c.Send(ctx, subaccount, body)
+}
+
+// Send posts an already encoded callflow request; see SendCallflow.
+func (c *Client) Send(ctx context.Context, subaccount string, body []byte) (*Result, error) {
+	res := &Result{}
+	for attempt := 1; ; attempt++ {
+		res.Attempts = attempt
+		err := c.attempt(ctx, subaccount, body, res)
+		if err == nil {
+			return res, nil
+		}
+		wait, retry := c.retryable(err, attempt)
+		if !retry || attempt > c.Retries {
+			return res, err
+		}
+		if c.OnRetry != nil {
+			c.OnRetry(Retry{Attempt: attempt, Wait: wait, Err: err})
+		}
+		if serr := c.Sleep(ctx, wait); serr != nil {
+			// Stopped while waiting: the last answer stands (nothing placed).
+			return res, err
+		}
+	}
+}
+
+// retryable says whether err is safe to send again, and after how long.
+func (c *Client) retryable(err error, attempt int) (time.Duration, bool) {
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		if apiErr.Kind != KindRateLimited {
+			return 0, false
+		}
+		wait := apiErr.RetryAfter
+		if wait < 0 {
+			wait = defaultRateWait << min(attempt-1, 5)
+		}
+		return min(wait, c.MaxRetryAfter), true
+	}
+	var tErr *TransportError
+	if errors.As(err, &tErr) && tErr.safeToRetry() {
+		return dialBackoff << min(attempt-1, 3), true
+	}
+	return 0, false
+}
+
+// attempt sends the request once and fills res.
+func (c *Client) attempt(ctx context.Context, subaccount string, body []byte, res *Result) error {
+	actx, cancel := ctx, context.CancelFunc(func() {})
+	if c.Timeout > 0 {
+		actx, cancel = context.WithTimeout(ctx, c.Timeout)
+	}
+	defer cancel()
+
+	// Once a connection is handed out the request may be on the wire.
+	// Before it, nothing was sent, whatever failed.
+	var gotConn atomic.Bool
+	trace := &httptrace.ClientTrace{GotConn: func(httptrace.GotConnInfo) { gotConn.Store(true) }}
+	req, err := c.NewRequest(httptrace.WithClientTrace(actx, trace), subaccount, body)
+	if err != nil {
+		return err
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return c.transportError(ctx, actx, err, gotConn.Load())
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes))
+	res.HTTPStatus, res.Body = resp.StatusCode, data
+	if err != nil {
+		// The status line arrived, so 8x8 processed the request.
+		return c.transportError(ctx, actx, fmt.Errorf("reading the answer: %w", err), true)
+	}
+	res.Response = decodeResponse(data)
+	return c.classify(resp, res)
+}
+
+func (c *Client) transportError(parent, actx context.Context, err error, sent bool) error {
+	var uerr *url.Error
+	if errors.As(err, &uerr) {
+		err = uerr.Err // its URL is ours; its Op says nothing new
+	}
+	te := &TransportError{Err: err, Sent: sent, Host: c.base.Host}
+	switch {
+	case parent.Err() != nil:
+		te.Canceled = true
+	case actx.Err() != nil:
+		te.Timeout, te.After = true, c.Timeout
+	default:
+		var ne net.Error
+		te.Timeout = errors.As(err, &ne) && ne.Timeout()
+	}
+	return te
+}
+
+// decodeResponse reads 8x8's answer, or returns nil when it is not Send
+// Callflow's JSON (an HTML error page from a proxy, an empty body).
+func decodeResponse(data []byte) *callflow.Response {
+	var probe map[string]json.RawMessage
+	if json.Unmarshal(data, &probe) != nil {
+		return nil
+	}
+	_, hasStatus := probe["statusCode"]
+	_, hasSession := probe["sessionStatus"]
+	if !hasStatus && !hasSession {
+		return nil
+	}
+	var r callflow.Response
+	if err := json.Unmarshal(data, &r); err != nil {
+		// statusCode as a string ("1001"), as the webhooks API sends it.
+		var loose struct {
+			SessionStatus     string          `json:"sessionStatus"`
+			CallFlowRequestID string          `json:"callFlowRequestId"`
+			StatusCode        json.RawMessage `json:"statusCode"`
+			StatusMessage     string          `json:"statusMessage"`
+		}
+		if json.Unmarshal(data, &loose) != nil {
+			return nil
+		}
+		code, _ := strconv.Atoi(strings.Trim(string(loose.StatusCode), `"`))
+		r = callflow.Response{SessionStatus: loose.SessionStatus, CallFlowRequestID: loose.CallFlowRequestID,
+			StatusCode: code, StatusMessage: loose.StatusMessage}
+	}
+	return &r
+}
+
+// classify turns an answer into nil (CREATED) or an *APIError. 8x8 puts
+// the same kind of refusal under different HTTP codes (-1007 under 400,
+// -1013 under 422), so the body's statusCode decides before the HTTP code.
+func (c *Client) classify(resp *http.Response, res *Result) error {
+	e := &APIError{HTTPStatus: resp.StatusCode, RetryAfter: -1, Body: res.Body}
+	if r := res.Response; r != nil {
+		e.StatusCode, e.StatusMessage, e.SessionStatus = r.StatusCode, r.StatusMessage, r.SessionStatus
+		e.CallFlowRequestID = r.CallFlowRequestID
+	}
+	ok2xx := resp.StatusCode >= 200 && resp.StatusCode < 300
+	switch {
+	case ok2xx && res.Response != nil && res.Response.Created():
+		return nil
+	case isAuth(resp.StatusCode) || (e.StatusCode != 0 && isAuth(e.StatusCode)):
+		e.Kind = KindAuth
+	case resp.StatusCode == http.StatusTooManyRequests:
+		e.Kind = KindRateLimited
+		e.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), c.Now())
+	case e.StatusCode < 0 || e.SessionStatus == callflow.SessionNotCreated && resp.StatusCode < 500:
+		e.Kind = KindNotCreated
+	case resp.StatusCode >= 500:
+		e.Kind = KindServer
+	case ok2xx:
+		e.Kind = KindUnexpected
+	default:
+		e.Kind = KindHTTP
+	}
+	return e
+}
+
+func isAuth(code int) bool { return code == http.StatusUnauthorized || code == http.StatusForbidden }
+
+// parseRetryAfter reads Retry-After as seconds or an HTTP date; -1 when
+// absent or unreadable.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return -1
+	}
+	if secs, err := strconv.Atoi(v); err == nil {
+		if secs < 0 {
+			return -1
+		}
+		return time.Duration(min(secs, 24*3600)) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(t.Sub(now), 0)
+	}
+	return -1
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

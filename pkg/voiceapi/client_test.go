@@ -1,0 +1,329 @@
+package voiceapi
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/ivrctl/ivrctl/pkg/callflow"
+)
+
+const testKey = "sk-test-0123456789abcdef-WXYZ"
+
+var created = `{"sessionId":"d9874358-89ac-4c50-bbab-1eb634482a94","sessionStatus":"CREATED","callFlowRequestId":"89b545a5-0676-11ee-8100-d500c0d203fc","statusCode":1,"statusMessage":"Created"}`
+
+func testRequest() *callflow.Request {
+	return &callflow.Request{Callflow: []callflow.Action{{Action: callflow.ActionMakeCall,
+		Params: &callflow.Params{Source: callflow.Some("6561115777"), Destination: callflow.Some("6512345678")}}},
+		ClientRequestID: "crid-1"}
+}
+
+// newClient returns a client of srv whose sleeps are recorded, not slept.
+func newClient(t *testing.T, srv *httptest.Server) (*Client, *[]time.Duration) {
+	t.Helper()
+	c, err := New(srv.URL, testKey, srv.Client())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var waits []time.Duration
+	c.Sleep = func(ctx context.Context, d time.Duration) error {
+		mu.Lock()
+		waits = append(waits, d)
+		mu.Unlock()
+		return ctx.Err()
+	}
+	return c, &waits
+}
+
+func TestSendCallflowRequest(t *testing.T) {
+	t.Parallel()
+	var got struct {
+		method, path, auth, ctype, body string
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		got.method, got.path, got.auth, got.ctype, got.body = r.Method, r.URL.EscapedPath(), r.Header.Get("Authorization"), r.Header.Get("Content-Type"), string(b)
+		io.WriteString(w, created)
+	}))
+	defer srv.Close()
+	c, _ := newClient(t, srv)
+	res, err := c.SendCallflow(context.Background(), "acme_voice&co", testRequest())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := struct{ method, path, auth, ctype, body string }{
+		http.MethodPost, "/api/v1/subaccounts/acme_voice&co/callflows", "Bearer " + testKey, "application/json",
+		`{"callflow":[{"action":"makeCall","params":{"source":"6561115777","destination":"6512345678"}}],"clientRequestId":"crid-1"}`,
+	}
+	if d := cmp.Diff(want, struct{ method, path, auth, ctype, body string }(got), cmp.AllowUnexported(want)); d != "" {
+		t.Errorf("request (-want +got):\n%s", d)
+	}
+	if res.Attempts != 1 || res.Response.SessionID != "d9874358-89ac-4c50-bbab-1eb634482a94" {
+		t.Errorf("result = %+v", res)
+	}
+}
+
+func TestClassify(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		status   int
+		body     string
+		kind     Kind
+		code     int
+		maybe    bool
+		attempts int
+	}{
+		{"created", 200, created, 0, 0, false, 1},
+		{"not created under 200", 200, `{"sessionStatus":"NOT_CREATED","statusCode":-1014,"statusMessage":"Source or caller ID is not allowed"}`, KindNotCreated, -1014, false, 1},
+		{"-1007 under 400", 400, `{"sessionStatus":"NOT_CREATED","statusCode":-1007,"statusMessage":"$.callflow[0].action should be one of: say"}`, KindNotCreated, -1007, false, 1},
+		{"-1013 under 422", 422, `{"statusCode":-1013,"statusMessage":"Invalid Callflow : First action should be a MakeCall action"}`, KindNotCreated, -1013, false, 1},
+		{"401", 401, `{"statusCode":401,"statusMessage":"Authentication header not found or token invalid"}`, KindAuth, 401, false, 1},
+		{"403 no body", 403, ``, KindAuth, 0, false, 1},
+		{"404 sub-account", 404, `{"statusCode":404,"statusMessage":"SubAccount not found by Id : x"}`, KindHTTP, 404, false, 1},
+		{"500", 500, `{"statusCode":500,"statusMessage":"Internal server error"}`, KindServer, 500, true, 1},
+		{"502 html", 502, `<html>bad gateway</html>`, KindServer, 0, true, 1},
+		{"200 not json", 200, `<html>ok?</html>`, KindUnexpected, 0, true, 1},
+		{"string statusCode", 422, `{"statusCode":"1001","statusMessage":"Invalid JSON request body"}`, KindHTTP, 1001, false, 1},
+		{"429 exhausted", 429, `{"statusCode":429,"statusMessage":"Too Many Requests"}`, KindRateLimited, 429, false, DefaultRetries + 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var hits atomic.Int32
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				hits.Add(1)
+				w.Header().Set("Retry-After", "0")
+				w.WriteHeader(tt.status)
+				io.WriteString(w, tt.body)
+			}))
+			defer srv.Close()
+			c, _ := newClient(t, srv)
+			res, err := c.SendCallflow(context.Background(), "acme", testRequest())
+			if tt.kind == 0 {
+				if err != nil {
+					t.Fatalf("err = %v", err)
+				}
+				return
+			}
+			var apiErr *APIError
+			if !errors.As(err, &apiErr) {
+				t.Fatalf("err = %T %v, want *APIError", err, err)
+			}
+			if apiErr.Kind != tt.kind || apiErr.StatusCode != tt.code || MaybeAccepted(err) != tt.maybe {
+				t.Errorf("got kind %v code %d maybe %v, want %v %d %v", apiErr.Kind, apiErr.StatusCode, MaybeAccepted(err), tt.kind, tt.code, tt.maybe)
+			}
+			if res.Attempts != tt.attempts || int(hits.Load()) != tt.attempts {
+				t.Errorf("attempts %d, hits %d, want %d", res.Attempts, hits.Load(), tt.attempts)
+			}
+			if strings.Contains(err.Error(), testKey) {
+				t.Errorf("error leaks the key: %v", err)
+			}
+		})
+	}
+}
+
+func TestRetryAfterHonoured(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 7, 1, 12, 0, 0, 0, time.UTC)
+	answers := []struct {
+		retryAfter string
+		wantWait   time.Duration
+	}{
+		{"1", time.Second},
+		{now.Add(7 * time.Second).Format(http.TimeFormat), 7 * time.Second},
+		{"3600", DefaultMaxRetryAfter}, // capped
+	}
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := int(hits.Add(1)) - 1
+		if n < len(answers) {
+			w.Header().Set("Retry-After", answers[n].retryAfter)
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		io.WriteString(w, created)
+	}))
+	defer srv.Close()
+	c, waits := newClient(t, srv)
+	c.Now = func() time.Time { return now }
+	var heard []int
+	c.OnRetry = func(r Retry) { heard = append(heard, r.Attempt) }
+	res, err := c.SendCallflow(context.Background(), "acme", testRequest())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []time.Duration{answers[0].wantWait, answers[1].wantWait, answers[2].wantWait}
+	if d := cmp.Diff(want, *waits); d != "" {
+		t.Errorf("waits (-want +got):\n%s", d)
+	}
+	if res.Attempts != 4 || hits.Load() != 4 || !cmp.Equal(heard, []int{1, 2, 3}) {
+		t.Errorf("attempts %d hits %d heard %v", res.Attempts, hits.Load(), heard)
+	}
+}
+
+func TestRetriesZeroMeansOneAttempt(t *testing.T) {
+	t.Parallel()
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		w.WriteHeader(http.StatusTooManyRequests)
+	}))
+	defer srv.Close()
+	c, _ := newClient(t, srv)
+	c.Retries = 0
+	_, err := c.SendCallflow(context.Background(), "acme", testRequest())
+	if hits.Load() != 1 || err == nil {
+		t.Fatalf("hits %d err %v", hits.Load(), err)
+	}
+}
+
+// A dial that fails is retried; the request reaches the server once.
+func TestDialFailureRetried(t *testing.T) {
+	t.Parallel()
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		io.WriteString(w, created)
+	}))
+	defer srv.Close()
+	var dials atomic.Int32
+	tr := &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		if dials.Add(1) <= 2 {
+			return nil, &net.OpError{Op: "dial", Net: network, Err: syscall.ECONNREFUSED}
+		}
+		return (&net.Dialer{}).DialContext(ctx, network, addr)
+	}}
+	c, err := New(srv.URL, testKey, &http.Client{Transport: tr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Sleep = func(ctx context.Context, d time.Duration) error { return nil }
+	res, err := c.SendCallflow(context.Background(), "acme", testRequest())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Attempts != 3 || hits.Load() != 1 {
+		t.Errorf("attempts %d hits %d, want 3 and 1", res.Attempts, hits.Load())
+	}
+}
+
+func TestConnectionRefusedGivesUp(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	c, err := New("http://"+addr, testKey, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Sleep = func(context.Context, time.Duration) error { return nil }
+	res, err := c.SendCallflow(context.Background(), "acme", testRequest())
+	var te *TransportError
+	if !errors.As(err, &te) || te.Sent || MaybeAccepted(err) {
+		t.Fatalf("err = %#v", err)
+	}
+	if res.Attempts != DefaultRetries+1 {
+		t.Errorf("attempts = %d", res.Attempts)
+	}
+}
+
+// A timeout, and a connection reset after the request was written, may
+// hide an accepted call: no retry.
+func TestNoRetryAfterSending(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		io.ReadAll(r.Body)
+		if strings.Contains(r.URL.Path, "reset") {
+			conn, _, _ := w.(http.Hijacker).Hijack()
+			conn.(*net.TCPConn).SetLinger(0)
+			conn.Close()
+			return
+		}
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+
+	for _, sub := range []string{"timeout", "reset"} {
+		hits.Store(0)
+		c, _ := newClient(t, srv)
+		c.Timeout = 50 * time.Millisecond
+		res, err := c.SendCallflow(context.Background(), sub, testRequest())
+		var te *TransportError
+		if !errors.As(err, &te) || !te.Sent || !MaybeAccepted(err) {
+			t.Fatalf("%s: err = %#v", sub, err)
+		}
+		if sub == "timeout" && !te.Timeout {
+			t.Errorf("timeout not reported: %v", err)
+		}
+		if res.Attempts != 1 || hits.Load() != 1 {
+			t.Errorf("%s: attempts %d hits %d, want 1", sub, res.Attempts, hits.Load())
+		}
+	}
+}
+
+func TestRedirectNotFollowed(t *testing.T) {
+	t.Parallel()
+	var other atomic.Int32
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { other.Add(1) }))
+	defer target.Close()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, target.URL+r.URL.Path, http.StatusTemporaryRedirect)
+	}))
+	defer srv.Close()
+	c, _ := newClient(t, srv)
+	_, err := c.SendCallflow(context.Background(), "acme", testRequest())
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || apiErr.Kind != KindHTTP || other.Load() != 0 {
+		t.Fatalf("err %v, redirected hits %d", err, other.Load())
+	}
+}
+
+func TestParseBaseURL(t *testing.T) {
+	t.Parallel()
+	for in, ok := range map[string]bool{
+		"https://voice.8x8.com":     true,
+		"https://voice.8x8.com/":    true,
+		"http://127.0.0.1:8080/x":   true,
+		"http://localhost:1":        true,
+		"http://voice.8x8.com":      false,
+		"ftp://voice.8x8.com":       false,
+		"https://u:p@voice.8x8.com": false,
+		"https://voice.8x8.com/?a":  false,
+		"voice.8x8.com":             false,
+	} {
+		if _, err := ParseBaseURL(in); (err == nil) != ok {
+			t.Errorf("ParseBaseURL(%q) err = %v, want ok %v", in, err, ok)
+		}
+	}
+}
+
+func TestNewRequestID(t *testing.T) {
+	t.Parallel()
+	a, b := NewRequestID(), NewRequestID()
+	if a == b || len(a) != 36 || a[14] != '4' || !strings.ContainsRune("89ab", rune(a[19])) {
+		t.Errorf("ids %q %q", a, b)
+	}
+}
