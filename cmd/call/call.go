@@ -92,8 +92,9 @@ out of ps and the shell history); it is only ever shown masked.
 Retries never ring anyone twice: a 429 is retried after its Retry-After and a
 connection that failed before sending is retried, up to --retries. A timeout,
 a connection lost after sending, or a 5xx may hide a call 8x8 accepted: they
-are not retried, and the message gives the clientRequestId to look for in the
-session summary (VSS).
+are not retried, and the message says what to look for in the session summary
+(VSS) before calling again: the clientRequestId, with --client-request-id ID or
+auto, or else the number and time.
 
 Several --to, or --to-file (one number a line, or a CSV's first column; blank
 lines and # comments skipped) place a batch at --rate calls per second with
@@ -134,7 +135,7 @@ Exit codes: 0 all created, 2 bad usage or configuration (nothing sent),
 	fl.StringVar(&opts.Subaccount, cmdutil.KeySubaccount, "", "8x8 sub-account id")
 	fl.StringVar(&opts.BaseURL, cmdutil.KeyBaseURL, cmdutil.DefaultBaseURL, "8x8 voice API base URL")
 	fl.StringVar(&opts.Menu, cmdutil.KeyMenu, "", "menu file whose start prompt the call plays (default: the embedded simple IVR)")
-	fl.StringVar(&opts.ClientRequestID, "client-request-id", "", "clientRequestId to send (default: a random UUID; a batch appends -1, -2, ...)")
+	fl.StringVar(&opts.ClientRequestID, "client-request-id", "", "clientRequestId to tag the call with, echoed in its session summary; auto: a random UUID (a batch appends -1, -2, ...)")
 	fl.StringVar(&opts.ValidUntil, "valid-until", "", "drop the call if not started by then: RFC3339 time or a duration like 5m")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "print the requests (API key masked) and send nothing")
 	fl.StringVarP(&opts.Output, "output", "o", "text", "output format: text or json")
@@ -314,11 +315,19 @@ func prepare(opts *CallOptions) (*plan, error) {
 			return nil, err
 		}
 	}
+	// clientRequestId is opt-in: 8x8's spec does not list it (only the
+	// IVR session-summary page does), and the seed's request, the contract
+	// of the default body, has none. With it, a call whose answer was lost
+	// can be found in the session summaries; without it, by its number.
 	p.baseCRID = opts.ClientRequestID
-	if p.baseCRID == "" {
+	switch p.baseCRID {
+	case "":
+	case "auto":
 		p.baseCRID = voiceapi.NewRequestID()
-	} else if err := checkRequestID(p.baseCRID); err != nil {
-		return nil, err
+	default:
+		if err := checkRequestID(p.baseCRID); err != nil {
+			return nil, err
+		}
 	}
 
 	engine, err := opts.LoadEngine(opts.Menu, menu.Numbers{From: opts.From, Agent: opts.Agent})
@@ -352,7 +361,7 @@ func prepare(opts *CallOptions) (*plan, error) {
 	p.jobs = make([]job, len(targets))
 	for i, t := range targets {
 		crid := p.baseCRID
-		if !p.single {
+		if !p.single && crid != "" {
 			crid = p.baseCRID + "-" + strconv.Itoa(i+1)
 		}
 		req := callflow.Request{

@@ -20,8 +20,7 @@ import (
 var uuidV4 = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
 
 // The request for the default menu, from 6561115777 to 6512345678, is the
-// seed's request: same method, path, headers, and body (plus the
-// clientRequestId ivrctl always adds so a lost answer can be traced).
+// seed's request: same method, path, headers, and body, exactly.
 func TestCallSendsSeedRequest(t *testing.T) {
 	t.Parallel()
 	fake := newFake(t, nil)
@@ -53,17 +52,31 @@ func TestCallSendsSeedRequest(t *testing.T) {
 	if err := json.Unmarshal(req.Body, &body); err != nil {
 		t.Fatal(err)
 	}
-	crid, _ := body["clientRequestId"].(string)
-	if !uuidV4.MatchString(crid) {
-		t.Errorf("clientRequestId %q is not a UUIDv4", crid)
-	}
-	delete(body, "clientRequestId")
 	var seed map[string]any
 	if err := json.Unmarshal(mustRead("../../testdata/call/seed-request.json"), &seed); err != nil {
 		t.Fatal(err)
 	}
 	if d := cmp.Diff(seed, body); d != "" {
 		t.Errorf("body differs from the seed's request (-seed +got):\n%s", d)
+	}
+}
+
+// --client-request-id auto tags the call with a fresh UUID.
+func TestCallClientRequestIDAuto(t *testing.T) {
+	t.Parallel()
+	fake := newFake(t, nil)
+	r := run(t, runOpts{}, "call", "--config", writeConfig(t, ""), "--base-url", fake.URL, "--to", seedTo, "--client-request-id", "auto")
+	if r.code != cmdutil.ExitOK || len(fake.reqs) != 1 {
+		t.Fatalf("exit %d, %d requests: %s", r.code, len(fake.reqs), r.stderr)
+	}
+	var body struct {
+		ClientRequestID string `json:"clientRequestId"`
+	}
+	if err := json.Unmarshal(fake.reqs[0].Body, &body); err != nil {
+		t.Fatal(err)
+	}
+	if !uuidV4.MatchString(body.ClientRequestID) {
+		t.Errorf("clientRequestId %q is not a UUIDv4", body.ClientRequestID)
 	}
 }
 
@@ -166,6 +179,21 @@ func TestCallOutcomes(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Without a clientRequestId, the advice names the number to look for.
+func TestCallNoRetryAfterSendingWithoutRequestID(t *testing.T) {
+	t.Parallel()
+	fake := newFake(t, func(w http.ResponseWriter, _ *http.Request, _ []byte, _ int) {
+		http.Error(w, `{"statusCode":500,"statusMessage":"Internal server error"}`, http.StatusInternalServerError)
+	})
+	r := run(t, runOpts{}, "call", "--config", writeConfig(t, ""), "--base-url", fake.URL, "--to", seedTo)
+	if r.code != cmdutil.ExitTransport || fake.hits.Load() != 1 {
+		t.Fatalf("exit %d, %d requests; want 4 and 1\n%s", r.code, fake.hits.Load(), r.stderr)
+	}
+	if want := "look for a session to 6512345678 in the session summaries (VSS) before calling again"; !strings.Contains(r.stderr, want) {
+		t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
 	}
 }
 

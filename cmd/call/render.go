@@ -34,7 +34,7 @@ type Result struct {
 	StatusMessage   string `json:"statusMessage,omitempty"`
 	HTTPStatus      int    `json:"httpStatus,omitempty"`
 	Attempts        int    `json:"attempts"`
-	ClientRequestID string `json:"clientRequestId"`
+	ClientRequestID string `json:"clientRequestId,omitempty"`
 	// MaybeAccepted: the call may have been placed despite the error;
 	// look for ClientRequestID in the session summary before calling again.
 	MaybeAccepted bool   `json:"maybeAccepted,omitempty"`
@@ -61,6 +61,9 @@ func explain(o outcome, j job, apiKey string) (r Result, code int) {
 		return r, cmdutil.ExitOK
 	}
 	checkVSS := fmt.Sprintf("look for clientRequestId %s in the session summary (VSS) before calling %s again", j.crid, j.number)
+	if j.crid == "" {
+		checkVSS = fmt.Sprintf("look for a session to %s in the session summaries (VSS) before calling again (--client-request-id auto tags each call)", j.number)
+	}
 	var apiErr *voiceapi.APIError
 	var tErr *voiceapi.TransportError
 	switch {
@@ -250,9 +253,11 @@ func finish(opts *CallOptions, p *plan, s *summary, took time.Duration, errOut i
 	}
 	line += fmt.Sprintf(", %d skipped", s.skipped)
 	fmt.Fprintln(errOut, line)
-	fmt.Fprintf(errOut, "clientRequestIds: %s-1 to %s-%d\n", p.baseCRID, p.baseCRID, s.total)
+	if p.baseCRID != "" {
+		fmt.Fprintf(errOut, "clientRequestIds: %s-1 to %s-%d\n", p.baseCRID, p.baseCRID, s.total)
+	}
 	if s.maybe > 0 {
-		fmt.Fprintf(errOut, "%s %d call(s) may have been accepted despite the error: check their clientRequestId in the session summaries (VSS) before calling again\n",
+		fmt.Fprintf(errOut, "%s %d call(s) may have been accepted despite the error: check the session summaries (VSS) before calling them again\n",
 			pal.Yellow("warning:"), s.maybe)
 	}
 	switch {
@@ -278,7 +283,7 @@ func textLine(r Result, p cmdutil.Palette) string {
 		}
 	case StatusFailed:
 		status = p.Red(status)
-		if r.MaybeAccepted {
+		if r.MaybeAccepted && r.ClientRequestID != "" {
 			detail += " (check clientRequestId " + r.ClientRequestID + ")"
 		}
 	case StatusSkipped:
