@@ -190,6 +190,8 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 		err = fmt.Errorf("serving on %s: %w", ln.Addr(), err)
 	case <-ctx.Done():
 		drain := orDefault(c.DrainTimeout, DefaultDrainTimeout)
+		s.emit(Event{Time: time.Now(), Level: LevelInfo, Kind: KindServer,
+			Message: fmt.Sprintf("shutting down: no new connections, finishing requests in flight (up to %s)", drain)})
 		sctx, cancel := context.WithTimeout(context.Background(), drain)
 		err = srv.Shutdown(sctx)
 		cancel()
@@ -360,6 +362,7 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request, ev *Event) (*b
 // well-formed object that is not the expected event: another eventType, no
 // payload, no sessionId), 400 when it is not a JSON object at all.
 func decodeFailed(w http.ResponseWriter, ev *Event, decoded bool, err error) {
+	ev.Kind = KindReject
 	if decoded {
 		fail(w, ev, http.StatusUnprocessableEntity, err.Error())
 		return

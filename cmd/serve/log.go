@@ -1,0 +1,268 @@
+package serve
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ivrctl/ivrctl/cmd/cmdutil"
+	"github.com/ivrctl/ivrctl/pkg/webhook"
+)
+
+// Log formats.
+const (
+	LogText = "text"
+	LogJSON = "json"
+)
+
+// logger renders the server's events, one line each, on stderr. Lines are
+// built in a reused buffer and written with one Write under a mutex, so
+// concurrent requests never interleave within a line.
+type logger struct {
+	mu   sync.Mutex
+	w    io.Writer
+	json bool
+	p    cmdutil.Palette // stderr's: colour only when stderr is a terminal
+	loc  *time.Location
+	buf  bytes.Buffer
+	enc  *json.Encoder
+}
+
+func newLogger(io *cmdutil.IOStreams, format string) *logger {
+	l := &logger{w: io.ErrOut, json: format == LogJSON, p: io.ErrPalette(), loc: time.Local}
+	l.enc = json.NewEncoder(&l.buf)
+	l.enc.SetEscapeHTML(false)
+	return l
+}
+
+// jsonLine is a --log-format json line. Field names follow 8x8's
+// camelCase; empty fields are left out.
+type jsonLine struct {
+	Time       string  `json:"time"`
+	Level      string  `json:"level"`
+	Kind       string  `json:"kind"`
+	Status     int     `json:"status,omitempty"`
+	Route      string  `json:"route,omitempty"`
+	Remote     string  `json:"remote,omitempty"`
+	LatencyMS  float64 `json:"latencyMs,omitempty"`
+	SessionID  string  `json:"sessionId,omitempty"`
+	Menu       string  `json:"menu,omitempty"`
+	Digits     *string `json:"digits,omitempty"` // "" (no input) is kept for VCA
+	Matched    string  `json:"matched,omitempty"`
+	Action     string  `json:"action,omitempty"`
+	Next       string  `json:"next,omitempty"`
+	CallStatus string  `json:"callStatus,omitempty"`
+	Outcome    string  `json:"outcome,omitempty"`
+	ErrorCode  int     `json:"errorCode,omitempty"`
+	ErrorMsg   string  `json:"errorMsg,omitempty"`
+	Duplicate  bool    `json:"duplicate,omitempty"`
+	Message    string  `json:"message,omitempty"`
+	Stack      string  `json:"stack,omitempty"`
+}
+
+// Log renders one event. It is the server's OnEvent.
+func (l *logger) Log(e webhook.Event) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.buf.Reset()
+	if l.json {
+		l.renderJSON(e)
+	} else {
+		l.renderText(e)
+	}
+	l.w.Write(l.buf.Bytes())
+}
+
+func (l *logger) info(msg string) {
+	l.Log(webhook.Event{Time: time.Now(), Level: webhook.LevelInfo, Kind: webhook.KindServer, Message: msg})
+}
+
+func (l *logger) warn(msg string) {
+	l.Log(webhook.Event{Time: time.Now(), Level: webhook.LevelWarn, Kind: webhook.KindServer, Message: msg})
+}
+
+// startup logs what the server runs with, naming no secret.
+func (l *logger) startup(url string, cfg webhook.Config, srv *webhook.Server, menuFile string) {
+	if menuFile == "" {
+		menuFile = "the embedded simple IVR"
+	}
+	l.info(fmt.Sprintf("webhooks: VCA %s%s, VSS %s%s; menu %s", url, webhook.PathVCA, url, webhook.PathVSS, menuFile))
+	ss := srv.Sessions()
+	msg := fmt.Sprintf("sessions file %s: %d sessions", ss.Path(), ss.Len())
+	if n := ss.Skipped(); n > 0 {
+		l.warn(fmt.Sprintf("%s; %d damaged or torn line(s) skipped (left in place)", msg, n))
+	} else {
+		l.info(msg)
+	}
+	if cfg.RecordDir != "" {
+		l.info("recording VCA events and answers in " + cfg.RecordDir)
+	}
+	var methods []string
+	a := cfg.Auth
+	if len(a.Secrets) > 0 {
+		h := a.Header
+		if h == "" {
+			h = webhook.DefaultAuthHeader
+		}
+		methods = append(methods, fmt.Sprintf("%d secret(s) in %s", len(a.Secrets), h))
+	}
+	if a.Token != "" {
+		methods = append(methods, "?"+webhook.TokenParam+"=")
+	}
+	if a.BasicUser != "" {
+		methods = append(methods, "basic")
+	}
+	switch {
+	case len(methods) > 0:
+		l.info("authentication: " + strings.Join(methods, ", "))
+	default:
+		l.info("authentication: none")
+	}
+	if len(cfg.AllowIPs) > 0 {
+		s := make([]string, len(cfg.AllowIPs))
+		for i, p := range cfg.AllowIPs {
+			s[i] = p.String()
+		}
+		src := "the TCP peer"
+		if cfg.TrustProxy {
+			src = "X-Forwarded-For (right-most)"
+		}
+		l.info(fmt.Sprintf("allowed clients, judged by %s: %s", src, strings.Join(s, ", ")))
+	}
+}
+
+func (l *logger) renderJSON(e webhook.Event) {
+	j := jsonLine{
+		Time: e.Time.UTC().Format(time.RFC3339Nano), Level: string(e.Level), Kind: string(e.Kind),
+		Status: e.Status, Route: e.Route, Remote: e.Remote, SessionID: e.Session,
+		Menu: e.Menu, Matched: e.Matched, Action: e.Action, Next: e.Next, CallStatus: e.CallStatus,
+		Outcome: e.Outcome, ErrorCode: e.ErrorCode, ErrorMsg: e.ErrorMsg, Duplicate: e.Duplicate,
+		Message: e.Message, Stack: e.Stack,
+	}
+	if e.Latency > 0 {
+		j.LatencyMS = float64(e.Latency.Microseconds()) / 1000
+	}
+	if e.Kind == webhook.KindVCA && e.Menu != "" {
+		d := e.Digits
+		j.Digits = &d
+	}
+	l.enc.Encode(j) // cannot fail: strings and numbers only; Encode adds the newline
+}
+
+// renderText writes a line for people:
+//
+//	10:11:12.345 VCA 200 d62f91ba-... main digit 3 -> other: sayAndCapture 0.21ms
+//	10:11:12.345 VSS 200 9a8b7c6d-... ERROR -2005 Unable to synthesize text to speech 0.93ms
+func (l *logger) renderText(e webhook.Event) {
+	p, b := l.p, &l.buf
+	b.WriteString(p.Gray(e.Time.In(l.loc).Format("15:04:05.000")))
+	b.WriteByte(' ')
+	kind := fmt.Sprintf("%-6s", e.Kind) // REJECT and SERVER are the longest
+	switch e.Level {
+	case webhook.LevelWarn:
+		kind = p.Yellow(kind)
+	case webhook.LevelError:
+		kind = p.Red(kind)
+	default:
+		kind = p.Cyan(kind)
+	}
+	b.WriteString(kind)
+	if e.Status != 0 {
+		b.WriteByte(' ')
+		b.WriteString(l.status(e.Status))
+	}
+	if e.Session != "" {
+		b.WriteByte(' ')
+		b.WriteString(e.Session)
+	}
+	switch {
+	case e.Kind == webhook.KindVCA && e.Menu != "": // answered (not a panic before the answer)
+		fmt.Fprintf(b, " %s ", p.Bold(e.Menu))
+		if e.Digits != "" {
+			fmt.Fprintf(b, "digit %s", e.Digits)
+		} else {
+			b.WriteString("no digit")
+		}
+		fmt.Fprintf(b, " -> %s: %s", e.Matched, p.Bold(e.Action))
+		if e.Next != "" {
+			fmt.Fprintf(b, " next=%s", e.Next)
+		}
+	case e.Kind == webhook.KindVCS:
+		if e.CallStatus != "" {
+			b.WriteString(" " + e.CallStatus)
+		}
+		b.WriteString(" (status update, acknowledged)")
+	case e.Kind == webhook.KindVSS && e.Outcome != "":
+		if e.Outcome != "" {
+			b.WriteString(" " + l.outcome(e.Outcome))
+		}
+		if e.ErrorCode != 0 {
+			b.WriteString(" " + strconv.Itoa(e.ErrorCode))
+		}
+		if e.ErrorMsg != "" {
+			b.WriteString(" " + e.ErrorMsg)
+		}
+		if e.Duplicate {
+			b.WriteString(p.Gray(" (duplicate: already recorded)"))
+		}
+	default:
+		if e.Route != "" {
+			fmt.Fprintf(b, " %s from %s", e.Route, e.Remote)
+		}
+	}
+	if e.Message != "" {
+		msg := e.Message
+		switch e.Level {
+		case webhook.LevelWarn:
+			msg = p.Yellow(msg)
+		case webhook.LevelError:
+			msg = p.Red(msg)
+		}
+		if e.Kind == webhook.KindServer {
+			b.WriteString(" " + msg)
+		} else {
+			b.WriteString(": " + msg)
+		}
+	}
+	if e.Latency > 0 {
+		b.WriteString(" " + p.Gray(formatLatency(e.Latency)))
+	}
+	b.WriteByte('\n')
+	if e.Stack != "" {
+		for _, line := range strings.Split(strings.TrimRight(e.Stack, "\n"), "\n") {
+			b.WriteString("    " + p.Gray(line) + "\n")
+		}
+	}
+}
+
+func (l *logger) status(code int) string {
+	s := strconv.Itoa(code)
+	switch {
+	case code >= 500:
+		return l.p.Red(s)
+	case code >= 400:
+		return l.p.Yellow(s)
+	default:
+		return l.p.Green(s)
+	}
+}
+
+func (l *logger) outcome(s string) string {
+	switch s {
+	case "COMPLETED":
+		return l.p.Green(s)
+	case "BUSY", "NO_ANSWER", "CANCELED":
+		return l.p.Yellow(s)
+	default:
+		return l.p.Red(s)
+	}
+}
+
+func formatLatency(d time.Duration) string {
+	return strconv.FormatFloat(float64(d.Microseconds())/1000, 'f', 2, 64) + "ms"
+}
