@@ -20,24 +20,108 @@ const (
 	LogJSON = "json"
 )
 
-// logger renders the server's events, one line each, on stderr. Lines are
-// built in a reused buffer and written with one Write under a mutex, so
-// concurrent requests never interleave within a line.
+// logger renders the server's events, one line each, on stderr.
+//
+// Requests never wait for stderr: Log formats the line in the request's
+// goroutine, appends it to a pending buffer under a short lock, and one
+// writer goroutine writes whatever has piled up in a single Write. Under
+// load that batches many lines per system call instead of serialising
+// every request behind a mutex held across a write; idle, a line is
+// written as soon as the writer wakes. A stderr that stops draining (a
+// paused terminal, a full pipe) cannot stall 8x8's webhooks: past
+// maxPending bytes lines are dropped, and the count is reported.
 type logger struct {
-	mu   sync.Mutex
 	w    io.Writer
 	json bool
 	p    cmdutil.Palette // stderr's: colour only when stderr is a terminal
 	loc  *time.Location
-	buf  bytes.Buffer
-	enc  *json.Encoder
+
+	mu      sync.Mutex
+	pending []byte
+	spare   []byte
+	dropped int
+	closed  bool
+	kick    chan struct{} // cap 1: "there is something to write"
+	done    chan struct{} // the writer has flushed and exited
 }
 
+const maxPending = 4 << 20
+
+var linePool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
 func newLogger(io *cmdutil.IOStreams, format string) *logger {
-	l := &logger{w: io.ErrOut, json: format == LogJSON, p: io.ErrPalette(), loc: time.Local}
-	l.enc = json.NewEncoder(&l.buf)
-	l.enc.SetEscapeHTML(false)
+	l := &logger{w: io.ErrOut, json: format == LogJSON, p: io.ErrPalette(), loc: time.Local,
+		kick: make(chan struct{}, 1), done: make(chan struct{})}
+	go l.writer()
 	return l
+}
+
+// Log renders one event. It is the server's OnEvent, called concurrently.
+func (l *logger) Log(e webhook.Event) {
+	b := linePool.Get().(*bytes.Buffer)
+	b.Reset()
+	if l.json {
+		l.renderJSON(b, e)
+	} else {
+		l.renderText(b, e)
+	}
+	l.mu.Lock()
+	switch {
+	case l.closed:
+		l.w.Write(b.Bytes()) // after Close: nothing is batching any more
+	case len(l.pending)+b.Len() > maxPending:
+		l.dropped++
+	default:
+		l.pending = append(l.pending, b.Bytes()...)
+	}
+	l.mu.Unlock()
+	if b.Cap() <= 64<<10 {
+		linePool.Put(b)
+	}
+	select {
+	case l.kick <- struct{}{}:
+	default: // the writer is already due to run
+	}
+}
+
+func (l *logger) writer() {
+	defer close(l.done)
+	for range l.kick {
+		l.flush()
+	}
+	l.flush()
+}
+
+func (l *logger) flush() {
+	l.mu.Lock()
+	out := l.pending
+	l.pending = l.spare[:0]
+	dropped := l.dropped
+	l.dropped = 0
+	l.mu.Unlock()
+	if dropped > 0 {
+		out = fmt.Appendf(out, "ivrctl: %d log line(s) dropped: stderr was not keeping up\n", dropped)
+	}
+	if len(out) > 0 {
+		l.w.Write(out)
+	}
+	l.mu.Lock()
+	l.spare = out[:0]
+	l.mu.Unlock()
+}
+
+// Close writes what is pending and stops the writer. Lines logged after
+// Close are written directly.
+func (l *logger) Close() {
+	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
+		return
+	}
+	l.closed = true
+	l.mu.Unlock()
+	close(l.kick)
+	<-l.done
 }
 
 // jsonLine is a --log-format json line. Field names follow 8x8's
@@ -63,19 +147,6 @@ type jsonLine struct {
 	Duplicate  bool    `json:"duplicate,omitempty"`
 	Message    string  `json:"message,omitempty"`
 	Stack      string  `json:"stack,omitempty"`
-}
-
-// Log renders one event. It is the server's OnEvent.
-func (l *logger) Log(e webhook.Event) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.buf.Reset()
-	if l.json {
-		l.renderJSON(e)
-	} else {
-		l.renderText(e)
-	}
-	l.w.Write(l.buf.Bytes())
 }
 
 func (l *logger) info(msg string) {
@@ -136,7 +207,7 @@ func (l *logger) startup(url string, cfg webhook.Config, srv *webhook.Server, me
 	}
 }
 
-func (l *logger) renderJSON(e webhook.Event) {
+func (l *logger) renderJSON(b *bytes.Buffer, e webhook.Event) {
 	j := jsonLine{
 		Time: e.Time.UTC().Format(time.RFC3339Nano), Level: string(e.Level), Kind: string(e.Kind),
 		Status: e.Status, Route: e.Route, Remote: e.Remote, SessionID: e.Session,
@@ -151,15 +222,17 @@ func (l *logger) renderJSON(e webhook.Event) {
 		d := e.Digits
 		j.Digits = &d
 	}
-	l.enc.Encode(j) // cannot fail: strings and numbers only; Encode adds the newline
+	enc := json.NewEncoder(b)
+	enc.SetEscapeHTML(false)
+	enc.Encode(j) // cannot fail: strings and numbers only; Encode adds the newline
 }
 
 // renderText writes a line for people:
 //
 //	10:11:12.345 VCA 200 d62f91ba-... main digit 3 -> other: sayAndCapture 0.21ms
 //	10:11:12.345 VSS 200 9a8b7c6d-... ERROR -2005 Unable to synthesize text to speech 0.93ms
-func (l *logger) renderText(e webhook.Event) {
-	p, b := l.p, &l.buf
+func (l *logger) renderText(b *bytes.Buffer, e webhook.Event) {
+	p := l.p
 	b.WriteString(p.Gray(e.Time.In(l.loc).Format("15:04:05.000")))
 	b.WriteByte(' ')
 	kind := fmt.Sprintf("%-6s", e.Kind) // REJECT and SERVER are the longest

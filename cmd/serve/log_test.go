@@ -2,9 +2,12 @@ package serve
 
 import (
 	"bytes"
+	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -63,6 +66,7 @@ func TestLogRendering(t *testing.T) {
 		for _, e := range events() {
 			l.Log(e)
 		}
+		l.Close()
 		golden(t, c.golden, errOut.Bytes())
 	}
 }
@@ -74,6 +78,7 @@ func TestLogColourFollowsStderr(t *testing.T) {
 	ios.OutTTY = true
 	l := newLogger(ios, LogText)
 	l.Log(events()[1])
+	l.Close()
 	if bytes.Contains(errOut.Bytes(), []byte("\x1b[")) {
 		t.Errorf("coloured log on a non-terminal stderr: %q", errOut)
 	}
@@ -94,5 +99,63 @@ func golden(t *testing.T, name string, got []byte) {
 	}
 	if diff := cmp.Diff(string(want), string(got)); diff != "" {
 		t.Errorf("%s (-want +got):\n%s", name, diff)
+	}
+}
+
+// Lines logged concurrently all arrive, whole, one per event.
+func TestLogConcurrentLinesWhole(t *testing.T) {
+	ios, _, _, errOut := cmdutil.Test()
+	l := newLogger(ios, LogJSON)
+	const n = 2000
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := 0; j < n/8; j++ {
+				l.Log(events()[1])
+			}
+		}()
+	}
+	wg.Wait()
+	l.Close()
+	lines := strings.Split(strings.TrimSuffix(errOut.String(), "\n"), "\n")
+	if len(lines) != n {
+		t.Fatalf("%d lines, want %d", len(lines), n)
+	}
+	for _, line := range lines {
+		if !json.Valid([]byte(line)) {
+			t.Fatalf("broken line %q", line)
+		}
+	}
+}
+
+// blockedWriter is a stderr nobody reads.
+type blockedWriter struct {
+	release chan struct{}
+	mu      sync.Mutex
+	b       bytes.Buffer
+}
+
+func (w *blockedWriter) Write(p []byte) (int, error) {
+	<-w.release
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.Write(p)
+}
+
+// A stderr that does not drain never blocks Log: lines beyond the bound
+// are dropped and the drop is reported once it drains.
+func TestLogNeverBlocksOnStuckStderr(t *testing.T) {
+	bw := &blockedWriter{release: make(chan struct{})}
+	l := newLogger(&cmdutil.IOStreams{ErrOut: bw}, LogText)
+	line := events()[1]
+	for i := 0; i < 2*maxPending/100; i++ { // lines are ~100 bytes
+		l.Log(line)
+	}
+	close(bw.release)
+	l.Close()
+	if !strings.Contains(bw.b.String(), "log line(s) dropped: stderr was not keeping up") {
+		t.Errorf("no drop report in %d bytes", bw.b.Len())
 	}
 }

@@ -213,6 +213,7 @@ func runServe(opts *ServeOptions) error {
 		return err
 	}
 	log := newLogger(opts.IO, opts.LogFormat)
+	defer log.Close()
 	cfg.OnEvent = log.Log
 
 	srv, err := webhook.New(cfg)
