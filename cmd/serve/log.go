@@ -229,13 +229,23 @@ func (l *logger) renderJSON(b *bytes.Buffer, e webhook.Event) {
 
 // renderText writes a line for people:
 //
-//	10:11:12.345 VCA 200 d62f91ba-... main digit 3 -> other: sayAndCapture 0.21ms
-//	10:11:12.345 VSS 200 9a8b7c6d-... ERROR -2005 Unable to synthesize text to speech 0.93ms
+//	10:11:12.345 VCA    200 d62f91ba-... main digit 3 -> other: sayAndCapture 0.21ms
+//	10:11:12.345 VSS    200 9a8b7c6d-... ERROR -2005 Unable to synthesize text to speech 0.93ms
+//
+// It runs once per request, so it appends to b without fmt.
 func (l *logger) renderText(b *bytes.Buffer, e webhook.Event) {
 	p := l.p
-	b.WriteString(p.Gray(e.Time.In(l.loc).Format("15:04:05.000")))
+	ts := e.Time.In(l.loc).AppendFormat(b.AvailableBuffer(), "15:04:05.000")
+	if p.Enabled() {
+		b.WriteString(p.Gray(string(ts)))
+	} else {
+		b.Write(ts)
+	}
 	b.WriteByte(' ')
-	kind := fmt.Sprintf("%-6s", e.Kind) // REJECT and SERVER are the longest
+	kind := string(e.Kind)
+	if n := len(kind); n < 6 { // REJECT and SERVER are the longest
+		kind += "      "[:6-n]
+	}
 	switch e.Level {
 	case webhook.LevelWarn:
 		kind = p.Yellow(kind)
@@ -255,37 +265,48 @@ func (l *logger) renderText(b *bytes.Buffer, e webhook.Event) {
 	}
 	switch {
 	case e.Kind == webhook.KindVCA && e.Menu != "": // answered (not a panic before the answer)
-		fmt.Fprintf(b, " %s ", p.Bold(e.Menu))
+		b.WriteByte(' ')
+		b.WriteString(p.Bold(e.Menu))
 		if e.Digits != "" {
-			fmt.Fprintf(b, "digit %s", e.Digits)
+			b.WriteString(" digit ")
+			b.WriteString(e.Digits)
 		} else {
-			b.WriteString("no digit")
+			b.WriteString(" no digit")
 		}
-		fmt.Fprintf(b, " -> %s: %s", e.Matched, p.Bold(e.Action))
+		b.WriteString(" -> ")
+		b.WriteString(e.Matched)
+		b.WriteString(": ")
+		b.WriteString(p.Bold(e.Action))
 		if e.Next != "" {
-			fmt.Fprintf(b, " next=%s", e.Next)
+			b.WriteString(" next=")
+			b.WriteString(e.Next)
 		}
 	case e.Kind == webhook.KindVCS:
 		if e.CallStatus != "" {
-			b.WriteString(" " + e.CallStatus)
+			b.WriteByte(' ')
+			b.WriteString(e.CallStatus)
 		}
 		b.WriteString(" (status update, acknowledged)")
 	case e.Kind == webhook.KindVSS && e.Outcome != "":
-		if e.Outcome != "" {
-			b.WriteString(" " + l.outcome(e.Outcome))
-		}
+		b.WriteByte(' ')
+		b.WriteString(l.outcome(e.Outcome))
 		if e.ErrorCode != 0 {
-			b.WriteString(" " + strconv.Itoa(e.ErrorCode))
+			b.WriteByte(' ')
+			b.Write(strconv.AppendInt(b.AvailableBuffer(), int64(e.ErrorCode), 10))
 		}
 		if e.ErrorMsg != "" {
-			b.WriteString(" " + e.ErrorMsg)
+			b.WriteByte(' ')
+			b.WriteString(e.ErrorMsg)
 		}
 		if e.Duplicate {
 			b.WriteString(p.Gray(" (duplicate: already recorded)"))
 		}
 	default:
 		if e.Route != "" {
-			fmt.Fprintf(b, " %s from %s", e.Route, e.Remote)
+			b.WriteByte(' ')
+			b.WriteString(e.Route)
+			b.WriteString(" from ")
+			b.WriteString(e.Remote)
 		}
 	}
 	if e.Message != "" {
@@ -297,18 +318,28 @@ func (l *logger) renderText(b *bytes.Buffer, e webhook.Event) {
 			msg = p.Red(msg)
 		}
 		if e.Kind == webhook.KindServer {
-			b.WriteString(" " + msg)
+			b.WriteByte(' ')
 		} else {
-			b.WriteString(": " + msg)
+			b.WriteString(": ")
 		}
+		b.WriteString(msg)
 	}
 	if e.Latency > 0 {
-		b.WriteString(" " + p.Gray(formatLatency(e.Latency)))
+		b.WriteByte(' ')
+		lat := strconv.AppendFloat(b.AvailableBuffer(), float64(e.Latency.Microseconds())/1000, 'f', 2, 64)
+		lat = append(lat, "ms"...)
+		if p.Enabled() {
+			b.WriteString(p.Gray(string(lat)))
+		} else {
+			b.Write(lat)
+		}
 	}
 	b.WriteByte('\n')
 	if e.Stack != "" {
 		for _, line := range strings.Split(strings.TrimRight(e.Stack, "\n"), "\n") {
-			b.WriteString("    " + p.Gray(line) + "\n")
+			b.WriteString("    ")
+			b.WriteString(p.Gray(line))
+			b.WriteByte('\n')
 		}
 	}
 }
@@ -334,8 +365,4 @@ func (l *logger) outcome(s string) string {
 	default:
 		return l.p.Red(s)
 	}
-}
-
-func formatLatency(d time.Duration) string {
-	return strconv.FormatFloat(float64(d.Microseconds())/1000, 'f', 2, 64) + "ms"
 }

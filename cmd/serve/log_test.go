@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -157,5 +158,21 @@ func TestLogNeverBlocksOnStuckStderr(t *testing.T) {
 	l.Close()
 	if !strings.Contains(bw.b.String(), "log line(s) dropped: stderr was not keeping up") {
 		t.Errorf("no drop report in %d bytes", bw.b.Len())
+	}
+}
+
+// BenchmarkLog is the per-request cost of a log line (formatting and
+// handing it to the writer goroutine).
+func BenchmarkLog(b *testing.B) {
+	for _, format := range []string{LogText, LogJSON} {
+		b.Run(format, func(b *testing.B) {
+			l := newLogger(&cmdutil.IOStreams{ErrOut: io.Discard}, format)
+			defer l.Close()
+			e := events()[1]
+			b.ReportAllocs()
+			for b.Loop() {
+				l.Log(e)
+			}
+		})
 	}
 }

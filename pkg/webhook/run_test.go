@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/ivrctl/ivrctl/pkg/callflow"
 )
 
 // Cancelling Run's context stops accepting connections, lets the request
@@ -154,6 +156,18 @@ func BenchmarkVCA(b *testing.B) {
 		h.ServeHTTP(w, req)
 		if w.Code != 200 {
 			b.Fatalf("status %d", w.Code)
+		}
+	}
+}
+
+// BenchmarkDecodeVCA is the share of BenchmarkVCA that is decoding the
+// event: what the bench script's ceiling server does too.
+func BenchmarkDecodeVCA(b *testing.B) {
+	body := readFile(b, "testdata/dtmf3.json")
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := callflow.DecodeVCA(body); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

@@ -22,11 +22,11 @@
 package webhook
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log"
 	"net"
 	"net/http"
@@ -224,13 +224,32 @@ func (l serverLog) Write(p []byte) (int, error) {
 }
 
 // Bodies are read into pooled buffers: the hot path allocates little.
-var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+type bodyBuf struct{ b []byte }
+
+var bodyPool = sync.Pool{New: func() any { return &bodyBuf{b: make([]byte, 0, 4096)} }}
 
 const maxPooledBuf = 64 << 10
 
-func putBuf(b *bytes.Buffer) {
-	if b.Cap() <= maxPooledBuf {
-		bufPool.Put(b)
+func putBuf(b *bodyBuf) {
+	if cap(b.b) <= maxPooledBuf {
+		bodyPool.Put(b)
+	}
+}
+
+// readInto is io.ReadAll into buf's spare capacity.
+func readInto(r io.Reader, buf []byte) ([]byte, error) {
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
 	}
 }
 
@@ -332,19 +351,22 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, ev *Event, method
 
 // readBody reads the request body, at most maxBody bytes (413 beyond).
 // The caller returns the buffer with putBuf.
-func (s *Server) readBody(w http.ResponseWriter, r *http.Request, ev *Event) (*bytes.Buffer, bool) {
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request, ev *Event) (*bodyBuf, bool) {
 	if r.ContentLength > s.maxBody {
 		ev.Kind = KindReject
 		fail(w, ev, http.StatusRequestEntityTooLarge, fmt.Sprintf("body of %d bytes is over the limit of %d", r.ContentLength, s.maxBody))
 		return nil, false
 	}
-	body := http.MaxBytesReader(w, r.Body, s.maxBody)
-	buf := bufPool.Get().(*bytes.Buffer)
-	buf.Reset()
-	if r.ContentLength > 0 {
-		buf.Grow(int(r.ContentLength) + 1) // +1: ReadFrom wants room to see EOF
+	// A request with a Content-Length is already cut to it by net/http;
+	// only a chunked body needs the limiting reader.
+	var body io.Reader = r.Body
+	if r.ContentLength < 0 {
+		body = http.MaxBytesReader(w, r.Body, s.maxBody)
 	}
-	if _, err := buf.ReadFrom(body); err != nil {
+	buf := bodyPool.Get().(*bodyBuf)
+	var err error
+	buf.b, err = readInto(body, buf.b[:0])
+	if err != nil {
 		putBuf(buf)
 		ev.Kind = KindReject
 		var tooBig *http.MaxBytesError
@@ -391,7 +413,7 @@ func (s *Server) serveVCA(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer putBuf(buf)
-	body := buf.Bytes()
+	body := buf.b
 
 	event, err := callflow.DecodeVCA(body)
 	if event != nil {
@@ -407,13 +429,13 @@ func (s *Server) serveVCA(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	res, err := s.engine.Answer(event)
-	var unknown *menu.UnknownMenuError
-	switch {
-	case errors.As(err, &unknown):
+	if err != nil {
+		var unknown *menu.UnknownMenuError // declared here: errors.As moves it to the heap
+		if !errors.As(err, &unknown) {
+			panic(fmt.Sprintf("menu engine: %v", err)) // Answer never fails otherwise
+		}
 		// Answer the start menu anyway: a caller is never left in silence.
 		ev.Level, ev.Message = LevelWarn, err.Error()
-	case err != nil:
-		panic(fmt.Sprintf("menu engine: %v", err)) // Answer never fails otherwise
 	}
 	if res.Reply == nil || len(res.Reply.Body) == 0 {
 		panic("menu engine: no reply")
@@ -458,7 +480,7 @@ func (s *Server) serveVSS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer putBuf(buf)
-	body := buf.Bytes()
+	body := buf.b
 
 	event, err := callflow.DecodeVSS(body)
 	if event != nil {
