@@ -267,7 +267,8 @@ func TestServeAuthFromEnvAndConfig(t *testing.T) {
 func TestServeOptions(t *testing.T) {
 	isolate(t)
 	cfg := filepath.Join(t.TempDir(), "config.yaml")
-	os.WriteFile(cfg, []byte("allow-ip: 18.140.80.2,52.220.253.234\ntrust-proxy: true\nport: 9090\n"), 0o600)
+	// allow-ip as a YAML list: it must not be dropped silently.
+	os.WriteFile(cfg, []byte("allow-ip:\n  - 18.140.80.2\n  - 52.220.253.234\ntrust-proxy: true\nport: 9090\n"), 0o600)
 	t.Setenv("IVRCTL_BASIC_AUTH", "eight:by8")
 	t.Setenv("IVRCTL_ADDR", "127.0.0.2")
 	var got *serve.ServeOptions
