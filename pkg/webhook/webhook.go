@@ -307,7 +307,8 @@ func (s *Server) finish(w http.ResponseWriter, ev *Event) {
 			body, _ := json.Marshal(errorBody{Error: "internal error", Status: http.StatusInternalServerError})
 			writeJSON(w, ev, http.StatusInternalServerError, body)
 		} else {
-			ev.Status = http.StatusInternalServerError
+			// The answer was already sent: Status stays what the client got.
+			ev.Message += " (after the response was sent)"
 		}
 	}
 	ev.Latency = time.Since(ev.Time)
