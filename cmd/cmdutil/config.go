@@ -182,6 +182,15 @@ func lookup(v *viper.Viper, flags *pflag.FlagSet, name string) (string, Source) 
 		return val, SourceEnv
 	}
 	if v.InConfig(name) {
+		// A YAML list (allow-ip: [a, b]) reads as "" through GetString:
+		// join it the way a slice flag prints, rather than drop it.
+		if list, ok := v.Get(name).([]any); ok {
+			items := make([]string, len(list))
+			for i, it := range list {
+				items[i] = fmt.Sprint(it)
+			}
+			return strings.Join(items, ","), SourceFile
+		}
 		return v.GetString(name), SourceFile
 	}
 	return "", SourceUnset

@@ -1,0 +1,178 @@
+package serve
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/ivrctl/ivrctl/cmd/cmdutil"
+	"github.com/ivrctl/ivrctl/pkg/webhook"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/serve/log-*.golden")
+
+// events covers every kind of line the server emits.
+func events() []webhook.Event {
+	at := time.Date(2026, 7, 23, 10, 11, 12, 345_000_000, time.UTC)
+	sess := "d62f91ba-9a40-11ee-945e-5f476b4334a1"
+	return []webhook.Event{
+		{Time: at, Level: webhook.LevelInfo, Kind: webhook.KindServer, Message: "authentication: none"},
+		{Time: at, Level: webhook.LevelInfo, Kind: webhook.KindVCA, Route: "/webhooks/vca", Remote: "127.0.0.1:5000", Status: 200,
+			Latency: 210 * time.Microsecond, Session: sess, Menu: "main", Digits: "3", Matched: "other", Action: "sayAndCapture"},
+		{Time: at, Level: webhook.LevelInfo, Kind: webhook.KindVCA, Route: "/vca_webhook", Remote: "127.0.0.1:5000", Status: 200,
+			Latency: 1500 * time.Microsecond, Session: sess, Menu: "main_menu", Matched: "noInput", Action: "say+hangup"},
+		{Time: at, Level: webhook.LevelInfo, Kind: webhook.KindVCA, Route: "/webhooks/vca", Status: 200, Latency: time.Millisecond,
+			Session: sess, Menu: "connect_call", Digits: "1", Matched: "1", Action: "makeCall", Next: "post_call"},
+		{Time: at, Level: webhook.LevelWarn, Kind: webhook.KindVCA, Route: "/webhooks/vca", Status: 200, Latency: time.Millisecond,
+			Session: sess, Menu: "gone", Matched: "fallback", Action: "sayAndCapture", Next: "main_menu",
+			Message: `clientActionId "gone" names no menu: answered with the start menu "main_menu"`},
+		{Time: at, Level: webhook.LevelInfo, Kind: webhook.KindVCS, Route: "/webhooks/vca", Status: 200, Latency: 90 * time.Microsecond,
+			Session: sess, CallStatus: "CALL_CONNECTED"},
+		{Time: at, Level: webhook.LevelInfo, Kind: webhook.KindVSS, Route: "/webhooks/vss", Status: 200, Latency: 2 * time.Millisecond,
+			Session: sess, Outcome: "COMPLETED"},
+		{Time: at, Level: webhook.LevelInfo, Kind: webhook.KindVSS, Route: "/webhooks/vss", Status: 200, Latency: 2 * time.Millisecond,
+			Session: sess, Outcome: "ERROR", ErrorCode: -2005, ErrorMsg: "Unable to synthesize text to speech", Duplicate: true},
+		{Time: at, Level: webhook.LevelWarn, Kind: webhook.KindReject, Route: "/webhooks/vca", Remote: "6.6.6.6", Status: 401,
+			Latency: 20 * time.Microsecond, Message: "authentication required: no valid credential"},
+		{Time: at, Level: webhook.LevelError, Kind: webhook.KindVCA, Route: "/webhooks/vca", Remote: "127.0.0.1:5000", Status: 500,
+			Latency: 20 * time.Microsecond, Message: "panic: boom", Stack: "goroutine 7 [running]:\nmain.f()\n"},
+	}
+}
+
+func TestLogRendering(t *testing.T) {
+	for _, c := range []struct {
+		golden string
+		format string
+		color  bool
+	}{
+		{"log-text.golden", LogText, false},
+		{"log-color.golden", LogText, true},
+		{"log-json.golden", LogJSON, false},
+	} {
+		ios, _, _, errOut := cmdutil.Test()
+		if c.color {
+			ios.ForceColor()
+		}
+		l := newLogger(ios, c.format)
+		l.loc = time.UTC
+		for _, e := range events() {
+			l.Log(e)
+		}
+		l.Close()
+		golden(t, c.golden, errOut.Bytes())
+	}
+}
+
+// Colour follows stderr, not stdout: a terminal on stdout alone does not
+// colour the log.
+func TestLogColourFollowsStderr(t *testing.T) {
+	ios, _, _, errOut := cmdutil.Test()
+	ios.OutTTY = true
+	l := newLogger(ios, LogText)
+	l.Log(events()[1])
+	l.Close()
+	if bytes.Contains(errOut.Bytes(), []byte("\x1b[")) {
+		t.Errorf("coloured log on a non-terminal stderr: %q", errOut)
+	}
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("..", "..", "testdata", "serve", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update)", err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("%s (-want +got):\n%s", name, diff)
+	}
+}
+
+// Lines logged concurrently all arrive, whole, one per event.
+func TestLogConcurrentLinesWhole(t *testing.T) {
+	ios, _, _, errOut := cmdutil.Test()
+	l := newLogger(ios, LogJSON)
+	const n = 2000
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := 0; j < n/8; j++ {
+				l.Log(events()[1])
+			}
+		}()
+	}
+	wg.Wait()
+	l.Close()
+	lines := strings.Split(strings.TrimSuffix(errOut.String(), "\n"), "\n")
+	if len(lines) != n {
+		t.Fatalf("%d lines, want %d", len(lines), n)
+	}
+	for _, line := range lines {
+		if !json.Valid([]byte(line)) {
+			t.Fatalf("broken line %q", line)
+		}
+	}
+}
+
+// blockedWriter is a stderr nobody reads.
+type blockedWriter struct {
+	release chan struct{}
+	mu      sync.Mutex
+	b       bytes.Buffer
+}
+
+func (w *blockedWriter) Write(p []byte) (int, error) {
+	<-w.release
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.Write(p)
+}
+
+// A stderr that does not drain never blocks Log: lines beyond the bound
+// are dropped and the drop is reported once it drains.
+func TestLogNeverBlocksOnStuckStderr(t *testing.T) {
+	bw := &blockedWriter{release: make(chan struct{})}
+	l := newLogger(&cmdutil.IOStreams{ErrOut: bw}, LogText)
+	line := events()[1]
+	for i := 0; i < 2*maxPending/100; i++ { // lines are ~100 bytes
+		l.Log(line)
+	}
+	close(bw.release)
+	l.Close()
+	if !strings.Contains(bw.b.String(), "log line(s) dropped: stderr was not keeping up") {
+		t.Errorf("no drop report in %d bytes", bw.b.Len())
+	}
+}
+
+// BenchmarkLog is the per-request cost of a log line (formatting and
+// handing it to the writer goroutine).
+func BenchmarkLog(b *testing.B) {
+	for _, format := range []string{LogText, LogJSON} {
+		b.Run(format, func(b *testing.B) {
+			l := newLogger(&cmdutil.IOStreams{ErrOut: io.Discard}, format)
+			defer l.Close()
+			e := events()[1]
+			b.ReportAllocs()
+			for b.Loop() {
+				l.Log(e)
+			}
+		})
+	}
+}

@@ -1,0 +1,86 @@
+package webhook
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync/atomic"
+	"time"
+)
+
+// recorder writes each answered VCA event and its answer as a pair that
+// `ivrctl simulate` replays: NAME.json (the request body, byte for byte)
+// and NAME.expected.json (the response body, byte for byte).
+//
+// NAME is <UTC time to the microsecond>-<sessionId prefix>-<counter>: the
+// counter is unique within the process, so concurrent requests never
+// collide, and names sort by arrival. Each file is written to a dot-named
+// temporary file and renamed into place; the answer first, so whenever
+// NAME.json is visible its expected answer is already complete. A crash
+// can leave at most a stray .tmp file or a lone NAME.expected.json, which
+// simulate (reading NAME.json files) never mistakes for a test.
+type recorder struct {
+	dir string
+	n   atomic.Uint64
+}
+
+func newRecorder(dir string) (*recorder, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("record directory: %w", err)
+	}
+	return &recorder{dir: dir}, nil
+}
+
+// record writes the pair and returns NAME.
+func (rc *recorder) record(now time.Time, session string, event, answer []byte) (string, error) {
+	name := rc.name(now, session)
+	if err := writeAtomic(rc.dir, name+".expected.json", answer); err != nil {
+		return name, err
+	}
+	if err := writeAtomic(rc.dir, name+".json", event); err != nil {
+		return name, err
+	}
+	return name, nil
+}
+
+func (rc *recorder) name(now time.Time, session string) string {
+	b := make([]byte, 0, 48)
+	b = now.UTC().AppendFormat(b, "20060102T150405.000000Z")
+	b = append(b, '-')
+	// Only filename-safe characters of the session id (normally a UUID),
+	// at most 8: enough to find a call's files by eye.
+	kept := 0
+	for i := 0; i < len(session) && kept < 8; i++ {
+		c := session[i]
+		if c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' {
+			b = append(b, c)
+			kept++
+		}
+	}
+	if kept == 0 {
+		b = append(b, "nosession"...)
+	}
+	b = append(b, '-')
+	b = strconv.AppendUint(b, rc.n.Add(1), 10)
+	return string(b)
+}
+
+func writeAtomic(dir, name string, data []byte) error {
+	tmp, err := os.CreateTemp(dir, "."+name+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("recording %s: %w", name, err)
+	}
+	_, err = tmp.Write(data)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), filepath.Join(dir, name))
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("recording %s: %w", name, err)
+	}
+	return nil
+}
