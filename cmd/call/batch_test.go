@@ -232,8 +232,8 @@ func TestBatchInterrupt(t *testing.T) {
 	if placed != int(fake.hits.Load()) || placed < concurrency || placed > concurrency+1 {
 		t.Errorf("%d created, %d requests; want the %d in flight (one more may race the stop)", placed, fake.hits.Load(), concurrency)
 	}
-	if r.code != call.ExitInterrupted {
-		t.Errorf("exit %d, want %d", r.code, call.ExitInterrupted)
+	if r.code != cmdutil.ExitInterrupted {
+		t.Errorf("exit %d, want %d", r.code, cmdutil.ExitInterrupted)
 	}
 	for _, s := range []string{"stopping: no new calls; waiting for those in flight",
 		fmt.Sprintf("placed %d of 20 calls", placed), fmt.Sprintf("%d created, 0 failed, %d skipped", placed, 20-placed)} {

@@ -24,11 +24,6 @@ import (
 	"github.com/ivrctl/ivrctl/pkg/voiceapi"
 )
 
-// ExitInterrupted is the exit code of a batch stopped by Ctrl-C (or
-// SIGTERM) before every number was placed, when no placed call failed:
-// 128+SIGINT, as shells report it.
-const ExitInterrupted = 130
-
 // Defaults of the load flags.
 const (
 	DefaultRate        = 5.0

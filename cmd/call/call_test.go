@@ -13,7 +13,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/ivrctl/ivrctl/cmd/call"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 )
 
@@ -424,7 +423,7 @@ func TestCallStoppedBeforeSending(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	r := run(t, runOpts{ctx: ctx}, "call", "--config", writeConfig(t, ""), "--base-url", srv.URL, "--to", seedTo)
-	if r.code != call.ExitInterrupted || !strings.Contains(r.stderr, "stopped before the call to 6512345678 was placed") {
+	if r.code != cmdutil.ExitInterrupted || !strings.Contains(r.stderr, "stopped before the call to 6512345678 was placed") {
 		t.Errorf("exit %d\n%s", r.code, r.stderr)
 	}
 }

@@ -129,7 +129,7 @@ func messageOf(e *voiceapi.APIError) string {
 func renderSingle(opts *CallOptions, p *plan, o outcome, out io.Writer) error {
 	j := p.jobs[0]
 	if o.skipped {
-		return &cmdutil.ExitError{Code: ExitInterrupted, Err: fmt.Errorf("stopped before the call to %s was placed", j.number)}
+		return &cmdutil.ExitError{Code: cmdutil.ExitInterrupted, Err: fmt.Errorf("stopped before the call to %s was placed", j.number)}
 	}
 	r, code := explain(o, j, opts.APIKey)
 	if opts.Output == "json" && o.res != nil && json.Valid(o.res.Body) {
@@ -264,7 +264,7 @@ func finish(opts *CallOptions, p *plan, s *summary, took time.Duration, errOut i
 	case s.worst != cmdutil.ExitOK:
 		return &cmdutil.SilentError{Code: s.worst}
 	case s.skipped > 0:
-		return &cmdutil.SilentError{Code: ExitInterrupted}
+		return &cmdutil.SilentError{Code: cmdutil.ExitInterrupted}
 	}
 	return nil
 }

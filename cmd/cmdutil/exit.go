@@ -15,6 +15,9 @@ const (
 	ExitUsage     = 2 // bad usage or input: unknown flag, missing config, unreadable or undecodable file
 	ExitRejected  = 3 // the platform refused: NOT_CREATED, HTTP 401/403
 	ExitTransport = 4 // the platform could not be reached or failed: other HTTP errors, network
+	// ExitInterrupted is 128 + SIGINT, as shells report a process killed by
+	// Ctrl-C: `call` stopped before every number was placed, nothing failed.
+	ExitInterrupted = 130
 )
 
 // ExitCodeHelp is the exit code table as shown by --help.
@@ -23,7 +26,8 @@ const ExitCodeHelp = `Exit codes:
   1  a check failed (simulate --expect, validate found problems)
   2  bad usage or unreadable input (nothing was sent)
   3  8x8 refused the request (NOT_CREATED, 401/403)
-  4  8x8 could not be reached or failed (network, 5xx, other HTTP errors)`
+  4  8x8 could not be reached or failed (network, 5xx, other HTTP errors)
+  130  call was interrupted before every number was placed`
 
 // ExitError is an error that decides the process's exit code.
 type ExitError struct {

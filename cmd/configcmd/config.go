@@ -21,7 +21,7 @@ func NewCmdConfig(f *cmdutil.Factory) *cobra.Command {
 
 Every setting resolves the same way in every command: a flag beats the
 environment (IVRCTL_<KEY>, - as _), which beats the config file (--config,
-default ` + cmdutil.DefaultConfigFile() + `), which beats the default.`,
+default $XDG_CONFIG_HOME/ivrctl/config.yaml), which beats the default.`,
 		Args: cobra.NoArgs,
 	}
 	cmd.AddCommand(NewCmdView(f, nil))

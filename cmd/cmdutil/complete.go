@@ -1,0 +1,76 @@
+package cmdutil
+
+import (
+	"github.com/spf13/cobra"
+)
+
+// File extensions the shells offer for each kind of input.
+var (
+	MenuExts    = []string{"yaml", "yml", "json"}
+	PayloadExts = []string{"json"}
+	// OutputFormats are the values of every -o/--output flag.
+	OutputFormats = []cobra.Completion{
+		cobra.CompletionWithDesc("text", "human-readable"),
+		cobra.CompletionWithDesc("json", "machine-readable JSON"),
+	}
+)
+
+// FlagOutput is the name shared by every command's -o/--output flag.
+const FlagOutput = "output"
+
+// CompleteMenuFlag makes --menu, when cmd has it, offer menu files
+// (*.yaml, *.yml, *.json). Safe to call more than once.
+func CompleteMenuFlag(cmd *cobra.Command) {
+	completeFlag(cmd, KeyMenu, fileExts(MenuExts))
+}
+
+// CompleteOutputFlag makes -o/--output, when cmd has it, offer text and json.
+func CompleteOutputFlag(cmd *cobra.Command) {
+	completeFlag(cmd, FlagOutput, cobra.FixedCompletions(OutputFormats, cobra.ShellCompDirectiveNoFileComp))
+}
+
+// CompletePayloadArgs makes cmd's positional arguments offer webhook payload
+// files (*.json), as `simulate PAYLOAD...` takes. A command that set its own
+// ValidArgsFunction keeps it.
+func CompletePayloadArgs(cmd *cobra.Command) {
+	CompleteFileArgs(cmd, PayloadExts...)
+}
+
+// CompleteFileArgs makes cmd's positional arguments offer files with the
+// given extensions (and directories, to descend into).
+func CompleteFileArgs(cmd *cobra.Command, exts ...string) {
+	if cmd.ValidArgsFunction != nil {
+		return
+	}
+	cmd.ValidArgsFunction = fileExts(exts)
+}
+
+// RegisterCompletions walks the tree under root and gives every --menu and
+// -o/--output flag its value completion, so a command only has to name its
+// flags with the shared names. Completions a command registered itself win.
+func RegisterCompletions(root *cobra.Command) {
+	CompleteMenuFlag(root)
+	CompleteOutputFlag(root)
+	for _, c := range root.Commands() {
+		RegisterCompletions(c)
+	}
+}
+
+func fileExts(exts []string) cobra.CompletionFunc {
+	return func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		return exts, cobra.ShellCompDirectiveFilterFileExt
+	}
+}
+
+// completeFlag registers fn for the flag cmd declares itself (local or
+// persistent), leaving inherited flags to the command that declares them
+// and keeping any completion already registered.
+func completeFlag(cmd *cobra.Command, name string, fn cobra.CompletionFunc) {
+	if cmd.LocalFlags().Lookup(name) == nil {
+		return
+	}
+	if _, ok := cmd.GetFlagCompletionFunc(name); ok {
+		return
+	}
+	_ = cmd.RegisterFlagCompletionFunc(name, fn)
+}
