@@ -4,6 +4,7 @@ package main
 
 import (
 	"os"
+	"runtime/debug"
 
 	"github.com/ivrctl/ivrctl/cmd"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
@@ -17,5 +18,11 @@ var (
 )
 
 func main() {
-	os.Exit(cmd.Execute(cmd.BuildInfo{Version: version, Commit: commit, Date: date}, os.Args[1:], cmdutil.System()))
+	info := cmd.BuildInfo{Version: version, Commit: commit, Date: date}
+	// `go install github.com/ivrctl/ivrctl@v1.2.3` stamps nothing, but the
+	// module version is in the binary's build info.
+	if bi, ok := debug.ReadBuildInfo(); ok && info.Version == "dev" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		info.Version = bi.Main.Version
+	}
+	os.Exit(cmd.Execute(info, os.Args[1:], cmdutil.System()))
 }

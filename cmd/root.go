@@ -5,6 +5,7 @@ package cmd
 import (
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -61,6 +62,11 @@ can be tested in CI without dialling a phone.
 			if noColor {
 				f.IO.DisableColor()
 			}
+			// The config file's own location cannot come from the config
+			// file, so IVRCTL_CONFIG is read here: flag > env > default.
+			if configFile == "" {
+				configFile = os.Getenv(cmdutil.EnvName("config"))
+			}
 			cfg, err := cmdutil.Bind(cmd.Flags(), configFile)
 			f.Config = cfg
 			return err
@@ -72,7 +78,7 @@ can be tested in CI without dialling a phone.
 	root.SetVersionTemplate("ivrctl {{.Version}}\n")
 	// The help text names the default in words, not as this machine's path:
 	// it ends up in the man pages and completions built at release.
-	root.PersistentFlags().StringVar(&configFile, "config", "", "config file (default $XDG_CONFIG_HOME/ivrctl/config.yaml, usually ~/.config/ivrctl/config.yaml)")
+	root.PersistentFlags().StringVar(&configFile, "config", "", "config file (also IVRCTL_CONFIG; default $XDG_CONFIG_HOME/ivrctl/config.yaml, usually ~/.config/ivrctl/config.yaml)")
 	root.PersistentFlags().BoolVar(&noColor, "no-color", false, "disable colour (also NO_COLOR)")
 	_ = root.MarkPersistentFlagFilename("config", "yaml", "yml")
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {

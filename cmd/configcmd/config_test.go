@@ -196,3 +196,23 @@ func TestViewNoFile(t *testing.T) {
 		t.Errorf("missing --config file: exit %d %s", code, errOut)
 	}
 }
+
+// IVRCTL_CONFIG names the config file when --config does not.
+func TestConfigFileFromEnv(t *testing.T) {
+	path := writeFile(t, "subaccount: from-env-file\n")
+	t.Setenv("IVRCTL_CONFIG", path)
+	code, out, errOut := execute(t, "config", "view", "-o", "json")
+	var v configcmd.View
+	if err := json.Unmarshal([]byte(out), &v); err != nil || code != 0 {
+		t.Fatalf("exit %d, %v: %s", code, err, errOut)
+	}
+	want := configcmd.Setting{Key: "subaccount", Value: "from-env-file", Source: "file", Env: "IVRCTL_SUBACCOUNT", Flag: "--subaccount"}
+	if d := cmp.Diff(want, setting(t, v, cmdutil.KeySubaccount)); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
+	}
+	// --config still wins over IVRCTL_CONFIG.
+	other := writeFile(t, "subaccount: from-flag-file\n")
+	if code, out, _ := execute(t, "config", "view", "--config", other); code != 0 || !strings.Contains(out, "from-flag-file") {
+		t.Errorf("--config did not win: exit %d\n%s", code, out)
+	}
+}

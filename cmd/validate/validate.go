@@ -61,7 +61,7 @@ func runValidate(opts *ValidateOptions) error {
 	for _, path := range opts.Paths {
 		data, err := opts.ReadFile(path)
 		if err != nil {
-			fmt.Fprintf(opts.IO.ErrOut, "%s: %v\n", path, unwrapPath(err))
+			fmt.Fprintf(opts.IO.ErrOut, "%s %s: %v\n", opts.IO.ErrPalette().Red("error"), path, unwrapPath(err))
 			worst = max(worst, cmdutil.ExitUsage)
 			continue
 		}

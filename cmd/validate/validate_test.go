@@ -63,7 +63,7 @@ invalid testdata/validate/bad-request.json: $.callflow[2].action: should be one 
 			name:   "unreadable beats invalid",
 			args:   []string{"testdata/menus/bad/dangling-open.yaml", "testdata/nope.json"},
 			stdout: "invalid testdata/menus/bad/dangling-open.yaml:7: menus.main.options[\"1\"]: open: no menu \"sales\"\n",
-			stderr: "testdata/nope.json: no such file or directory\n",
+			stderr: "error testdata/nope.json: no such file or directory\n",
 			code:   2,
 		},
 	}
