@@ -220,20 +220,13 @@ func stoppableSleep(stopCtx context.Context, inner func(context.Context, time.Du
 			case <-ctx.Done():
 			}
 		}()
-		if inner != nil {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			return inner(ctx, d)
+		if inner == nil {
+			inner = voiceapi.Sleep
 		}
-		t := time.NewTimer(d)
-		defer t.Stop()
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-t.C:
-			return nil
+		if err := ctx.Err(); err != nil {
+			return err
 		}
+		return inner(ctx, d)
 	}
 }
 

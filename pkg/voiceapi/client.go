@@ -98,7 +98,7 @@ func New(baseURL, apiKey string, hc *http.Client) (*Client, error) {
 		base: u, apiKey: apiKey, hc: &cp,
 		Retries:       DefaultRetries,
 		MaxRetryAfter: DefaultMaxRetryAfter,
-		Sleep:         sleep,
+		Sleep:         Sleep,
 		Now:           time.Now,
 	}, nil
 }
@@ -354,7 +354,8 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 	return -1
 }
 
-func sleep(ctx context.Context, d time.Duration) error {
+// Sleep waits d or until ctx is done, whichever comes first.
+func Sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return ctx.Err()
 	}
