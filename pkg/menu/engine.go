@@ -31,6 +31,9 @@ type Result struct {
 	Fallback bool // the event named an unknown menu
 }
 
+// statusAck answers a CALL_STATUS event: there is no callflow to run.
+var statusAck = &Reply{Body: []byte("{}")}
+
 // UnknownMenuError says an event carried a clientActionId no menu has:
 // a menu file changed under a live call, or an event from another app.
 type UnknownMenuError struct{ ID, Start string }
@@ -52,8 +55,8 @@ type Engine struct {
 type state struct {
 	node     *Node
 	open     *Reply            // ask this menu (clientActionId = its id)
-	options  map[string]*Reply // by digits
-	other    [2]*Reply         // [0]: event without clientActionId, [1]: with
+	options  [2]map[string]*Reply // by digits; [0]: event without clientActionId, [1]: with
+	other    [2]*Reply
 	noInput  [2]*Reply
 	inbound  *Reply
 	hasRetry bool
@@ -71,14 +74,17 @@ func Compile(m *Menu, numbers Numbers) (*Engine, error) {
 	e := &Engine{menu: m, numbers: numbers, states: make(map[string]*state, len(m.Menus))}
 	c := &compiler{m: m, numbers: numbers}
 	for _, n := range m.Menus {
-		st := &state{node: n, options: make(map[string]*Reply, len(n.Options))}
+		st := &state{node: n}
 		if n.Prompt != "" {
 			st.open = c.reply(n, nil, fmt.Sprintf("menus.%s.prompt", n.ID), []Step{{Kind: StepOpen, Arg: n.ID, Line: n.Line}}, true)
 		}
-		for _, o := range n.Options {
-			st.options[o.Digits] = c.reply(n, o, "", o.Steps, true)
-		}
+		// Every answer is compiled twice, for events with and without a
+		// clientActionId, because a retry echoes what the event had.
 		for i, hasID := range []bool{false, true} {
+			st.options[i] = make(map[string]*Reply, len(n.Options))
+			for _, o := range n.Options {
+				st.options[i][o.Digits] = c.reply(n, o, "", o.Steps, hasID)
+			}
 			st.other[i] = c.reply(n, n.Other, "", n.Other.Steps, hasID)
 			st.noInput[i] = st.other[i]
 			if n.NoInput != nil {
@@ -122,6 +128,11 @@ func (e *Engine) Open(id string) (*Reply, bool) {
 // unknown clientActionId gets the start menu's prompt (Result.Fallback, and
 // an *UnknownMenuError to log) so a caller is never left in silence.
 func (e *Engine) Answer(ev *callflow.VCAEvent) (Result, error) {
+	if ev.EventType == callflow.EventCallStatus {
+		// A status update (VCS) asks for nothing: acknowledge it with {},
+		// as 8x8's sample backend does, whatever menu it names.
+		return Result{Menu: ev.Payload.ClientActionID, Matched: "status", Reply: statusAck}, nil
+	}
 	id := ev.Payload.ClientActionID
 	st := e.start
 	if id != "" {
@@ -144,7 +155,7 @@ func (e *Engine) Answer(ev *callflow.VCAEvent) (Result, error) {
 	case !ok:
 		r.Matched, r.Reply = "noInput", st.noInput[hasID]
 	default:
-		if reply, found := st.options[digits]; found {
+		if reply, found := st.options[hasID][digits]; found {
 			r.Matched, r.Reply = digits, reply
 		} else {
 			r.Matched, r.Reply = "other", st.other[hasID]
@@ -194,7 +205,9 @@ func (c *compiler) refused(n *Node, line int, where string, p callflow.Problem, 
 	if i, name, ok := paramPath(p.Path); ok && i < len(srcs) {
 		if o, ok := srcs[i][name]; ok {
 			// One line to fix, one error, however many answers it breaks.
-			msg = o.where + ": " + msg
+			if o.where != where {
+				msg = o.where + ": " + msg
+			}
 			c.failOnce(strconv.Itoa(o.line)+"\x00"+msg, o.line, where, msg)
 			return
 		}
@@ -248,10 +261,12 @@ func (c *compiler) reply(n *Node, o *Option, where string, steps []Step, hasID b
 			} else if hasID {
 				r.Next = n.ID
 			}
-			src := target.origins["retryPrompt"]
+			src := target.origins["prompt"]
+			if s.Kind == StepRetry && n.RetryPrompt != "" {
+				src = target.origins["retryPrompt"]
+			}
 			if prompt == "" {
 				prompt = target.Prompt
-				src = target.origins["prompt"]
 			}
 			actions = append(actions, action(callflow.ActionSayAndCapture, target.Capture, "promptMessage", prompt))
 			srcs = append(srcs, with(target.origins, "promptMessage", src))

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"github.com/ivrctl/ivrctl/pkg/callflow"
 	"os"
 	"path/filepath"
 	"strings"
@@ -130,6 +131,8 @@ func TestMenuFeatures(t *testing.T) {
 		{"", "12", "other", `{"callflow":[{"action":"sayAndCapture","params":{"promptMessage":"Again: enter your PIN.","voiceProfile":"en-US-Jenny","maxDigits":4,"completeOnHash":true}}]}`},
 		{"b", "12", "other", `{"clientActionId":"b","callflow":[{"action":"sayAndCapture","params":{"promptMessage":"Again: enter your PIN.","voiceProfile":"en-US-Jenny","maxDigits":4,"completeOnHash":true}}]}`},
 		{"b", "#", "#", `{"clientActionId":"b","callflow":[{"action":"sayAndCapture","params":{"promptMessage":"Again: enter your PIN.","voiceProfile":"en-US-Jenny","maxDigits":4,"completeOnHash":true}}]}`},
+		// a retry under options echoes the event's clientActionId too: none here
+		{"", "#", "#", `{"callflow":[{"action":"sayAndCapture","params":{"promptMessage":"Again: enter your PIN.","voiceProfile":"en-US-Jenny","maxDigits":4,"completeOnHash":true}}]}`},
 		{"a", "absent", "noInput", `{"clientActionId":"a","callflow":[{"action":"sayAndCapture","params":{"promptMessage":"A","voiceProfile":"en-US-Jenny","maxDigits":4,"completeOnHash":true}}]}`},
 	}
 	for _, tt := range tests {
@@ -140,5 +143,41 @@ func TestMenuFeatures(t *testing.T) {
 		if r.Matched != tt.matched || string(r.Reply.Body) != tt.body {
 			t.Errorf("%q/%s: matched %q\n got %s\nwant %s", tt.id, tt.dtmf, r.Matched, r.Reply.Body, tt.body)
 		}
+	}
+}
+
+// A CALL_STATUS (VCS) event asks for nothing: it is acknowledged with {},
+// as serve does, whatever menu it names.
+func TestStatusUpdateIsAcknowledged(t *testing.T) {
+	t.Parallel()
+	e := mustEngine(t, "advanced-ivr.yaml")
+	ev, err := callflow.DecodeVCA(event(t, "reservations", "1", false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev.EventType = callflow.EventCallStatus
+	r, err := e.Answer(ev)
+	if err != nil || r.Matched != "status" || string(r.Reply.Body) != "{}" {
+		t.Fatalf("got %q %s, %v; want status {}", r.Matched, r.Reply.Body, err)
+	}
+}
+
+// A prompt the platform would refuse is reported once, at its own line,
+// also when the menu has a retryPrompt.
+func TestRefusedPromptAtItsLine(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("x", 3001)
+	in := "capture: {voiceProfile: en-US-Jenny}\nmenus:\n  main:\n    retryPrompt: again\n    prompt: " + long + "\n    options: {\"1\": hangup}\n"
+	m, err := Parse("long.yaml", []byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Compile(m, Numbers{})
+	if err == nil {
+		t.Fatal("a 3001-character prompt compiled")
+	}
+	want := "long.yaml:5: menus.main.prompt: the callflow would be refused: $.callflow[0].params.promptMessage: may only be 3000 characters long, got 3001 (-1009)"
+	if err.Error() != want {
+		t.Errorf("error:\n got %s\nwant %s", err, want)
 	}
 }
