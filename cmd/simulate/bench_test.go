@@ -92,7 +92,7 @@ func BenchmarkReplayDisk(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		inputs, _ := gather(opts)
+		inputs := gather(opts)
 		if len(inputs) != benchPairs {
 			b.Fatalf("%d inputs, want %d", len(inputs), benchPairs)
 		}

@@ -53,8 +53,13 @@ func (r *renderer) describe(o *Outcome) {
 	if res.Digits != "" {
 		input = "pressed " + res.Digits
 	}
-	if res.Matched == "inbound" {
+	switch res.Matched {
+	case "inbound":
 		input = "inbound call"
+	case "status":
+		fmt.Fprintf(r.out, "%s  status update (CALL_STATUS %s): acknowledged with {}, nothing to answer\n",
+			r.p.Bold(o.Input.Name), o.Event.Payload.CallStatus)
+		return
 	}
 	fmt.Fprintf(r.out, "%s  menu %s, %s\n", r.p.Bold(o.Input.Name), r.p.Cyan(res.Menu), input)
 	r.reply(res.Reply, "  ")

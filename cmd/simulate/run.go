@@ -69,7 +69,8 @@ func run(opts *SimulateOptions) error {
 		return walk(opts, eng, expected)
 	}
 
-	inputs, worst := gather(opts)
+	inputs := gather(opts)
+	worst := cmdutil.ExitOK
 	r := newRenderer(opts)
 	var passed, failed int
 	if expected != nil {
@@ -176,7 +177,11 @@ func Replay(eng *menu.Engine, in *Input, dtmf *string) Outcome {
 		return out
 	}
 	if in.Expected != nil {
-		out.Diff = diffJSON(in.Expected, out.Result.Reply.Body)
+		// A broken golden file is an input that cannot be read (exit 2),
+		// not a changed answer (exit 1).
+		if out.Diff, err = diffJSON(in.Expected, out.Result.Reply.Body); err != nil {
+			out.Err = fmt.Errorf("expected answer %s: %w", in.ExpName, err)
+		}
 	}
 	return out
 }
@@ -193,30 +198,32 @@ func describeDecodeError(ev *callflow.VCAEvent, err error) error {
 }
 
 // diffJSON compares two JSON documents as parsed values and returns a
-// readable diff, or "" when they are equal. Recorded answers are byte-equal
+// readable diff, or "" when they are equal; an error when want is not JSON. Recorded answers are byte-equal
 // to the engine's in the usual case, which skips the parse.
-func diffJSON(want, got []byte) string {
+func diffJSON(want, got []byte) (string, error) {
 	var compact bytes.Buffer
-	if json.Compact(&compact, want) == nil && bytes.Equal(compact.Bytes(), got) {
-		return ""
+	if err := json.Compact(&compact, want); err != nil {
+		return "", fmt.Errorf("not valid JSON: %w", err)
+	}
+	if bytes.Equal(compact.Bytes(), got) {
+		return "", nil
 	}
 	var w, g any
 	if err := json.Unmarshal(want, &w); err != nil {
-		return fmt.Sprintf("expected answer is not valid JSON: %v", err)
+		return "", fmt.Errorf("not valid JSON: %w", err)
 	}
 	if err := json.Unmarshal(got, &g); err != nil {
-		return fmt.Sprintf("answer is not valid JSON: %v", err)
+		return "", fmt.Errorf("the answer is not valid JSON: %w", err) // cannot happen: replies are validated
 	}
 	// go-cmp mixes in non-breaking spaces at random to keep programs from
 	// depending on its format; people read this one, so make it plain.
-	return strings.ReplaceAll(cmp.Diff(w, g), "\u00a0", " ")
+	return strings.ReplaceAll(cmp.Diff(w, g), "\u00a0", " "), nil
 }
 
 // gather expands the paths into inputs. Unreadable paths become inputs
 // that carry their error, so the others are still replayed.
-func gather(opts *SimulateOptions) ([]*Input, int) {
+func gather(opts *SimulateOptions) []*Input {
 	var inputs []*Input
-	worst := cmdutil.ExitOK
 	for _, p := range opts.Paths {
 		if p == "-" {
 			data, err := io.ReadAll(opts.IO.In)
@@ -237,7 +244,7 @@ func gather(opts *SimulateOptions) ([]*Input, int) {
 			inputs = append(inputs, readInput(opts, p))
 		}
 	}
-	return inputs, worst
+	return inputs
 }
 
 func readDir(opts *SimulateOptions, dir string) ([]*Input, error) {

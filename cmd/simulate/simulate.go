@@ -51,9 +51,11 @@ for standard input. A payload X.json with a sibling X.expected.json (the pairs
 'serve --record' writes) is checked against it automatically, and so is every
 input with --expect. A run over several inputs ends with 'N passed, N failed'.
 
---walk plays a whole call without payload files: it starts at the first menu,
-feeds the digits in order, carries clientActionId as 8x8 does, and prints the
-transcript until a hangup or a connect, or until the digits run out.
+--walk plays a whole call without payload files: it starts at the start menu
+(the one Send Callflow plays), feeds the digits in order, carries
+clientActionId as 8x8 does, and prints the transcript until a hangup or a
+connect, or until the digits run out. With --expect, the last answer of the
+walk is checked.
 
 Exit codes:
   0  every input answered and every check passed
@@ -78,6 +80,8 @@ Exit codes:
 					Hint: "usage: " + cmd.UseLine()}
 			case opts.dtmfSet && opts.walkSet:
 				return cmdutil.Usagef("--dtmf and --walk both choose the digits: use one")
+			case opts.walkSet && opts.Walk == "":
+				return cmdutil.Usagef(`--walk needs at least one turn: digits like 1,1,2 (write "," for two turns with no input)`)
 			}
 			if runF != nil {
 				return runF(opts)
@@ -91,7 +95,7 @@ Exit codes:
 	fl.StringVar(&opts.Agent, cmdutil.KeyAgent, "", "number connect options ring")
 	fl.StringVar(&opts.DTMF, "dtmf", "", "override the digits of every payload (\"\" for no input)")
 	fl.StringVarP(&opts.Output, "output", "o", OutputText, "output format: text or json")
-	fl.StringVar(&opts.Expect, "expect", "", "golden webhook response every answer must equal")
+	fl.StringVar(&opts.Expect, "expect", "", "golden webhook response every answer (with --walk: the last) must equal")
 	fl.StringVar(&opts.Walk, "walk", "", "play a call: digits in order, comma-separated (1,1,2)")
 	return cmd
 }

@@ -101,6 +101,9 @@ func TestSimulateGolden(t *testing.T) {
 		{"expect-pass", []string{"simulate", "--expect", "testdata/dtmf1.expected.json", "testdata/eventdata-dtmf1.json"}, 0},
 		{"expect-fail", []string{"simulate", "--expect", "testdata/dtmf1.expected.json", "testdata/dtmf2.json"}, 1},
 		{"walk-expect-fail", []string{"simulate", "--walk", "1", "--expect", "testdata/dtmf2.expected.json"}, 1},
+		{"call-status", []string{"simulate", "testdata/simulate/call-status.json"}, 0},
+		{"call-status-json", []string{"simulate", "-o", "json", "testdata/simulate/call-status.json"}, 0},
+		{"broken-golden", []string{"simulate", "testdata/simulate/broken-golden.json"}, 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -177,6 +180,7 @@ func TestSimulateUsageErrors(t *testing.T) {
 		{[]string{"simulate", "-o", "yaml", "testdata/dtmf1.json"}, `--output "yaml"`},
 		{[]string{"simulate", "--walk", "1", "testdata/dtmf1.json"}, "give no PATH"},
 		{[]string{"simulate", "--walk", "1", "--dtmf", "2"}, "use one"},
+		{[]string{"simulate", "--walk", ""}, "--walk needs at least one turn"},
 		{[]string{"simulate", "--menu", "testdata/nope.yaml", "testdata/dtmf1.json"}, "menu: open testdata/nope.yaml"},
 		{[]string{"simulate", "--expect", "testdata/nope.json", "testdata/dtmf1.json"}, "--expect: open testdata/nope.json"},
 		{[]string{"simulate", "--bogus"}, "unknown flag: --bogus"},

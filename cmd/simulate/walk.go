@@ -65,8 +65,12 @@ func walk(opts *SimulateOptions, eng *menu.Engine, expected []byte) error {
 		}
 		actionID = res.Reply.Next
 	}
-	if expected != nil && last != nil {
-		if diff := diffJSON(expected, last.Body); diff != "" {
+	if expected != nil {
+		diff, err := diffJSON(expected, last.Body)
+		if err != nil {
+			return &cmdutil.ExitError{Code: cmdutil.ExitUsage, Err: fmt.Errorf("--expect %s: %w", opts.Expect, err)}
+		}
+		if diff != "" {
 			fmt.Fprintf(opts.IO.ErrOut, "%s the last answer differs from %s (-expected +got):\n%s\n", r.ep.Red("FAIL"), opts.Expect, strings.TrimRight(diff, "\n"))
 			return &cmdutil.SilentError{Code: cmdutil.ExitFailed}
 		}
