@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"path/filepath"
 	"strings"
 
@@ -23,6 +24,7 @@ type ValidateOptions struct {
 	Paths    []string
 	From     string
 	Agent    string
+	Kind     string // auto, request or response
 }
 
 // NewCmdValidate builds the command; runF replaces the run function in tests.
@@ -34,8 +36,9 @@ func NewCmdValidate(f *cmdutil.Factory, runF func(*ValidateOptions) error) *cobr
 		Long: `Check callflow JSON and menu files offline, with 8x8's own status codes.
 
 A .json file holding a "callflow" is judged as a Send Callflow request when it
-has no clientActionId and starts with makeCall, and as a webhook response
-otherwise. A .yaml/.yml file, or JSON with "menus", is a menu file: it is
+has validUntil or clientRequestId, or starts with makeCall and has no
+clientActionId; otherwise as a webhook response. --kind request judges every
+file as a request (which must start with makeCall, -1013). A .yaml/.yml file, or JSON with "menus", is a menu file: it is
 loaded, checked, and every answer it can give is validated.
 
 Exit codes: 0 valid, 1 a problem found, 2 a file could not be read.`,
@@ -44,6 +47,11 @@ Exit codes: 0 valid, 1 a problem found, 2 a file could not be read.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Paths = args
+			switch opts.Kind {
+			case "auto", "request", "response":
+			default:
+				return cmdutil.Usagef("--kind %q: use auto, request or response", opts.Kind)
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -52,6 +60,7 @@ Exit codes: 0 valid, 1 a problem found, 2 a file could not be read.`,
 	}
 	cmd.Flags().StringVar(&opts.From, cmdutil.KeyFrom, "", "virtual number connect options call from")
 	cmd.Flags().StringVar(&opts.Agent, cmdutil.KeyAgent, "", "number connect options ring")
+	cmd.Flags().StringVar(&opts.Kind, "kind", "auto", "judge callflow JSON as a Send Callflow request, a webhook response, or auto")
 	return cmd
 }
 
@@ -70,7 +79,7 @@ func runValidate(opts *ValidateOptions) error {
 		if isMenu(path, data) {
 			problems = validateMenu(path, data, menu.Numbers{From: opts.From, Agent: opts.Agent})
 		} else {
-			for _, pr := range callflow.ValidateJSON(data, kindOf(data)) {
+			for _, pr := range callflow.ValidateJSON(data, kindOf(opts.Kind, data)) {
 				problems = append(problems, path+": "+pr.String())
 			}
 		}
@@ -101,22 +110,34 @@ func isMenu(path string, data []byte) bool {
 	return json.Unmarshal(data, &probe) == nil && probe.Menus != nil
 }
 
-// kindOf judges a document as a webhook response when it carries a
-// clientActionId or does not start with makeCall; otherwise as a request.
-func kindOf(data []byte) callflow.Kind {
+// kindOf decides which rules a callflow document is judged by. auto takes
+// a document with validUntil or clientRequestId, or one that starts with
+// makeCall and has no clientActionId, as a Send Callflow request.
+func kindOf(kind string, data []byte) callflow.Kind {
+	switch kind {
+	case "request":
+		return callflow.KindRequest
+	case "response":
+		return callflow.KindWebhookResponse
+	}
 	var probe struct {
-		ClientActionID *string `json:"clientActionId"`
-		Callflow       []struct {
+		ClientActionID  *string `json:"clientActionId"`
+		ValidUntil      *string `json:"validUntil"`
+		ClientRequestID *string `json:"clientRequestId"`
+		Callflow        []struct {
 			Action string `json:"action"`
 		} `json:"callflow"`
 	}
 	if json.Unmarshal(data, &probe) != nil {
 		return callflow.KindRequest
 	}
-	if probe.ClientActionID != nil || len(probe.Callflow) == 0 || probe.Callflow[0].Action != callflow.ActionMakeCall {
-		return callflow.KindWebhookResponse
+	switch {
+	case probe.ValidUntil != nil || probe.ClientRequestID != nil:
+		return callflow.KindRequest
+	case probe.ClientActionID == nil && len(probe.Callflow) > 0 && probe.Callflow[0].Action == callflow.ActionMakeCall:
+		return callflow.KindRequest
 	}
-	return callflow.KindRequest
+	return callflow.KindWebhookResponse
 }
 
 func validateMenu(path string, data []byte, numbers menu.Numbers) []string {
@@ -130,12 +151,11 @@ func validateMenu(path string, data []byte, numbers menu.Numbers) []string {
 	return strings.Split(err.Error(), "\n")
 }
 
+// unwrapPath drops the path from an *fs.PathError: the line names the file.
 func unwrapPath(err error) error {
-	var pe interface{ Unwrap() error }
+	var pe *fs.PathError
 	if errors.As(err, &pe) {
-		if inner := pe.Unwrap(); inner != nil {
-			return inner
-		}
+		return pe.Err
 	}
 	return err
 }

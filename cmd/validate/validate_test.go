@@ -54,6 +54,24 @@ invalid testdata/validate/bad-request.json: $.callflow[2].action: should be one 
 			code: 1,
 		},
 		{
+			name:   "a request (it has validUntil) must start with makeCall",
+			args:   []string{"testdata/validate/request-without-makecall.json"},
+			stdout: "invalid testdata/validate/request-without-makecall.json: $.callflow[0].action: Invalid Callflow : First action should be a MakeCall action: the first action must be makeCall, not say (-1013)\n",
+			code:   1,
+		},
+		{
+			name:   "--kind request judges any file as a request",
+			args:   []string{"--kind", "request", "testdata/dtmf1.expected.json"},
+			stdout: "invalid testdata/dtmf1.expected.json: $.callflow[0].action: Invalid Callflow : First action should be a MakeCall action: the first action must be makeCall, not hangup (-1013)\n",
+			code:   1,
+		},
+		{
+			name:   "--kind takes auto, request or response",
+			args:   []string{"--kind", "menu", "testdata/dtmf1.expected.json"},
+			stderr: "ivrctl: --kind \"menu\": use auto, request or response\n",
+			code:   2,
+		},
+		{
 			name:   "a bad menu names file, line, menu and field",
 			args:   []string{"testdata/menus/bad/dangling-open.yaml"},
 			stdout: "invalid testdata/menus/bad/dangling-open.yaml:7: menus.main.options[\"1\"]: open: no menu \"sales\"\n",

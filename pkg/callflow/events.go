@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 )
 
 // Webhook envelope values.
@@ -49,7 +50,7 @@ type VCAPayload struct {
 	DestinationCountryCode string        `json:"destinationCountryCode,omitempty"`
 	SourceRefID            Opt[string]   `json:"sourceRefId,omitzero"`
 	DestinationRefID       Opt[string]   `json:"destinationRefId,omitzero"`
-	CallDuration           json.Number   `json:"callDuration,omitempty"` // a number in examples, "String" in 8x8's table
+	CallDuration           FlexNumber    `json:"callDuration,omitempty"` // a number in examples, "String" in 8x8's table
 	EventData              *VCAEventData `json:"eventData,omitempty"`
 	DTMF                   Opt[string]   `json:"dtmf,omitzero"`
 	SIPCode                int           `json:"sipCode,omitempty"`
@@ -150,6 +151,40 @@ type CallQuality struct {
 	Jitter         int     `json:"jitter,omitempty"`         // ms
 }
 
+// FlexNumber keeps a number that 8x8 may send as a JSON number or as a
+// string (VCA's callDuration: "String" in the field table, 0 in every
+// example). The engine never reads it, so a value that is neither is kept
+// out rather than failing the whole event: a caller must not hear silence
+// over a field nobody uses.
+type FlexNumber string
+
+// UnmarshalJSON accepts a number, a string holding anything, and null; any
+// other value is dropped.
+func (n *FlexNumber) UnmarshalJSON(b []byte) error {
+	switch {
+	case len(b) == 0 || string(b) == "null":
+		*n = ""
+	case b[0] == '"':
+		var s string
+		if json.Unmarshal(b, &s) == nil {
+			*n = FlexNumber(s)
+		}
+	case b[0] == '-' || (b[0] >= '0' && b[0] <= '9'):
+		*n = FlexNumber(b)
+	default:
+		*n = ""
+	}
+	return nil
+}
+
+// MarshalJSON writes a number as a number and anything else as a string.
+func (n FlexNumber) MarshalJSON() ([]byte, error) {
+	if _, err := strconv.ParseFloat(string(n), 64); err == nil && json.Valid([]byte(n)) {
+		return []byte(n), nil
+	}
+	return json.Marshal(string(n))
+}
+
 // FlexInt decodes an integer sent either as a JSON number or as a string
 // holding one, and encodes it as a number.
 type FlexInt int
@@ -177,7 +212,7 @@ func (f *FlexInt) UnmarshalJSON(b []byte) error {
 // Errors from DecodeEvent and its kin.
 var (
 	ErrNotObject  = errors.New("not an event: expected a JSON object")
-	ErrNoPayload  = errors.New(`no "payload" object: not an 8x8 webhook event`)
+	ErrNoPayload  = errors.New(`no "payload" object, or an empty one: not an 8x8 webhook event`)
 	ErrWrongEvent = errors.New("wrong event type")
 )
 
@@ -203,7 +238,7 @@ func (e *EventTypeError) Unwrap() error { return ErrWrongEvent }
 // envelope); CALL_STATUS is accepted too, since it carries the same payload.
 func DecodeVCA(data []byte) (*VCAEvent, error) {
 	ev := new(VCAEvent)
-	if !decodeVCAFast(bytes.TrimSpace(data), ev) {
+	if !decodeVCAFast(trimJSONSpace(data), ev) {
 		*ev = VCAEvent{} // the fast path may have stopped half way
 		if err := decodeObject(data, ev); err != nil {
 			return nil, err
@@ -243,7 +278,7 @@ func DecodeVSS(data []byte) (*VSSEvent, error) {
 // decodeObject unmarshals a JSON object, turning the standard library's
 // messages about other JSON values into one that names the problem.
 func decodeObject(data []byte, v any) error {
-	data = bytes.TrimSpace(data)
+	data = trimJSONSpace(data)
 	if len(data) == 0 {
 		return errors.New("empty: expected a JSON object")
 	}
@@ -269,4 +304,10 @@ func jsonKind(first byte) string {
 		return "null"
 	}
 	return "a number"
+}
+
+// trimJSONSpace trims the four characters JSON counts as white space, and
+// no others: "\v{...}" is not a JSON document.
+func trimJSONSpace(b []byte) []byte {
+	return bytes.Trim(b, " \t\r\n")
 }

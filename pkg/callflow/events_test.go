@@ -179,9 +179,9 @@ func TestDecodeErrors(t *testing.T) {
 		{"vca garbage", vcaErr, `hello`, nil, "invalid JSON: invalid character 'h' looking for beginning of value"},
 		{"vca trailing", vcaErr, `{"payload":{"dtmf":"1"}} x`, nil, "invalid JSON: invalid character 'x' after top-level value"},
 		{"vca a VSS", vcaErr, vss, ErrWrongEvent, "eventType SESSION_SUMMARY is not CALL_ACTION"},
-		{"vca no payload", vcaErr, `{"eventType":"CALL_ACTION"}`, ErrNoPayload, `no "payload" object: not an 8x8 webhook event`},
-		{"vca empty payload", vcaErr, `{"payload":{}}`, ErrNoPayload, `no "payload" object: not an 8x8 webhook event`},
-		{"vca null payload", vcaErr, `{"payload":null}`, ErrNoPayload, `no "payload" object: not an 8x8 webhook event`},
+		{"vca no payload", vcaErr, `{"eventType":"CALL_ACTION"}`, ErrNoPayload, `no "payload" object, or an empty one: not an 8x8 webhook event`},
+		{"vca empty payload", vcaErr, `{"payload":{}}`, ErrNoPayload, `no "payload" object, or an empty one: not an 8x8 webhook event`},
+		{"vca null payload", vcaErr, `{"payload":null}`, ErrNoPayload, `no "payload" object, or an empty one: not an 8x8 webhook event`},
 		{"vca payload not object", vcaErr, `{"payload":"x"}`, nil, "invalid JSON: json: cannot unmarshal string into Go struct field VCAEvent.payload of type callflow.VCAPayload"},
 		{"vss empty", vssErr, "", nil, "empty: expected a JSON object"},
 		{"vss array", vssErr, `[]`, ErrNotObject, "not an event: expected a JSON object: found an array"},
@@ -230,5 +230,32 @@ func TestDecodeVCAAccepts(t *testing.T) {
 	_, err = DecodeVCA([]byte(`{"eventType":"CALL_RECORDING_STATUS","payload":{"dtmf":"1"}}`))
 	if !errors.As(err, &target) || target.Got != "CALL_RECORDING_STATUS" || target.Want != EventCallAction {
 		t.Errorf("got %v, want an *EventTypeError", err)
+	}
+}
+
+// callDuration is "String" in 8x8's table and a number in its examples;
+// the engine does not use it, so no value of it may fail an event.
+func TestCallDurationIsLenient(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]FlexNumber{`0`: "0", `12.5`: "12.5", `"7"`: "7", `""`: "", `null`: "", `true`: "", `{"a":1}`: ""} {
+		ev, err := DecodeVCA([]byte(`{"payload":{"dtmf":"1","callDuration":` + in + `}}`))
+		if err != nil {
+			t.Errorf("callDuration %s: %v", in, err)
+			continue
+		}
+		if ev.Payload.CallDuration != want {
+			t.Errorf("callDuration %s decoded as %q, want %q", in, ev.Payload.CallDuration, want)
+		}
+	}
+}
+
+// Only JSON's own white space surrounds a document.
+func TestOnlyJSONWhiteSpaceIsTrimmed(t *testing.T) {
+	t.Parallel()
+	if _, err := DecodeVCA([]byte(" \t\r\n{\"payload\":{\"dtmf\":\"1\"}}\n")); err != nil {
+		t.Errorf("JSON white space: %v", err)
+	}
+	if _, err := DecodeVCA([]byte("\v{\"payload\":{\"dtmf\":\"1\"}}")); err == nil {
+		t.Error(`"\v{...}" decoded: it is not JSON`)
 	}
 }

@@ -1,7 +1,6 @@
 package callflow
 
 import (
-	"encoding/json"
 	"unicode/utf8"
 )
 
@@ -459,7 +458,7 @@ func (d *fastDecoder) payloadField(p *VCAPayload) fieldFunc {
 			}
 			lit, _, ok := d.number() // a string holding a number goes to encoding/json
 			if ok {
-				p.CallDuration = json.Number(lit)
+				p.CallDuration = FlexNumber(lit)
 			}
 			return ok
 		case "eventData":

@@ -120,7 +120,10 @@ var (
 	// voiceProfileRe is the shape of every speechProfileCode 8x8 shows
 	// (en-US-BenjaminRUS, en-US-Standard-A, da-DK-Naja). Whether a profile
 	// exists on an account can only be decided online.
-	voiceProfileRe = regexp.MustCompile(`^[a-z]{2,3}-[A-Z]{2}-[A-Za-z0-9-]+$`)
+	// Kept loose: Azure-style codes carry a script part
+	// (sr-Latn-RS-NicholasNeural) and a false -1002 would stop a menu
+	// from loading.
+	voiceProfileRe = regexp.MustCompile(`^[A-Za-z]{2,3}(-[A-Za-z0-9]+)+$`)
 )
 
 // IsPhoneNumber reports whether s is a phone number as 8x8 takes it:
@@ -326,7 +329,7 @@ func (v *validator) capture(params map[string]any, path string) {
 	overallT, hasOverallT := intParam(params, "overallTimeout")
 	onHash, hashSet := params["completeOnHash"].(bool)
 
-	if hasMin && !hasMax && !isNull(params, "minDigits") {
+	if hasMin && !hasMax { // a null minDigits is not a minDigits: hasMin is false
 		v.add(StatusMaxDigitsWithMin, path+".maxDigits", "%s", StatusMessage(StatusMaxDigitsWithMin))
 	}
 	hashFalse := hashSet && !onHash
@@ -441,11 +444,6 @@ func intParam(params map[string]any, name string) (int64, bool) {
 		return 0, false
 	}
 	return i, true // ParseInt clamps on ErrRange
-}
-
-func isNull(params map[string]any, name string) bool {
-	v, ok := params[name]
-	return ok && v == nil
 }
 
 func isIntegerLiteral(s string) bool {

@@ -142,6 +142,7 @@ func TestValidate(t *testing.T) {
 			want: []P{{-1002, c1 + "voiceProfile", `Speech profile or language parameter invalid: "Benjamin" is not a speech profile code like en-US-BenjaminRUS`}}},
 		{name: "ok: voiceProfile en-US-Neural2-C", edits: []edit{param(1, "voiceProfile", "en-US-Neural2-C")}},
 		{name: "ok: voiceProfile da-DK-Naja", edits: []edit{param(1, "voiceProfile", "da-DK-Naja")}},
+		{name: "ok: voiceProfile with a script part", edits: []edit{param(1, "voiceProfile", "sr-Latn-RS-NicholasNeural")}},
 		{name: "-1002 say voiceProfile", raw: `{"callflow":[{"action":"say","params":{"text":"Hi","voiceProfile":"english"}}]}`, kind: KindWebhookResponse,
 			want: []P{{-1002, "$.callflow[0].params.voiceProfile", `Speech profile or language parameter invalid: "english" is not a speech profile code like en-US-BenjaminRUS`}}},
 

@@ -257,9 +257,14 @@ func (p *parser) node(k, v *yaml.Node, capture map[string]any, captureNode *yaml
 	}
 	n.Capture = merged
 	if n.Other == nil {
-		// Unlisted answers repeat the menu, as 8x8's simple IVR does; a
-		// menu with no prompt cannot be repeated, and check says so.
+		// Unlisted answers repeat the menu, as 8x8's simple IVR does.
 		n.Other = &Option{Digits: "other", Line: n.Line, Steps: []Step{{Kind: StepRetry, Line: n.Line}}}
+		if n.Prompt == "" && n.RetryPrompt == "" {
+			// Nothing to repeat: say so here rather than blame a retry
+			// the author never wrote.
+			p.fail(k, where, "a menu without a prompt needs an `other:` saying what any event reaching it does")
+			n.Other.Steps = nil
+		}
 	}
 	return n
 }
