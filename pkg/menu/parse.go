@@ -133,7 +133,7 @@ func (p *parser) str(n *yaml.Node, where string) string {
 	return n.Value
 }
 
-func (p *parser) params(n *yaml.Node, where string) map[string]any {
+func (p *parser) params(n *yaml.Node, where string, owned string) map[string]any {
 	n = resolve(n)
 	var m map[string]any
 	if n.Kind != yaml.MappingNode {
@@ -141,7 +141,13 @@ func (p *parser) params(n *yaml.Node, where string) map[string]any {
 		return nil
 	}
 	before := len(p.errs)
-	p.pairs(n, where) // duplicate keys
+	for _, kv := range p.pairs(n, where) { // duplicate keys
+		// The menu writes this param itself: a value here would be
+		// silently replaced.
+		if kv[0].Value == owned {
+			p.fail(kv[0], where, "%s is not set here: it comes from %s", owned, ownedBy[owned])
+		}
+	}
 	if len(p.errs) > before {
 		return nil // already reported; Decode would report them again
 	}
@@ -149,6 +155,12 @@ func (p *parser) params(n *yaml.Node, where string) map[string]any {
 		p.fail(n, where, "%v", err)
 	}
 	return m
+}
+
+// ownedBy says where the params a menu writes itself come from.
+var ownedBy = map[string]string{
+	"promptMessage": "each menu's prompt and retryPrompt",
+	"text":          "each say step",
 }
 
 // origins records where each key of a params mapping is written.
@@ -190,10 +202,10 @@ func (p *parser) file_(doc *yaml.Node) *Menu {
 				}
 			}
 		case "say":
-			m.Say = p.params(v, "say")
+			m.Say = p.params(v, "say", "text")
 			m.sayOrigins = origins(v, "say", nil)
 		case "capture":
-			m.Capture = p.params(v, "capture")
+			m.Capture = p.params(v, "capture", "promptMessage")
 			capture = v
 		case "menus":
 			menus = v
@@ -229,7 +241,7 @@ func (p *parser) node(k, v *yaml.Node, capture map[string]any, captureNode *yaml
 			n.RetryPrompt = p.str(fv, w)
 			n.origins["retryPrompt"] = origin{where: w, line: fk.Line}
 		case "capture":
-			n.Capture = p.params(fv, w)
+			n.Capture = p.params(fv, w, "promptMessage")
 			origins(fv, w, n.origins) // this menu's params override the file's
 		case "options":
 			for _, ov := range p.pairs(fv, w) {
