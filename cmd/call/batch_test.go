@@ -284,6 +284,29 @@ func TestBatchStopsOnAuthFailure(t *testing.T) {
 	}
 }
 
+// An unknown sub-account would fail every call: 8x8's spec answers it with
+// a 404 saying NOT_CREATED, and the batch stops at the first.
+func TestBatchStopsOnUnknownSubaccount(t *testing.T) {
+	t.Parallel()
+	fake := newFake(t, answer(404, `{"sessionStatus":"NOT_CREATED","statusCode":404,"statusMessage":"SubAccount not found by Id : acme_voice"}`))
+	var to []string
+	for i := range 50 {
+		to = append(to, fmt.Sprintf("65123456%02d", i))
+	}
+	r := run(t, runOpts{}, "call", "--config", writeConfig(t, ""), "--base-url", fake.URL, "--to", strings.Join(to, ","),
+		"--rate", "0", "--concurrency", "1", "-o", "json")
+	results := jsonLines[call.Result](t, r.stdout)
+	if len(results) != 50 || results[0].Status != call.StatusFailed || results[0].HTTPStatus != 404 || results[49].Status != call.StatusSkipped {
+		t.Fatalf("%d results: %+v", len(results), results)
+	}
+	if r.code != cmdutil.ExitTransport || fake.hits.Load() > 2 {
+		t.Errorf("exit %d, %d requests; want 4 and 1 (2 if one raced the stop)", r.code, fake.hits.Load())
+	}
+	if !strings.Contains(r.stderr, "stopping: the rest would fail the same way: 8x8 answered HTTP 404: SubAccount not found by Id : acme_voice") {
+		t.Errorf("stderr:\n%s", r.stderr)
+	}
+}
+
 // The real entry point (cmd.Execute, its error printing) never shows the
 // key, even when 8x8 echoes it back.
 func TestExecuteMasksEchoedKey(t *testing.T) {

@@ -128,7 +128,7 @@ func TestCallOutcomes(t *testing.T) {
 			json.NewEncoder(w).Encode(map[string]any{"statusCode": 401, "statusMessage": "token invalid: " + r.Header.Get("Authorization")})
 		}, code: 3, hits: 1, stderr: []string{"token invalid: Bearer ********WXYZ"}},
 		{name: "403 no body", handle: answer(403, ``), code: 3, hits: 1, stderr: []string{"refused the API key", "HTTP 403 Forbidden"}},
-		{name: "404 sub-account", handle: answer(404, `{"statusCode":404,"statusMessage":"SubAccount not found by Id : acme_voice"}`), code: 4, hits: 1,
+		{name: "404 sub-account", handle: answer(404, `{"sessionStatus":"NOT_CREATED","statusCode":404,"statusMessage":"SubAccount not found by Id : acme_voice"}`), code: 4, hits: 1,
 			stderr: []string{"HTTP 404: SubAccount not found by Id : acme_voice: the call to 6512345678 was not placed", "IVRCTL_SUBACCOUNT"}},
 		{name: "500 not retried", handle: answer(500, `{"statusCode":500,"statusMessage":"Internal server error"}`), code: 4, hits: 1,
 			stderr: []string{"HTTP 500: Internal server error", "may have accepted it, so it was not retried", "look for clientRequestId fixed-id in the session summary (VSS)"}},

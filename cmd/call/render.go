@@ -221,7 +221,8 @@ func renderBatch(opts *CallOptions, p *plan, outcomes <-chan outcome, stopCtx co
 func configFailure(err error) bool {
 	var apiErr *voiceapi.APIError
 	return errors.As(err, &apiErr) &&
-		(apiErr.Kind == voiceapi.KindAuth || apiErr.Kind == voiceapi.KindHTTP && apiErr.HTTPStatus == http.StatusNotFound)
+		(apiErr.Kind == voiceapi.KindAuth ||
+			apiErr.Kind == voiceapi.KindHTTP && (apiErr.HTTPStatus == http.StatusNotFound || apiErr.StatusCode == http.StatusNotFound))
 }
 
 func (s *summary) count(r Result, code int) {

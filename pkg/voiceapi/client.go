@@ -306,6 +306,11 @@ func decodeResponse(data []byte) *callflow.Response {
 // classify turns an answer into nil (CREATED) or an *APIError. 8x8 puts
 // the same kind of refusal under different HTTP codes (-1007 under 400,
 // -1013 under 422), so the body's statusCode decides before the HTTP code.
+// A refusal proper has a negative statusCode: 8x8 also answers a refused
+// key (401) and an unknown sub-account (404) with sessionStatus NOT_CREATED
+// and the HTTP code mirrored in statusCode, and those are sorted by that
+// code, so the caller can tell "this call was refused" from "every call
+// will be".
 func (c *Client) classify(resp *http.Response, res *Result) error {
 	e := &APIError{HTTPStatus: resp.StatusCode, RetryAfter: -1, Body: res.Body}
 	if r := res.Response; r != nil {
@@ -321,7 +326,9 @@ func (c *Client) classify(resp *http.Response, res *Result) error {
 	case resp.StatusCode == http.StatusTooManyRequests:
 		e.Kind = KindRateLimited
 		e.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), c.Now())
-	case e.StatusCode < 0 || e.SessionStatus == callflow.SessionNotCreated && resp.StatusCode < 500:
+	case resp.StatusCode == http.StatusNotFound || e.StatusCode == http.StatusNotFound:
+		e.Kind = KindHTTP
+	case e.StatusCode < 0 || e.SessionStatus == callflow.SessionNotCreated && e.StatusCode == 0 && resp.StatusCode < 500:
 		e.Kind = KindNotCreated
 	case resp.StatusCode >= 500:
 		e.Kind = KindServer

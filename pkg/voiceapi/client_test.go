@@ -91,8 +91,12 @@ func TestClassify(t *testing.T) {
 		{"-1007 under 400", 400, `{"sessionStatus":"NOT_CREATED","statusCode":-1007,"statusMessage":"$.callflow[0].action should be one of: say"}`, KindNotCreated, -1007, false, 1},
 		{"-1013 under 422", 422, `{"statusCode":-1013,"statusMessage":"Invalid Callflow : First action should be a MakeCall action"}`, KindNotCreated, -1013, false, 1},
 		{"401", 401, `{"statusCode":401,"statusMessage":"Authentication header not found or token invalid"}`, KindAuth, 401, false, 1},
+		{"401 NOT_CREATED", 401, `{"sessionStatus":"NOT_CREATED","statusCode":401,"statusMessage":"Authentication header not found or token invalid"}`, KindAuth, 401, false, 1},
 		{"403 no body", 403, ``, KindAuth, 0, false, 1},
-		{"404 sub-account", 404, `{"statusCode":404,"statusMessage":"SubAccount not found by Id : x"}`, KindHTTP, 404, false, 1},
+		// 8x8's spec: an unknown sub-account is a 404 that says NOT_CREATED.
+		{"404 sub-account", 404, `{"sessionStatus":"NOT_CREATED","statusCode":404,"statusMessage":"SubAccount not found by Id : x"}`, KindHTTP, 404, false, 1},
+		{"404 code under 200", 200, `{"sessionStatus":"NOT_CREATED","statusCode":404,"statusMessage":"SubAccount not found by Id : x"}`, KindHTTP, 404, false, 1},
+		{"NOT_CREATED without code", 200, `{"sessionStatus":"NOT_CREATED"}`, KindNotCreated, 0, false, 1},
 		{"500", 500, `{"statusCode":500,"statusMessage":"Internal server error"}`, KindServer, 500, true, 1},
 		{"502 html", 502, `<html>bad gateway</html>`, KindServer, 0, true, 1},
 		{"200 not json", 200, `<html>ok?</html>`, KindUnexpected, 0, true, 1},
