@@ -331,3 +331,50 @@ func TestNewRequestID(t *testing.T) {
 		t.Errorf("ids %q %q", a, b)
 	}
 }
+
+// 8x8 or a proxy echoing the Authorization header in a non-JSON body: the
+// key is masked in the result and the error, even where the error's
+// snippet cuts the body in the middle of the key.
+func TestEchoedKeyMasked(t *testing.T) {
+	t.Parallel()
+	const prefix = "Authorization: Bearer "
+	// The key starts 10 bytes before the snippet's 120-byte cut.
+	body := strings.Repeat("x", 120-10-len(prefix)-1) + " " + prefix + testKey + " was refused"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusBadGateway)
+		io.WriteString(w, body)
+	}))
+	defer srv.Close()
+	c, _ := newClient(t, srv)
+	res, err := c.SendCallflow(context.Background(), "acme", testRequest())
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) {
+		t.Fatalf("err = %v", err)
+	}
+	masked := strings.ReplaceAll(body, testKey, "********WXYZ")
+	if string(res.Body) != masked || string(apiErr.Body) != masked {
+		t.Errorf("bodies not masked:\nresult %q\nerror  %q", res.Body, apiErr.Body)
+	}
+	for _, part := range []string{testKey, testKey[:10], testKey[5:15]} {
+		if strings.Contains(err.Error(), part) {
+			t.Errorf("error leaks %q: %v", part, err)
+		}
+	}
+}
+
+func TestSnippetCutsAtCharacter(t *testing.T) {
+	t.Parallel()
+	got := snippet([]byte(strings.Repeat("a", 119) + "é and more"))
+	if got != strings.Repeat("a", 119)+"…" {
+		t.Errorf("snippet = %q", got)
+	}
+}
+
+func TestMaskKey(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{"": "", "abcd": "****", "12345678": "********", "sk-abc123xyz": "********3xyz"} {
+		if got := MaskKey(in); got != want {
+			t.Errorf("MaskKey(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

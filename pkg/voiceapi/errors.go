@@ -7,6 +7,7 @@ import (
 	"net"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ivrctl/ivrctl/pkg/callflow"
 )
@@ -83,13 +84,20 @@ func (e *APIError) Error() string {
 // MaybeAccepted reports whether 8x8 may have placed the call anyway.
 func (e *APIError) MaybeAccepted() bool { return e.Kind == KindServer || e.Kind == KindUnexpected }
 
-// snippet is the start of a non-JSON body (an HTML error page), on one line.
+// snippet is the start of a non-JSON body (an HTML error page), on one
+// line, cut at a character boundary. The client has already masked the
+// API key in the body.
 func snippet(b []byte) string {
+	const limit = 120
 	s := strings.Join(strings.Fields(string(b)), " ")
-	if len(s) > 120 {
-		s = s[:120] + "…"
+	if len(s) <= limit {
+		return s
 	}
-	return s
+	cut := limit
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }
 
 // TransportError is a request that got no answer from 8x8.
