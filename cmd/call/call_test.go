@@ -3,6 +3,7 @@ package call_test
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -152,6 +153,16 @@ func TestCallOutcomes(t *testing.T) {
 			w.Header().Set("Retry-After", "0")
 			w.WriteHeader(429)
 		}, code: 4, hits: 2, stderr: []string{"after 2 attempts"}},
+		{name: "json 429 then timeout prints no stale answer", args: []string{"-o", "json", "--timeout", "100ms"},
+			handle: func(w http.ResponseWriter, r *http.Request, b []byte, n int) {
+				if n == 0 {
+					w.Header().Set("Retry-After", "0")
+					w.WriteHeader(429)
+					io.WriteString(w, `{"statusCode":429,"statusMessage":"Too Many Requests"}`)
+					return
+				}
+				<-r.Context().Done()
+			}, code: 4, hits: 2, stderr: []string{"within 100ms", "may have accepted"}, noStderr: []string{"HTTP 429", "Too Many"}},
 		{name: "json NOT_CREATED prints the answer", args: []string{"-o", "json"}, handle: answer(200, notCreated), code: 3, hits: 1,
 			stdout: `{"sessionStatus":"NOT_CREATED","callFlowRequestId":"0564e804-0a7e-11ee-9c83-6df9c048a122","statusCode":-1002,"statusMessage":"Speech profile or language parameter invalid"}` + "\n"},
 	}
@@ -175,6 +186,11 @@ func TestCallOutcomes(t *testing.T) {
 			for _, s := range tt.stderr {
 				if !strings.Contains(r.stderr, s) {
 					t.Errorf("stderr lacks %q:\n%s", s, r.stderr)
+				}
+			}
+			for _, s := range tt.noStderr {
+				if strings.Contains(r.stderr, s) {
+					t.Errorf("stderr has %q:\n%s", s, r.stderr)
 				}
 			}
 		})

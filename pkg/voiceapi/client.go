@@ -184,7 +184,9 @@ func (c *Client) SendCallflow(ctx context.Context, subaccount string, req *callf
 func (c *Client) Send(ctx context.Context, subaccount string, body []byte) (*Result, error) {
 	res := &Result{}
 	for attempt := 1; ; attempt++ {
-		res.Attempts = attempt
+		// Each attempt's answer replaces the last: a 429 followed by a
+		// timeout must not report the 429's status and body.
+		*res = Result{Attempts: attempt}
 		err := c.attempt(ctx, subaccount, body, res)
 		if err == nil {
 			return res, nil

@@ -378,3 +378,35 @@ func TestMaskKey(t *testing.T) {
 		}
 	}
 }
+
+// A 429 then a timeout: the result is the timeout's, with no trace of the
+// 429's status or body.
+func TestResultIsTheLastAttempts(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if hits.Add(1) == 1 {
+			w.Header().Set("Retry-After", "0")
+			w.WriteHeader(http.StatusTooManyRequests)
+			io.WriteString(w, `{"statusCode":429,"statusMessage":"Too Many Requests"}`)
+			return
+		}
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	c, _ := newClient(t, srv)
+	c.Timeout = 50 * time.Millisecond
+	res, err := c.SendCallflow(context.Background(), "acme", testRequest())
+	var te *TransportError
+	if !errors.As(err, &te) || !te.Timeout {
+		t.Fatalf("err = %v, want a timeout", err)
+	}
+	if d := cmp.Diff(Result{Attempts: 2}, *res); d != "" {
+		t.Errorf("result (-want +got):\n%s", d)
+	}
+}
