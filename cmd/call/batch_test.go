@@ -325,3 +325,34 @@ func TestExecuteMasksEchoedKey(t *testing.T) {
 		}
 	}
 }
+
+// Workers waiting out 429s at the same time share the retry wait: under
+// -race this fails if the wait writes shared state.
+func TestBatchConcurrentRetryWaits(t *testing.T) {
+	t.Parallel()
+	const n = 8
+	// Every first request waits for the others, so the n 429s arrive, and
+	// their waits start, together.
+	var arrived sync.WaitGroup
+	arrived.Add(n)
+	fake := newFake(t, func(w http.ResponseWriter, r *http.Request, _ []byte, hit int) {
+		if hit < n {
+			arrived.Done()
+			arrived.Wait()
+			w.Header().Set("Retry-After", "0")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		w.Write(createdBody)
+	})
+	var to []string
+	for i := range n {
+		to = append(to, fmt.Sprintf("65123456%02d", i))
+	}
+	r := run(t, runOpts{}, "call", "--config", writeConfig(t, ""), "--base-url", fake.URL, "--to", strings.Join(to, ","),
+		"--rate", "0", "--concurrency", fmt.Sprint(n), "--retries", "10", "-o", "json")
+	results := jsonLines[call.Result](t, r.stdout)
+	if r.code != 0 || len(results) != n || int(fake.hits.Load()) != 2*n {
+		t.Errorf("exit %d, %d results, %d requests\n%s", r.code, len(results), fake.hits.Load(), r.stderr)
+	}
+}

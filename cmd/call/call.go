@@ -208,21 +208,18 @@ func runCall(opts *CallOptions) error {
 }
 
 // stoppableSleep waits d, or less when calls are being stopped: a call
-// waiting to be retried was not placed, so it can be dropped.
+// waiting to be retried was not placed, so it can be dropped. The returned
+// function is called by every worker at once: it shares nothing mutable.
 func stoppableSleep(stopCtx context.Context, inner func(context.Context, time.Duration) error) func(context.Context, time.Duration) error {
+	if inner == nil {
+		inner = voiceapi.Sleep
+	}
 	return func(ctx context.Context, d time.Duration) error {
-		ctx, cancel := context.WithCancel(ctx)
-		defer cancel()
-		go func() {
-			select {
-			case <-stopCtx.Done():
-				cancel()
-			case <-ctx.Done():
-			}
-		}()
-		if inner == nil {
-			inner = voiceapi.Sleep
-		}
+		ctx, cancel := context.WithCancelCause(ctx)
+		defer cancel(nil)
+		// No goroutine per wait: the cancel runs only if stopCtx ends.
+		unhook := context.AfterFunc(stopCtx, func() { cancel(context.Cause(stopCtx)) })
+		defer unhook()
 		if err := ctx.Err(); err != nil {
 			return err
 		}
