@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -456,5 +457,17 @@ func TestCallNumbersNotFromConfig(t *testing.T) {
 	r = run(t, runOpts{}, "call", "--config", writeConfig(t, ""), "--base-url", srv.URL)
 	if r.code != cmdutil.ExitUsage || !strings.Contains(r.stderr, "--to-file was set from the env (IVRCTL_TO_FILE)") {
 		t.Errorf("exit %d\n%s", r.code, r.stderr)
+	}
+
+	// Exported but empty counts as unset: no refusal, and the config
+	// file's key and sub-account are not hidden.
+	for _, k := range []string{"IVRCTL_TO", "IVRCTL_TO_FILE", "IVRCTL_API_KEY", "IVRCTL_SUBACCOUNT"} {
+		t.Setenv(k, "")
+	}
+	numbers := filepath.Join(t.TempDir(), "numbers.txt")
+	os.WriteFile(numbers, []byte(seedTo+"\n"), 0o600)
+	r = run(t, runOpts{}, "call", "--config", writeConfig(t, ""), "--base-url", srv.URL, "--to-file", numbers, "--dry-run")
+	if r.code != cmdutil.ExitOK || !strings.Contains(r.stdout, "/subaccounts/acme_voice/callflows") {
+		t.Errorf("empty variables: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }

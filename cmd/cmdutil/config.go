@@ -178,7 +178,9 @@ func lookup(v *viper.Viper, flags *pflag.FlagSet, name string) (string, Source) 
 	if f := flags.Lookup(name); f != nil && f.Changed {
 		return flagString(f), SourceFlag
 	}
-	if val, ok := os.LookupEnv(EnvName(name)); ok {
+	// An empty variable counts as unset (as viper's AutomaticEnv has it):
+	// `export IVRCTL_SUBACCOUNT=` must not hide the config file's value.
+	if val := os.Getenv(EnvName(name)); val != "" {
 		return val, SourceEnv
 	}
 	if v.InConfig(name) {
