@@ -356,3 +356,36 @@ func TestBatchConcurrentRetryWaits(t *testing.T) {
 		t.Errorf("exit %d, %d results, %d requests\n%s", r.code, len(results), fake.hits.Load(), r.stderr)
 	}
 }
+
+// Ctrl-C while calls wait out a 429's Retry-After: they were never placed,
+// so they are skipped (exit 130), not failed, and not sent again.
+func TestBatchStoppedDuringRetryWait(t *testing.T) {
+	t.Parallel()
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	var arrived sync.WaitGroup
+	arrived.Add(2)
+	fake := newFake(t, func(w http.ResponseWriter, r *http.Request, _ []byte, hit int) {
+		if hit < 2 {
+			arrived.Done()
+			arrived.Wait()
+			stop() // both answers are on their way; the waits will be cut
+		}
+		w.Header().Set("Retry-After", "5")
+		w.WriteHeader(http.StatusTooManyRequests)
+	})
+	r := run(t, runOpts{ctx: ctx}, "call", "--config", writeConfig(t, ""), "--base-url", fake.URL,
+		"--to", seedTo+",6512345600", "--rate", "0", "--concurrency", "2", "-o", "json")
+	results := jsonLines[call.Result](t, r.stdout)
+	if r.code != cmdutil.ExitInterrupted || fake.hits.Load() != 2 || len(results) != 2 {
+		t.Fatalf("exit %d, %d requests, %d results; want 130, 2, 2\n%s", r.code, fake.hits.Load(), len(results), r.stderr)
+	}
+	for _, res := range results {
+		if res.Status != call.StatusSkipped || res.Attempts != 1 || res.HTTPStatus != 0 || !strings.Contains(res.Error, "while waiting to retry") {
+			t.Errorf("result %+v", res)
+		}
+	}
+	if !strings.Contains(r.stderr, "placed 0 of 2 calls") || !strings.Contains(r.stderr, "2 skipped") {
+		t.Errorf("stderr:\n%s", r.stderr)
+	}
+}

@@ -471,3 +471,20 @@ func TestCallNumbersNotFromConfig(t *testing.T) {
 		t.Errorf("empty variables: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }
+
+// Ctrl-C while the single call waits out a 429's Retry-After: not placed,
+// exit 130, no second request.
+func TestCallStoppedDuringRetryWait(t *testing.T) {
+	t.Parallel()
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	fake := newFake(t, func(w http.ResponseWriter, r *http.Request, _ []byte, _ int) {
+		stop()
+		w.Header().Set("Retry-After", "5")
+		w.WriteHeader(http.StatusTooManyRequests)
+	})
+	r := run(t, runOpts{ctx: ctx}, "call", "--config", writeConfig(t, ""), "--base-url", fake.URL, "--to", seedTo)
+	if r.code != cmdutil.ExitInterrupted || fake.hits.Load() != 1 || !strings.Contains(r.stderr, "stopped before the call to 6512345678 was placed") {
+		t.Errorf("exit %d, %d requests\n%s", r.code, fake.hits.Load(), r.stderr)
+	}
+}

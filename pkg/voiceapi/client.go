@@ -171,7 +171,9 @@ type Result struct {
 // SendCallflow posts a callflow request. The result is never nil and says
 // how many attempts were made; the error is nil only when 8x8 answered
 // CREATED. Errors are *APIError (8x8 answered) or *TransportError (it did
-// not), both telling whether the call may nevertheless have been accepted.
+// not), both telling whether the call may nevertheless have been accepted,
+// or *StoppedError (ErrStopped: ctx ended before the request went out, or
+// while waiting to retry; nothing was placed).
 func (c *Client) SendCallflow(ctx context.Context, subaccount string, req *callflow.Request) (*Result, error) {
 	body, err := json.Marshal(req)
 	if err != nil {
@@ -186,6 +188,10 @@ func (c *Client) Send(ctx context.Context, subaccount string, body []byte) (*Res
 	for attempt := 1; ; attempt++ {
 		// Each attempt's answer replaces the last: a 429 followed by a
 		// timeout must not report the 429's status and body.
+		if err := ctx.Err(); err != nil {
+			res.Attempts = attempt - 1
+			return res, &StoppedError{Cause: context.Cause(ctx)}
+		}
 		*res = Result{Attempts: attempt}
 		err := c.attempt(ctx, subaccount, body, res)
 		if err == nil {
@@ -199,8 +205,9 @@ func (c *Client) Send(ctx context.Context, subaccount string, body []byte) (*Res
 			c.OnRetry(Retry{Attempt: attempt, Wait: wait, Err: err})
 		}
 		if serr := c.Sleep(ctx, wait); serr != nil {
-			// Stopped while waiting: the last answer stands (nothing placed).
-			return res, err
+			// Stopped while waiting: only a request 8x8 did not act on
+			// waits to be retried, so nothing was placed.
+			return res, &StoppedError{Cause: serr, Last: err}
 		}
 	}
 }
@@ -284,6 +291,9 @@ func (c *Client) transportError(parent, actx context.Context, err error, sent bo
 	var uerr *url.Error
 	if errors.As(err, &uerr) {
 		err = uerr.Err // its URL is ours; its Op says nothing new
+	}
+	if parent.Err() != nil && !sent {
+		return &StoppedError{Cause: err}
 	}
 	te := &TransportError{Err: err, Sent: sent, Host: c.base.Host}
 	switch {

@@ -410,3 +410,77 @@ func TestResultIsTheLastAttempts(t *testing.T) {
 		t.Errorf("result (-want +got):\n%s", d)
 	}
 }
+
+// Stopped while waiting out a 429's Retry-After: ErrStopped, nothing sent
+// again, not "maybe accepted".
+func TestStoppedDuringRetryWait(t *testing.T) {
+	t.Parallel()
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		w.Header().Set("Retry-After", "5")
+		w.WriteHeader(http.StatusTooManyRequests)
+	}))
+	defer srv.Close()
+	c, err := New(srv.URL, testKey, srv.Client()) // the real Sleep
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	c.OnRetry = func(r Retry) {
+		if r.Wait != 5*time.Second {
+			t.Errorf("wait %s, want 5s", r.Wait)
+		}
+		cancel() // Ctrl-C during the wait
+	}
+	res, err := c.SendCallflow(ctx, "acme", testRequest())
+	var se *StoppedError
+	if !errors.Is(err, ErrStopped) || !errors.Is(err, context.Canceled) || !errors.As(err, &se) || MaybeAccepted(err) {
+		t.Fatalf("err = %#v", err)
+	}
+	var last *APIError
+	if !errors.As(se.Last, &last) || last.Kind != KindRateLimited {
+		t.Errorf("last = %v, want the 429", se.Last)
+	}
+	if hits.Load() != 1 || res.Attempts != 1 {
+		t.Errorf("hits %d attempts %d, want 1", hits.Load(), res.Attempts)
+	}
+}
+
+// Cancelled before anything was sent: ErrStopped, no request.
+func TestStoppedBeforeSending(t *testing.T) {
+	t.Parallel()
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
+	defer srv.Close()
+	c, _ := newClient(t, srv)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	res, err := c.SendCallflow(ctx, "acme", testRequest())
+	if !errors.Is(err, ErrStopped) || MaybeAccepted(err) || hits.Load() != 0 || res.Attempts != 0 {
+		t.Fatalf("err %v, hits %d, attempts %d", err, hits.Load(), res.Attempts)
+	}
+}
+
+// A dial stopped by the caller was not sent: ErrStopped, not a
+// TransportError that might be retried or reported as a failure.
+func TestStoppedDuringDial(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	tr := &http.Transport{DialContext: func(dctx context.Context, _, _ string) (net.Conn, error) {
+		cancel()
+		<-dctx.Done()
+		return nil, dctx.Err()
+	}}
+	c, err := New("http://127.0.0.1:9", testKey, &http.Client{Transport: tr}) // never dialled
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.SendCallflow(ctx, "acme", testRequest())
+	var te *TransportError
+	if !errors.Is(err, ErrStopped) || errors.As(err, &te) {
+		t.Fatalf("err = %#v", err)
+	}
+}

@@ -100,6 +100,29 @@ func snippet(b []byte) string {
 	return s[:cut] + "…"
 }
 
+// ErrStopped matches (errors.Is) a *StoppedError: the caller stopped the
+// request before it was sent, or while it waited to be sent again.
+var ErrStopped = errors.New("stopped before sending")
+
+// StoppedError is a request the caller stopped before it went out: its
+// context ended before an attempt, during a dial, or during the wait
+// before a retry. Only requests 8x8 certainly did not act on are retried,
+// so nothing was placed.
+type StoppedError struct {
+	Cause error // the context's error, or the wait's
+	Last  error // the last attempt's error (a 429, a failed dial), nil if none
+}
+
+func (e *StoppedError) Error() string {
+	if e.Last != nil {
+		return fmt.Sprintf("stopped while waiting to retry (%v): not sent again", e.Last)
+	}
+	return fmt.Sprintf("stopped before sending: %v", e.Cause)
+}
+
+func (e *StoppedError) Is(target error) bool { return target == ErrStopped }
+func (e *StoppedError) Unwrap() error        { return e.Cause }
+
 // TransportError is a request that got no answer from 8x8.
 type TransportError struct {
 	Err      error
@@ -107,7 +130,7 @@ type TransportError struct {
 	Sent     bool          // a connection was made: the request may have reached 8x8
 	Timeout  bool          // the attempt ran out of time
 	After    time.Duration // the attempt's time limit, when Timeout
-	Canceled bool          // the caller's context ended
+	Canceled bool          // the caller's context ended after the request was sent
 }
 
 func (e *TransportError) Error() string {
