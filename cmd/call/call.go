@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"os"
 	"os/signal"
@@ -274,7 +275,7 @@ func prepare(opts *CallOptions) (*plan, error) {
 		return nil, cmdutil.Usagef("--agent %q is not a phone number: use E.164, e.g. +6512345678", opts.Agent)
 	}
 	switch {
-	case opts.Rate < 0:
+	case math.IsNaN(opts.Rate) || opts.Rate < 0:
 		return nil, cmdutil.Usagef("--rate %v: must be 0 (no limit) or more", opts.Rate)
 	case opts.Concurrency < 1:
 		return nil, cmdutil.Usagef("--concurrency %d: must be 1 or more", opts.Concurrency)

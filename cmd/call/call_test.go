@@ -344,6 +344,10 @@ func TestCallUsageErrors(t *testing.T) {
 			return []string{"--config", writeConfig(t, ""), "--to", seedTo, "--rate", "-1"}
 		},
 			[]string{"--rate -1: must be 0"}},
+		{"NaN rate", func(t *testing.T) []string {
+			return []string{"--config", writeConfig(t, ""), "--to", seedTo, "--rate", "NaN"}
+		},
+			[]string{"--rate NaN: must be 0"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
