@@ -150,6 +150,10 @@ func TestCallOutcomes(t *testing.T) {
 			w.Header().Set("Retry-After", "0")
 			w.WriteHeader(429)
 		}, code: 4, hits: 4, stderr: []string{"rate limit (HTTP 429) after 4 attempts: the call to 6512345678 was not placed", "lower --rate"}},
+		{name: "429 Retry-After above the cap", handle: func(w http.ResponseWriter, r *http.Request, b []byte, n int) {
+			w.Header().Set("Retry-After", "3600")
+			w.WriteHeader(429)
+		}, code: 4, hits: 1, stderr: []string{"asks to wait 1h0m0s, longer than the 30s ivrctl waits: the call to 6512345678 was not placed", "try again after 1h0m0s"}},
 		{name: "429 --retries 1", args: []string{"--retries", "1"}, handle: func(w http.ResponseWriter, r *http.Request, b []byte, n int) {
 			w.Header().Set("Retry-After", "0")
 			w.WriteHeader(429)

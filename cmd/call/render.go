@@ -88,6 +88,11 @@ func explain(o outcome, j job, apiKey string) (r Result, code int) {
 			r.Status, code = StatusFailed, cmdutil.ExitTransport
 			r.Error = fmt.Sprintf("8x8 rate limit (HTTP 429) after %d attempts: the call to %s was not placed", r.Attempts, j.number)
 			r.Hint = "lower --rate, raise --retries, or try again later"
+			if apiErr.RetryAfter > voiceapi.DefaultMaxRetryAfter {
+				r.Error = fmt.Sprintf("8x8 rate limit (HTTP 429) asks to wait %s, longer than the %s ivrctl waits: the call to %s was not placed",
+					apiErr.RetryAfter, voiceapi.DefaultMaxRetryAfter, j.number)
+				r.Hint = "try again after " + apiErr.RetryAfter.String()
+			}
 		case voiceapi.KindServer, voiceapi.KindUnexpected:
 			r.Status, code, r.MaybeAccepted = StatusFailed, cmdutil.ExitTransport, true
 			r.Error = fmt.Sprintf("8x8 answered %s for the call to %s: the platform may have accepted it, so it was not retried (nobody is rung twice)", apiErr, j.number)

@@ -62,7 +62,9 @@ type Client struct {
 	// Timeout bounds one attempt, from dialling to the end of the body.
 	// Zero means no limit beyond the context's.
 	Timeout time.Duration
-	// MaxRetryAfter caps the wait a 429's Retry-After asks for.
+	// MaxRetryAfter is the longest wait a 429's Retry-After may ask for:
+	// a longer one is not waited for, and not cut short either (sending
+	// early would only be refused again), so the 429 is returned.
 	MaxRetryAfter time.Duration
 	// Sleep waits between attempts; tests replace it to run fast. It must
 	// return the context's error when the context ends first.
@@ -221,9 +223,12 @@ func (c *Client) retryable(err error, attempt int) (time.Duration, bool) {
 		}
 		wait := apiErr.RetryAfter
 		if wait < 0 {
-			wait = defaultRateWait << min(attempt-1, 5)
+			return min(defaultRateWait<<min(attempt-1, 5), c.MaxRetryAfter), true
 		}
-		return min(wait, c.MaxRetryAfter), true
+		if wait > c.MaxRetryAfter {
+			return 0, false
+		}
+		return wait, true
 	}
 	var tErr *TransportError
 	if errors.As(err, &tErr) && tErr.safeToRetry() {

@@ -148,7 +148,7 @@ func TestRetryAfterHonoured(t *testing.T) {
 	}{
 		{"1", time.Second},
 		{now.Add(7 * time.Second).Format(http.TimeFormat), 7 * time.Second},
-		{"3600", DefaultMaxRetryAfter}, // capped
+		{"30", DefaultMaxRetryAfter}, // the longest waited for
 	}
 	var hits atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -482,5 +482,27 @@ func TestStoppedDuringDial(t *testing.T) {
 	var te *TransportError
 	if !errors.Is(err, ErrStopped) || errors.As(err, &te) {
 		t.Fatalf("err = %#v", err)
+	}
+}
+
+// A Retry-After longer than MaxRetryAfter is not cut short (an early retry
+// would be refused again): the 429 is returned at once.
+func TestRetryAfterAboveCapGivesUp(t *testing.T) {
+	t.Parallel()
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		w.Header().Set("Retry-After", "3600")
+		w.WriteHeader(http.StatusTooManyRequests)
+	}))
+	defer srv.Close()
+	c, waits := newClient(t, srv)
+	res, err := c.SendCallflow(context.Background(), "acme", testRequest())
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || apiErr.Kind != KindRateLimited || apiErr.RetryAfter != time.Hour {
+		t.Fatalf("err = %#v", err)
+	}
+	if hits.Load() != 1 || res.Attempts != 1 || len(*waits) != 0 {
+		t.Errorf("hits %d attempts %d waits %v, want 1, 1, none", hits.Load(), res.Attempts, *waits)
 	}
 }
