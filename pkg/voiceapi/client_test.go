@@ -506,3 +506,34 @@ func TestRetryAfterAboveCapGivesUp(t *testing.T) {
 		t.Errorf("hits %d attempts %d waits %v, want 1, 1, none", hits.Load(), res.Attempts, *waits)
 	}
 }
+
+// A DNS answer that the host does not exist is final; a DNS failure that
+// may pass (a server timing out) is retried.
+func TestDNSRetry(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name     string
+		err      *net.DNSError
+		attempts int
+	}{
+		{"no such host", &net.DNSError{Err: "no such host", Name: "voice.example", IsNotFound: true}, 1},
+		{"server misbehaving", &net.DNSError{Err: "server misbehaving", Name: "voice.example", IsTemporary: true}, DefaultRetries + 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			tr := &http.Transport{DialContext: func(context.Context, string, string) (net.Conn, error) {
+				return nil, &net.OpError{Op: "dial", Net: "tcp", Err: tt.err}
+			}}
+			c, err := New("http://127.0.0.1:9", testKey, &http.Client{Transport: tr}) // never dialled
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.Sleep = func(context.Context, time.Duration) error { return nil }
+			res, err := c.SendCallflow(context.Background(), "acme", testRequest())
+			var te *TransportError
+			if !errors.As(err, &te) || te.Sent || res.Attempts != tt.attempts {
+				t.Errorf("err %v, attempts %d, want %d", err, res.Attempts, tt.attempts)
+			}
+		})
+	}
+}

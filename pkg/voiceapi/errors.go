@@ -154,14 +154,15 @@ func (e *TransportError) MaybeAccepted() bool { return e.Sent }
 
 // safeToRetry: only a failure to connect (dial or DNS) before anything was
 // sent. A timeout or cancellation is never retried, even before sending:
-// the time budget is spent.
+// the time budget is spent. Neither is a host that does not exist: asking
+// again cannot help, it only delays the message.
 func (e *TransportError) safeToRetry() bool {
 	if e.Sent || e.Timeout || e.Canceled {
 		return false
 	}
 	var dnsErr *net.DNSError
 	if errors.As(e.Err, &dnsErr) {
-		return true
+		return !dnsErr.IsNotFound
 	}
 	var opErr *net.OpError
 	return errors.As(e.Err, &opErr) && opErr.Op == "dial"
