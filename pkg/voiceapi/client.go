@@ -45,9 +45,10 @@ var subaccountRe = regexp.MustCompile(`^[A-Za-z0-9\-._&]{3,50}$`)
 // ValidSubaccount reports whether id matches 8x8's subAccountId pattern.
 func ValidSubaccount(id string) bool { return subaccountRe.MatchString(id) }
 
-// Client sends callflows to one 8x8 base URL with one API key. The zero
-// value of every exported field is a sensible default; set them before the
-// first request. A Client is safe for concurrent use.
+// Client sends callflows to one 8x8 base URL with one API key. Make one
+// with New, which sets every exported field to its default; change them
+// before the first request. A nil Sleep or Now means the real timer and
+// clock. A Client is safe for concurrent use.
 type Client struct {
 	base   *url.URL
 	apiKey string
@@ -206,7 +207,11 @@ func (c *Client) Send(ctx context.Context, subaccount string, body []byte) (*Res
 		if c.OnRetry != nil {
 			c.OnRetry(Retry{Attempt: attempt, Wait: wait, Err: err})
 		}
-		if serr := c.Sleep(ctx, wait); serr != nil {
+		sleep := c.Sleep
+		if sleep == nil {
+			sleep = Sleep
+		}
+		if serr := sleep(ctx, wait); serr != nil {
 			// Stopped while waiting: only a request 8x8 did not act on
 			// waits to be retried, so nothing was placed.
 			return res, &StoppedError{Cause: serr, Last: err}
@@ -366,7 +371,11 @@ func (c *Client) classify(resp *http.Response, res *Result) error {
 		e.Kind = KindAuth
 	case resp.StatusCode == http.StatusTooManyRequests:
 		e.Kind = KindRateLimited
-		e.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), c.Now())
+		now := c.Now
+		if now == nil {
+			now = time.Now
+		}
+		e.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), now())
 	case resp.StatusCode == http.StatusNotFound || e.StatusCode == http.StatusNotFound:
 		e.Kind = KindHTTP
 	case e.StatusCode < 0 || e.SessionStatus == callflow.SessionNotCreated && e.StatusCode == 0 && resp.StatusCode < 500:

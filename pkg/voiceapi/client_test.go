@@ -537,3 +537,26 @@ func TestDNSRetry(t *testing.T) {
 		})
 	}
 }
+
+// A nil Sleep and Now fall back to the real ones instead of panicking.
+func TestNilSleepAndNow(t *testing.T) {
+	t.Parallel()
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if hits.Add(1) == 1 {
+			w.Header().Set("Retry-After", "0")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		io.WriteString(w, created)
+	}))
+	defer srv.Close()
+	c, err := New(srv.URL, testKey, srv.Client())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Sleep, c.Now = nil, nil
+	if res, err := c.SendCallflow(context.Background(), "acme", testRequest()); err != nil || res.Attempts != 2 {
+		t.Fatalf("err %v, result %+v", err, res)
+	}
+}
