@@ -140,8 +140,6 @@ Exit codes: 0 all created, 2 bad usage or configuration (nothing sent),
 	fl.IntVar(&opts.Retries, "retries", voiceapi.DefaultRetries, "retries after a 429 or a failed connection (never after sending)")
 	fl.DurationVar(&opts.Timeout, "timeout", DefaultTimeout, "time limit of one request")
 	_ = cmd.MarkFlagFilename("to-file", "txt", "csv")
-	_ = cmd.MarkFlagFilename(cmdutil.KeyMenu, "yaml", "yml", "json")
-	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 
