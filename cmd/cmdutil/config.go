@@ -116,10 +116,9 @@ func DefaultConfigFile() string {
 // configFile is --config: when given it must exist; the default file is
 // optional.
 func Bind(flags *pflag.FlagSet, configFile string) (*Config, error) {
+	// viper reads the config file only; lookup reads the environment
+	// itself, so it can say which source a value came from.
 	v := viper.New()
-	v.SetEnvPrefix(EnvPrefix)
-	v.SetEnvKeyReplacer(strings.NewReplacer("-", "_"))
-	v.AutomaticEnv()
 
 	cfg := &Config{values: map[string]string{}, sources: map[string]Source{}}
 	explicit := configFile != ""
