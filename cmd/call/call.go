@@ -110,8 +110,11 @@ Exit codes: 0 all created, 2 bad usage or configuration (nothing sent),
 			// cmdutil.Bind fills every flag from env and file: a stale
 			// IVRCTL_TO or a `to:` in the config file must not ring anyone.
 			for _, name := range []string{"to", "to-file"} {
-				if _, src := f.Config.Get(name); src == cmdutil.SourceEnv || src == cmdutil.SourceFile {
-					return cmdutil.Usagef("--%s was set from the %s (%s): give the numbers to call on the command line", name, src, cmdutil.EnvName(name))
+				switch _, src := f.Config.Get(name); src {
+				case cmdutil.SourceEnv:
+					return cmdutil.Usagef("--%s was set from the environment (%s): give the numbers to call on the command line", name, cmdutil.EnvName(name))
+				case cmdutil.SourceFile:
+					return cmdutil.Usagef("--%s was set from the config file (%s: in %s): give the numbers to call on the command line", name, name, f.Config.File)
 				}
 			}
 			if opts.Ctx == nil {

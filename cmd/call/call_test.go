@@ -457,13 +457,14 @@ func TestCallStoppedBeforeSending(t *testing.T) {
 // environment variable or the config file.
 func TestCallNumbersNotFromConfig(t *testing.T) {
 	srv := untouchable(t)
-	r := run(t, runOpts{}, "call", "--config", writeConfig(t, "to: \"6512345678\"\n"), "--base-url", srv.URL)
-	if r.code != cmdutil.ExitUsage || !strings.Contains(r.stderr, "--to was set from the file") {
+	cfg := writeConfig(t, "to: \"6512345678\"\n")
+	r := run(t, runOpts{}, "call", "--config", cfg, "--base-url", srv.URL)
+	if r.code != cmdutil.ExitUsage || !strings.Contains(r.stderr, "--to was set from the config file (to: in "+cfg+")") || strings.Contains(r.stderr, "IVRCTL_TO") {
 		t.Errorf("exit %d\n%s", r.code, r.stderr)
 	}
 	t.Setenv("IVRCTL_TO_FILE", "/etc/hosts")
 	r = run(t, runOpts{}, "call", "--config", writeConfig(t, ""), "--base-url", srv.URL)
-	if r.code != cmdutil.ExitUsage || !strings.Contains(r.stderr, "--to-file was set from the env (IVRCTL_TO_FILE)") {
+	if r.code != cmdutil.ExitUsage || !strings.Contains(r.stderr, "--to-file was set from the environment (IVRCTL_TO_FILE)") {
 		t.Errorf("exit %d\n%s", r.code, r.stderr)
 	}
 
