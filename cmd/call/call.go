@@ -200,6 +200,13 @@ func runCall(opts *CallOptions) error {
 	}()
 
 	plan.client.Sleep = stoppableSleep(stopCtx, opts.Sleep)
+	if plan.single {
+		// A Retry-After can be up to 30 s of silence: say why. (A batch
+		// has its progress bar and would print one line per retry.)
+		plan.client.OnRetry = func(r voiceapi.Retry) {
+			fmt.Fprintf(errOut, "%v: retrying in %s (attempt %d of %d)\n", r.Err, r.Wait, r.Attempt+1, opts.Retries+1)
+		}
+	}
 	r := &runner{client: plan.client, subaccount: opts.Subaccount, jobs: plan.jobs,
 		rate: opts.Rate, concurrency: opts.Concurrency}
 	outcomes := r.start(stopCtx, abortCtx)

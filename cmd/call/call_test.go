@@ -142,10 +142,12 @@ func TestCallOutcomes(t *testing.T) {
 			if n < 2 {
 				w.Header().Set("Retry-After", "0")
 				w.WriteHeader(429)
+				io.WriteString(w, `{"statusCode":429,"statusMessage":"Too Many Requests"}`)
 				return
 			}
 			w.Write(createdBody)
-		}, code: 0, hits: 3, stdout: "d9874358-89ac-4c50-bbab-1eb634482a94\n"},
+		}, code: 0, hits: 3, stdout: "d9874358-89ac-4c50-bbab-1eb634482a94\n",
+			stderr: []string{"HTTP 429: Too Many Requests: retrying in 0s (attempt 2 of 4)\n", "retrying in 0s (attempt 3 of 4)\n"}},
 		{name: "429 exhausted", handle: func(w http.ResponseWriter, r *http.Request, b []byte, n int) {
 			w.Header().Set("Retry-After", "0")
 			w.WriteHeader(429)
@@ -167,7 +169,7 @@ func TestCallOutcomes(t *testing.T) {
 					return
 				}
 				<-r.Context().Done()
-			}, code: 4, hits: 2, stderr: []string{"within 100ms", "may have accepted"}, noStderr: []string{"HTTP 429", "Too Many"}},
+			}, code: 4, hits: 2, stderr: []string{"within 100ms", "may have accepted"}, noStderr: []string{"rate limit (HTTP 429) after"}},
 		{name: "json NOT_CREATED prints the answer", args: []string{"-o", "json"}, handle: answer(200, notCreated), code: 3, hits: 1,
 			stdout: `{"sessionStatus":"NOT_CREATED","callFlowRequestId":"0564e804-0a7e-11ee-9c83-6df9c048a122","statusCode":-1002,"statusMessage":"Speech profile or language parameter invalid"}` + "\n"},
 	}
