@@ -59,9 +59,6 @@ can be tested in CI without dialling a phone.
 		SilenceErrors: true, // reportError prints, once, in one format
 		SilenceUsage:  true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
-			if noColor {
-				f.IO.DisableColor()
-			}
 			// The config file's own location cannot come from the config
 			// file, so IVRCTL_CONFIG is read here: flag > env > default.
 			if configFile == "" {
@@ -69,6 +66,11 @@ can be tested in CI without dialling a phone.
 			}
 			cfg, err := cmdutil.Bind(cmd.Flags(), configFile)
 			f.Config = cfg
+			// After Bind: IVRCTL_NO_COLOR and no-color: in the config file
+			// set --no-color too, and an error from Bind is printed plain.
+			if noColor {
+				f.IO.DisableColor()
+			}
 			return err
 		},
 	}

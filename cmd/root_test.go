@@ -194,3 +194,49 @@ func head(b []byte) string {
 	lines := strings.SplitN(string(b), "\n", 4)
 	return strings.Join(lines[:min(3, len(lines))], "\n")
 }
+
+// --no-color is a setting like any other: the flag, IVRCTL_NO_COLOR and
+// no-color: in the config file all turn colour off, even when it is forced
+// on (CLICOLOR_FORCE). The error line is the coloured output checked.
+func TestNoColorFromEverySource(t *testing.T) {
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "empty.yaml")
+	noColorFile := filepath.Join(dir, "no-color.yaml")
+	for p, content := range map[string]string{empty: "{}\n", noColorFile: "no-color: true\n"} {
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		name      string
+		env       string
+		args      []string
+		wantColor bool
+	}{
+		{"forced", "", []string{"--config", empty}, true},
+		{"flag", "", []string{"--config", empty, "--no-color"}, false},
+		{"env", "1", []string{"--config", empty}, false},
+		{"env true", "true", []string{"--config", empty}, false},
+		{"config file", "", []string{"--config", noColorFile}, false},
+		{"flag beats env", "1", []string{"--config", empty, "--no-color=false"}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+			t.Setenv("IVRCTL_NO_COLOR", tt.env) // restored after the test
+			if tt.env == "" {
+				os.Unsetenv("IVRCTL_NO_COLOR")
+			}
+			io, _, _, errOut := cmdutil.Test()
+			io.ForceColor() // as CLICOLOR_FORCE=1 does
+			args := append([]string{"call", "--to", "6512345678"}, tt.args...)
+			code := Execute(BuildInfo{Version: "dev"}, args, io)
+			if code != cmdutil.ExitUsage || !strings.Contains(errOut.String(), "no api-key set") {
+				t.Fatalf("exit %d\n%s", code, errOut)
+			}
+			if got := strings.Contains(errOut.String(), "\x1b["); got != tt.wantColor {
+				t.Errorf("colour %v, want %v:\n%q", got, tt.wantColor, errOut)
+			}
+		})
+	}
+}

@@ -47,6 +47,12 @@ func (r *runner) start(stopCtx, abortCtx context.Context) <-chan outcome {
 		go func() {
 			defer wg.Done()
 			for i := range work {
+				// The feeder's select may hand out a job in the same instant
+				// Ctrl-C lands; this is the last look before sending.
+				if stopCtx.Err() != nil {
+					out <- outcome{idx: i, skipped: true}
+					continue
+				}
 				res, err := r.client.Send(abortCtx, r.subaccount, r.jobs[i].body)
 				out <- outcome{idx: i, res: res, err: err}
 			}
@@ -54,7 +60,7 @@ func (r *runner) start(stopCtx, abortCtx context.Context) <-chan outcome {
 	}
 	go func() {
 		for i := range r.jobs {
-			if stopCtx.Err() == nil && lim.Wait(stopCtx) == nil {
+			if stopCtx.Err() == nil && lim.Wait(stopCtx) == nil && stopCtx.Err() == nil {
 				select {
 				case work <- i:
 					continue

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"os"
 	"os/signal"
@@ -109,8 +110,11 @@ Exit codes: 0 all created, 2 bad usage or configuration (nothing sent),
 			// cmdutil.Bind fills every flag from env and file: a stale
 			// IVRCTL_TO or a `to:` in the config file must not ring anyone.
 			for _, name := range []string{"to", "to-file"} {
-				if _, src := f.Config.Get(name); src == cmdutil.SourceEnv || src == cmdutil.SourceFile {
-					return cmdutil.Usagef("--%s was set from the %s (%s): give the numbers to call on the command line", name, src, cmdutil.EnvName(name))
+				switch _, src := f.Config.Get(name); src {
+				case cmdutil.SourceEnv:
+					return cmdutil.Usagef("--%s was set from the environment (%s): give the numbers to call on the command line", name, cmdutil.EnvName(name))
+				case cmdutil.SourceFile:
+					return cmdutil.Usagef("--%s was set from the config file (%s: in %s): give the numbers to call on the command line", name, name, f.Config.File)
 				}
 			}
 			if opts.Ctx == nil {
@@ -139,8 +143,6 @@ Exit codes: 0 all created, 2 bad usage or configuration (nothing sent),
 	fl.IntVar(&opts.Retries, "retries", voiceapi.DefaultRetries, "retries after a 429 or a failed connection (never after sending)")
 	fl.DurationVar(&opts.Timeout, "timeout", DefaultTimeout, "time limit of one request")
 	_ = cmd.MarkFlagFilename("to-file", "txt", "csv")
-	_ = cmd.MarkFlagFilename(cmdutil.KeyMenu, "yaml", "yml", "json")
-	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 
@@ -198,6 +200,13 @@ func runCall(opts *CallOptions) error {
 	}()
 
 	plan.client.Sleep = stoppableSleep(stopCtx, opts.Sleep)
+	if plan.single {
+		// A Retry-After can be up to 30 s of silence: say why. (A batch
+		// has its progress bar and would print one line per retry.)
+		plan.client.OnRetry = func(r voiceapi.Retry) {
+			fmt.Fprintf(errOut, "%v: retrying in %s (attempt %d of %d)\n", r.Err, r.Wait, r.Attempt+1, opts.Retries+1)
+		}
+	}
 	r := &runner{client: plan.client, subaccount: opts.Subaccount, jobs: plan.jobs,
 		rate: opts.Rate, concurrency: opts.Concurrency}
 	outcomes := r.start(stopCtx, abortCtx)
@@ -208,21 +217,18 @@ func runCall(opts *CallOptions) error {
 }
 
 // stoppableSleep waits d, or less when calls are being stopped: a call
-// waiting to be retried was not placed, so it can be dropped.
+// waiting to be retried was not placed, so it can be dropped. The returned
+// function is called by every worker at once: it shares nothing mutable.
 func stoppableSleep(stopCtx context.Context, inner func(context.Context, time.Duration) error) func(context.Context, time.Duration) error {
+	if inner == nil {
+		inner = voiceapi.Sleep
+	}
 	return func(ctx context.Context, d time.Duration) error {
-		ctx, cancel := context.WithCancel(ctx)
-		defer cancel()
-		go func() {
-			select {
-			case <-stopCtx.Done():
-				cancel()
-			case <-ctx.Done():
-			}
-		}()
-		if inner == nil {
-			inner = voiceapi.Sleep
-		}
+		ctx, cancel := context.WithCancelCause(ctx)
+		defer cancel(nil)
+		// No goroutine per wait: the cancel runs only if stopCtx ends.
+		unhook := context.AfterFunc(stopCtx, func() { cancel(context.Cause(stopCtx)) })
+		defer unhook()
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -277,7 +283,7 @@ func prepare(opts *CallOptions) (*plan, error) {
 		return nil, cmdutil.Usagef("--agent %q is not a phone number: use E.164, e.g. +6512345678", opts.Agent)
 	}
 	switch {
-	case opts.Rate < 0:
+	case math.IsNaN(opts.Rate) || opts.Rate < 0:
 		return nil, cmdutil.Usagef("--rate %v: must be 0 (no limit) or more", opts.Rate)
 	case opts.Concurrency < 1:
 		return nil, cmdutil.Usagef("--concurrency %d: must be 1 or more", opts.Concurrency)

@@ -3,9 +3,11 @@ package call_test
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -128,7 +130,7 @@ func TestCallOutcomes(t *testing.T) {
 			json.NewEncoder(w).Encode(map[string]any{"statusCode": 401, "statusMessage": "token invalid: " + r.Header.Get("Authorization")})
 		}, code: 3, hits: 1, stderr: []string{"token invalid: Bearer ********WXYZ"}},
 		{name: "403 no body", handle: answer(403, ``), code: 3, hits: 1, stderr: []string{"refused the API key", "HTTP 403 Forbidden"}},
-		{name: "404 sub-account", handle: answer(404, `{"statusCode":404,"statusMessage":"SubAccount not found by Id : acme_voice"}`), code: 4, hits: 1,
+		{name: "404 sub-account", handle: answer(404, `{"sessionStatus":"NOT_CREATED","statusCode":404,"statusMessage":"SubAccount not found by Id : acme_voice"}`), code: 4, hits: 1,
 			stderr: []string{"HTTP 404: SubAccount not found by Id : acme_voice: the call to 6512345678 was not placed", "IVRCTL_SUBACCOUNT"}},
 		{name: "500 not retried", handle: answer(500, `{"statusCode":500,"statusMessage":"Internal server error"}`), code: 4, hits: 1,
 			stderr: []string{"HTTP 500: Internal server error", "may have accepted it, so it was not retried", "look for clientRequestId fixed-id in the session summary (VSS)"}},
@@ -140,18 +142,34 @@ func TestCallOutcomes(t *testing.T) {
 			if n < 2 {
 				w.Header().Set("Retry-After", "0")
 				w.WriteHeader(429)
+				io.WriteString(w, `{"statusCode":429,"statusMessage":"Too Many Requests"}`)
 				return
 			}
 			w.Write(createdBody)
-		}, code: 0, hits: 3, stdout: "d9874358-89ac-4c50-bbab-1eb634482a94\n"},
+		}, code: 0, hits: 3, stdout: "d9874358-89ac-4c50-bbab-1eb634482a94\n",
+			stderr: []string{"HTTP 429: Too Many Requests: retrying in 0s (attempt 2 of 4)\n", "retrying in 0s (attempt 3 of 4)\n"}},
 		{name: "429 exhausted", handle: func(w http.ResponseWriter, r *http.Request, b []byte, n int) {
 			w.Header().Set("Retry-After", "0")
 			w.WriteHeader(429)
 		}, code: 4, hits: 4, stderr: []string{"rate limit (HTTP 429) after 4 attempts: the call to 6512345678 was not placed", "lower --rate"}},
+		{name: "429 Retry-After above the cap", handle: func(w http.ResponseWriter, r *http.Request, b []byte, n int) {
+			w.Header().Set("Retry-After", "3600")
+			w.WriteHeader(429)
+		}, code: 4, hits: 1, stderr: []string{"asks to wait 1h0m0s, longer than the 30s ivrctl waits: the call to 6512345678 was not placed", "try again after 1h0m0s"}},
 		{name: "429 --retries 1", args: []string{"--retries", "1"}, handle: func(w http.ResponseWriter, r *http.Request, b []byte, n int) {
 			w.Header().Set("Retry-After", "0")
 			w.WriteHeader(429)
 		}, code: 4, hits: 2, stderr: []string{"after 2 attempts"}},
+		{name: "json 429 then timeout prints no stale answer", args: []string{"-o", "json", "--timeout", "100ms"},
+			handle: func(w http.ResponseWriter, r *http.Request, b []byte, n int) {
+				if n == 0 {
+					w.Header().Set("Retry-After", "0")
+					w.WriteHeader(429)
+					io.WriteString(w, `{"statusCode":429,"statusMessage":"Too Many Requests"}`)
+					return
+				}
+				<-r.Context().Done()
+			}, code: 4, hits: 2, stderr: []string{"within 100ms", "may have accepted"}, noStderr: []string{"rate limit (HTTP 429) after"}},
 		{name: "json NOT_CREATED prints the answer", args: []string{"-o", "json"}, handle: answer(200, notCreated), code: 3, hits: 1,
 			stdout: `{"sessionStatus":"NOT_CREATED","callFlowRequestId":"0564e804-0a7e-11ee-9c83-6df9c048a122","statusCode":-1002,"statusMessage":"Speech profile or language parameter invalid"}` + "\n"},
 	}
@@ -175,6 +193,11 @@ func TestCallOutcomes(t *testing.T) {
 			for _, s := range tt.stderr {
 				if !strings.Contains(r.stderr, s) {
 					t.Errorf("stderr lacks %q:\n%s", s, r.stderr)
+				}
+			}
+			for _, s := range tt.noStderr {
+				if strings.Contains(r.stderr, s) {
+					t.Errorf("stderr has %q:\n%s", s, r.stderr)
 				}
 			}
 		})
@@ -327,6 +350,10 @@ func TestCallUsageErrors(t *testing.T) {
 			return []string{"--config", writeConfig(t, ""), "--to", seedTo, "--rate", "-1"}
 		},
 			[]string{"--rate -1: must be 0"}},
+		{"NaN rate", func(t *testing.T) []string {
+			return []string{"--config", writeConfig(t, ""), "--to", seedTo, "--rate", "NaN"}
+		},
+			[]string{"--rate NaN: must be 0"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -432,13 +459,43 @@ func TestCallStoppedBeforeSending(t *testing.T) {
 // environment variable or the config file.
 func TestCallNumbersNotFromConfig(t *testing.T) {
 	srv := untouchable(t)
-	r := run(t, runOpts{}, "call", "--config", writeConfig(t, "to: \"6512345678\"\n"), "--base-url", srv.URL)
-	if r.code != cmdutil.ExitUsage || !strings.Contains(r.stderr, "--to was set from the file") {
+	cfg := writeConfig(t, "to: \"6512345678\"\n")
+	r := run(t, runOpts{}, "call", "--config", cfg, "--base-url", srv.URL)
+	if r.code != cmdutil.ExitUsage || !strings.Contains(r.stderr, "--to was set from the config file (to: in "+cfg+")") || strings.Contains(r.stderr, "IVRCTL_TO") {
 		t.Errorf("exit %d\n%s", r.code, r.stderr)
 	}
 	t.Setenv("IVRCTL_TO_FILE", "/etc/hosts")
 	r = run(t, runOpts{}, "call", "--config", writeConfig(t, ""), "--base-url", srv.URL)
-	if r.code != cmdutil.ExitUsage || !strings.Contains(r.stderr, "--to-file was set from the env (IVRCTL_TO_FILE)") {
+	if r.code != cmdutil.ExitUsage || !strings.Contains(r.stderr, "--to-file was set from the environment (IVRCTL_TO_FILE)") {
 		t.Errorf("exit %d\n%s", r.code, r.stderr)
+	}
+
+	// Exported but empty counts as unset: no refusal, and the config
+	// file's key and sub-account are not hidden.
+	for _, k := range []string{"IVRCTL_TO", "IVRCTL_TO_FILE", "IVRCTL_API_KEY", "IVRCTL_SUBACCOUNT"} {
+		t.Setenv(k, "")
+	}
+	numbers := filepath.Join(t.TempDir(), "numbers.txt")
+	os.WriteFile(numbers, []byte(seedTo+"\n"), 0o600)
+	r = run(t, runOpts{}, "call", "--config", writeConfig(t, ""), "--base-url", srv.URL, "--to-file", numbers, "--dry-run")
+	if r.code != cmdutil.ExitOK || !strings.Contains(r.stdout, "/subaccounts/acme_voice/callflows") {
+		t.Errorf("empty variables: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// Ctrl-C while the single call waits out a 429's Retry-After: not placed,
+// exit 130, no second request.
+func TestCallStoppedDuringRetryWait(t *testing.T) {
+	t.Parallel()
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	fake := newFake(t, func(w http.ResponseWriter, r *http.Request, _ []byte, _ int) {
+		stop()
+		w.Header().Set("Retry-After", "5")
+		w.WriteHeader(http.StatusTooManyRequests)
+	})
+	r := run(t, runOpts{ctx: ctx}, "call", "--config", writeConfig(t, ""), "--base-url", fake.URL, "--to", seedTo)
+	if r.code != cmdutil.ExitInterrupted || fake.hits.Load() != 1 || !strings.Contains(r.stderr, "stopped before the call to 6512345678 was placed") {
+		t.Errorf("exit %d, %d requests\n%s", r.code, fake.hits.Load(), r.stderr)
 	}
 }

@@ -52,8 +52,15 @@ func explain(o outcome, j job, apiKey string) (r Result, code int) {
 			r.SessionID, r.StatusCode, r.StatusMessage = resp.SessionID, resp.StatusCode, resp.StatusMessage
 		}
 	}
-	if o.skipped {
+	if o.skipped || errors.Is(o.err, voiceapi.ErrStopped) {
+		// Stopped before sending, or while waiting to retry a 429 or a
+		// failed dial: never placed. The last attempt's answer is not the
+		// outcome, so it is not reported as one.
 		r.Status, r.Error = StatusSkipped, "not placed: the batch was stopped"
+		r.HTTPStatus, r.StatusCode, r.StatusMessage = 0, 0, ""
+		if r.Attempts > 0 {
+			r.Error = fmt.Sprintf("not placed: the batch was stopped while waiting to retry (%d attempts)", r.Attempts)
+		}
 		return r, cmdutil.ExitOK
 	}
 	if o.err == nil {
@@ -81,6 +88,11 @@ func explain(o outcome, j job, apiKey string) (r Result, code int) {
 			r.Status, code = StatusFailed, cmdutil.ExitTransport
 			r.Error = fmt.Sprintf("8x8 rate limit (HTTP 429) after %d attempts: the call to %s was not placed", r.Attempts, j.number)
 			r.Hint = "lower --rate, raise --retries, or try again later"
+			if apiErr.RetryAfter > voiceapi.DefaultMaxRetryAfter {
+				r.Error = fmt.Sprintf("8x8 rate limit (HTTP 429) asks to wait %s, longer than the %s ivrctl waits: the call to %s was not placed",
+					apiErr.RetryAfter, voiceapi.DefaultMaxRetryAfter, j.number)
+				r.Hint = "try again after " + apiErr.RetryAfter.String()
+			}
 		case voiceapi.KindServer, voiceapi.KindUnexpected:
 			r.Status, code, r.MaybeAccepted = StatusFailed, cmdutil.ExitTransport, true
 			r.Error = fmt.Sprintf("8x8 answered %s for the call to %s: the platform may have accepted it, so it was not retried (nobody is rung twice)", apiErr, j.number)
@@ -101,8 +113,6 @@ func explain(o outcome, j job, apiKey string) (r Result, code int) {
 			r.MaybeAccepted = true
 			r.Error = fmt.Sprintf("%v: the platform may have accepted the call to %s, so it was not retried (nobody is rung twice)", tErr, j.number)
 			r.Hint = checkVSS
-		case tErr.Canceled:
-			r.Error = fmt.Sprintf("stopped before the call to %s was sent", j.number)
 		default:
 			r.Error = fmt.Sprintf("%v (%d attempts): the call to %s was not placed", tErr, r.Attempts, j.number)
 			r.Hint = "check --base-url and the network"
@@ -128,7 +138,7 @@ func messageOf(e *voiceapi.APIError) string {
 // answer as it came (json), and returns its error.
 func renderSingle(opts *CallOptions, p *plan, o outcome, out io.Writer) error {
 	j := p.jobs[0]
-	if o.skipped {
+	if o.skipped || errors.Is(o.err, voiceapi.ErrStopped) {
 		return &cmdutil.ExitError{Code: cmdutil.ExitInterrupted, Err: fmt.Errorf("stopped before the call to %s was placed", j.number)}
 	}
 	r, code := explain(o, j, opts.APIKey)
@@ -221,7 +231,8 @@ func renderBatch(opts *CallOptions, p *plan, outcomes <-chan outcome, stopCtx co
 func configFailure(err error) bool {
 	var apiErr *voiceapi.APIError
 	return errors.As(err, &apiErr) &&
-		(apiErr.Kind == voiceapi.KindAuth || apiErr.Kind == voiceapi.KindHTTP && apiErr.HTTPStatus == http.StatusNotFound)
+		(apiErr.Kind == voiceapi.KindAuth ||
+			apiErr.Kind == voiceapi.KindHTTP && (apiErr.HTTPStatus == http.StatusNotFound || apiErr.StatusCode == http.StatusNotFound))
 }
 
 func (s *summary) count(r Result, code int) {

@@ -116,10 +116,9 @@ func DefaultConfigFile() string {
 // configFile is --config: when given it must exist; the default file is
 // optional.
 func Bind(flags *pflag.FlagSet, configFile string) (*Config, error) {
+	// viper reads the config file only; lookup reads the environment
+	// itself, so it can say which source a value came from.
 	v := viper.New()
-	v.SetEnvPrefix(EnvPrefix)
-	v.SetEnvKeyReplacer(strings.NewReplacer("-", "_"))
-	v.AutomaticEnv()
 
 	cfg := &Config{values: map[string]string{}, sources: map[string]Source{}}
 	explicit := configFile != ""
@@ -178,7 +177,9 @@ func lookup(v *viper.Viper, flags *pflag.FlagSet, name string) (string, Source) 
 	if f := flags.Lookup(name); f != nil && f.Changed {
 		return flagString(f), SourceFlag
 	}
-	if val, ok := os.LookupEnv(EnvName(name)); ok {
+	// An empty variable counts as unset (as viper's AutomaticEnv has it):
+	// `export IVRCTL_SUBACCOUNT=` must not hide the config file's value.
+	if val := os.Getenv(EnvName(name)); val != "" {
 		return val, SourceEnv
 	}
 	if v.InConfig(name) {

@@ -67,22 +67,26 @@ func TestPrecedence(t *testing.T) {
 		envURL  = "https://env.example"
 		fileURL = "https://file.example"
 	)
+	// emptyEnv: the variables are exported but empty, which counts as
+	// unset (viper's rule): they must not hide the file's values.
 	tests := []struct {
-		flag, env, file bool
-		want            string
-		source          cmdutil.Source
+		flag, env, file, emptyEnv bool
+		want                      string
+		source                    cmdutil.Source
 	}{
-		{false, false, false, cmdutil.DefaultBaseURL, cmdutil.SourceDefault},
-		{false, false, true, fileURL, cmdutil.SourceFile},
-		{false, true, false, envURL, cmdutil.SourceEnv},
-		{false, true, true, envURL, cmdutil.SourceEnv},
-		{true, false, false, flagURL, cmdutil.SourceFlag},
-		{true, false, true, flagURL, cmdutil.SourceFlag},
-		{true, true, false, flagURL, cmdutil.SourceFlag},
-		{true, true, true, flagURL, cmdutil.SourceFlag},
+		{false, false, false, false, cmdutil.DefaultBaseURL, cmdutil.SourceDefault},
+		{false, false, true, false, fileURL, cmdutil.SourceFile},
+		{false, true, false, false, envURL, cmdutil.SourceEnv},
+		{false, true, true, false, envURL, cmdutil.SourceEnv},
+		{true, false, false, false, flagURL, cmdutil.SourceFlag},
+		{true, false, true, false, flagURL, cmdutil.SourceFlag},
+		{true, true, false, false, flagURL, cmdutil.SourceFlag},
+		{true, true, true, false, flagURL, cmdutil.SourceFlag},
+		{false, false, false, true, cmdutil.DefaultBaseURL, cmdutil.SourceDefault},
+		{false, false, true, true, fileURL, cmdutil.SourceFile},
 	}
 	for _, tt := range tests {
-		t.Run(fmt.Sprintf("flag=%v,env=%v,file=%v", tt.flag, tt.env, tt.file), func(t *testing.T) {
+		t.Run(fmt.Sprintf("flag=%v,env=%v,file=%v,emptyEnv=%v", tt.flag, tt.env, tt.file, tt.emptyEnv), func(t *testing.T) {
 			content := fmt.Sprintf("api-key: %s\nsubaccount: acme_voice\nfrom: \"6561115777\"\n", fileKey)
 			if tt.file {
 				content += "base-url: " + fileURL + "\n"
@@ -90,6 +94,11 @@ func TestPrecedence(t *testing.T) {
 			args := []string{"--config", writeFile(t, content)}
 			if tt.env {
 				t.Setenv("IVRCTL_BASE_URL", envURL)
+			}
+			if tt.emptyEnv {
+				for _, k := range []string{"IVRCTL_BASE_URL", "IVRCTL_API_KEY", "IVRCTL_SUBACCOUNT", "IVRCTL_FROM", "IVRCTL_TO"} {
+					t.Setenv(k, "")
+				}
 			}
 			if tt.flag {
 				args = append(args, "--base-url", flagURL)

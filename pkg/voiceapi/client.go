@@ -45,9 +45,10 @@ var subaccountRe = regexp.MustCompile(`^[A-Za-z0-9\-._&]{3,50}$`)
 // ValidSubaccount reports whether id matches 8x8's subAccountId pattern.
 func ValidSubaccount(id string) bool { return subaccountRe.MatchString(id) }
 
-// Client sends callflows to one 8x8 base URL with one API key. The zero
-// value of every exported field is a sensible default; set them before the
-// first request. A Client is safe for concurrent use.
+// Client sends callflows to one 8x8 base URL with one API key. Make one
+// with New, which sets every exported field to its default; change them
+// before the first request. A nil Sleep or Now means the real timer and
+// clock. A Client is safe for concurrent use.
 type Client struct {
 	base   *url.URL
 	apiKey string
@@ -62,7 +63,9 @@ type Client struct {
 	// Timeout bounds one attempt, from dialling to the end of the body.
 	// Zero means no limit beyond the context's.
 	Timeout time.Duration
-	// MaxRetryAfter caps the wait a 429's Retry-After asks for.
+	// MaxRetryAfter is the longest wait a 429's Retry-After may ask for:
+	// a longer one is not waited for, and not cut short either (sending
+	// early would only be refused again), so the 429 is returned.
 	MaxRetryAfter time.Duration
 	// Sleep waits between attempts; tests replace it to run fast. It must
 	// return the context's error when the context ends first.
@@ -171,7 +174,9 @@ type Result struct {
 // SendCallflow posts a callflow request. The result is never nil and says
 // how many attempts were made; the error is nil only when 8x8 answered
 // CREATED. Errors are *APIError (8x8 answered) or *TransportError (it did
-// not), both telling whether the call may nevertheless have been accepted.
+// not), both telling whether the call may nevertheless have been accepted,
+// or *StoppedError (ErrStopped: ctx ended before the request went out, or
+// while waiting to retry; nothing was placed).
 func (c *Client) SendCallflow(ctx context.Context, subaccount string, req *callflow.Request) (*Result, error) {
 	body, err := json.Marshal(req)
 	if err != nil {
@@ -184,7 +189,13 @@ func (c *Client) SendCallflow(ctx context.Context, subaccount string, req *callf
 func (c *Client) Send(ctx context.Context, subaccount string, body []byte) (*Result, error) {
 	res := &Result{}
 	for attempt := 1; ; attempt++ {
-		res.Attempts = attempt
+		// Each attempt's answer replaces the last: a 429 followed by a
+		// timeout must not report the 429's status and body.
+		if err := ctx.Err(); err != nil {
+			res.Attempts = attempt - 1
+			return res, &StoppedError{Cause: context.Cause(ctx)}
+		}
+		*res = Result{Attempts: attempt}
 		err := c.attempt(ctx, subaccount, body, res)
 		if err == nil {
 			return res, nil
@@ -196,9 +207,14 @@ func (c *Client) Send(ctx context.Context, subaccount string, body []byte) (*Res
 		if c.OnRetry != nil {
 			c.OnRetry(Retry{Attempt: attempt, Wait: wait, Err: err})
 		}
-		if serr := c.Sleep(ctx, wait); serr != nil {
-			// Stopped while waiting: the last answer stands (nothing placed).
-			return res, err
+		sleep := c.Sleep
+		if sleep == nil {
+			sleep = Sleep
+		}
+		if serr := sleep(ctx, wait); serr != nil {
+			// Stopped while waiting: only a request 8x8 did not act on
+			// waits to be retried, so nothing was placed.
+			return res, &StoppedError{Cause: serr, Last: err}
 		}
 	}
 }
@@ -212,9 +228,12 @@ func (c *Client) retryable(err error, attempt int) (time.Duration, bool) {
 		}
 		wait := apiErr.RetryAfter
 		if wait < 0 {
-			wait = defaultRateWait << min(attempt-1, 5)
+			return min(defaultRateWait<<min(attempt-1, 5), c.MaxRetryAfter), true
 		}
-		return min(wait, c.MaxRetryAfter), true
+		if wait > c.MaxRetryAfter {
+			return 0, false
+		}
+		return wait, true
 	}
 	var tErr *TransportError
 	if errors.As(err, &tErr) && tErr.safeToRetry() {
@@ -245,6 +264,9 @@ func (c *Client) attempt(ctx context.Context, subaccount string, body []byte, re
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes))
+	// 8x8 or a proxy may echo the Authorization header back: the key must
+	// not reach the result, the error, or anything printed from them.
+	data = c.redact(data)
 	res.HTTPStatus, res.Body = resp.StatusCode, data
 	if err != nil {
 		// The status line arrived, so 8x8 processed the request.
@@ -254,10 +276,34 @@ func (c *Client) attempt(ctx context.Context, subaccount string, body []byte, re
 	return c.classify(resp, res)
 }
 
+// redact replaces every occurrence of the API key in b with its masked
+// form. A key shorter than 4 bytes is left alone: replacing it would
+// garble the body and it cannot be masked by its tail anyway.
+func (c *Client) redact(b []byte) []byte {
+	if len(c.apiKey) < 4 || !bytes.Contains(b, []byte(c.apiKey)) {
+		return b
+	}
+	return bytes.ReplaceAll(b, []byte(c.apiKey), []byte(MaskKey(c.apiKey)))
+}
+
+// MaskKey hides an API key but its last four characters, as 8x8's portal
+// shows keys: "sk-abc123xyz" -> "********3xyz" (all stars up to 8 long).
+// It matches cmdutil.Mask, which this package cannot import.
+func MaskKey(key string) string {
+	const keep = 4
+	if len(key) <= keep*2 {
+		return strings.Repeat("*", len(key))
+	}
+	return strings.Repeat("*", 8) + key[len(key)-keep:]
+}
+
 func (c *Client) transportError(parent, actx context.Context, err error, sent bool) error {
 	var uerr *url.Error
 	if errors.As(err, &uerr) {
 		err = uerr.Err // its URL is ours; its Op says nothing new
+	}
+	if parent.Err() != nil && !sent {
+		return &StoppedError{Cause: err}
 	}
 	te := &TransportError{Err: err, Sent: sent, Host: c.base.Host}
 	switch {
@@ -306,6 +352,11 @@ func decodeResponse(data []byte) *callflow.Response {
 // classify turns an answer into nil (CREATED) or an *APIError. 8x8 puts
 // the same kind of refusal under different HTTP codes (-1007 under 400,
 // -1013 under 422), so the body's statusCode decides before the HTTP code.
+// A refusal proper has a negative statusCode: 8x8 also answers a refused
+// key (401) and an unknown sub-account (404) with sessionStatus NOT_CREATED
+// and the HTTP code mirrored in statusCode, and those are sorted by that
+// code, so the caller can tell "this call was refused" from "every call
+// will be".
 func (c *Client) classify(resp *http.Response, res *Result) error {
 	e := &APIError{HTTPStatus: resp.StatusCode, RetryAfter: -1, Body: res.Body}
 	if r := res.Response; r != nil {
@@ -320,8 +371,14 @@ func (c *Client) classify(resp *http.Response, res *Result) error {
 		e.Kind = KindAuth
 	case resp.StatusCode == http.StatusTooManyRequests:
 		e.Kind = KindRateLimited
-		e.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), c.Now())
-	case e.StatusCode < 0 || e.SessionStatus == callflow.SessionNotCreated && resp.StatusCode < 500:
+		now := c.Now
+		if now == nil {
+			now = time.Now
+		}
+		e.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), now())
+	case resp.StatusCode == http.StatusNotFound || e.StatusCode == http.StatusNotFound:
+		e.Kind = KindHTTP
+	case e.StatusCode < 0 || e.SessionStatus == callflow.SessionNotCreated && e.StatusCode == 0 && resp.StatusCode < 500:
 		e.Kind = KindNotCreated
 	case resp.StatusCode >= 500:
 		e.Kind = KindServer

@@ -91,8 +91,12 @@ func TestClassify(t *testing.T) {
 		{"-1007 under 400", 400, `{"sessionStatus":"NOT_CREATED","statusCode":-1007,"statusMessage":"$.callflow[0].action should be one of: say"}`, KindNotCreated, -1007, false, 1},
 		{"-1013 under 422", 422, `{"statusCode":-1013,"statusMessage":"Invalid Callflow : First action should be a MakeCall action"}`, KindNotCreated, -1013, false, 1},
 		{"401", 401, `{"statusCode":401,"statusMessage":"Authentication header not found or token invalid"}`, KindAuth, 401, false, 1},
+		{"401 NOT_CREATED", 401, `{"sessionStatus":"NOT_CREATED","statusCode":401,"statusMessage":"Authentication header not found or token invalid"}`, KindAuth, 401, false, 1},
 		{"403 no body", 403, ``, KindAuth, 0, false, 1},
-		{"404 sub-account", 404, `{"statusCode":404,"statusMessage":"SubAccount not found by Id : x"}`, KindHTTP, 404, false, 1},
+		// 8x8's spec: an unknown sub-account is a 404 that says NOT_CREATED.
+		{"404 sub-account", 404, `{"sessionStatus":"NOT_CREATED","statusCode":404,"statusMessage":"SubAccount not found by Id : x"}`, KindHTTP, 404, false, 1},
+		{"404 code under 200", 200, `{"sessionStatus":"NOT_CREATED","statusCode":404,"statusMessage":"SubAccount not found by Id : x"}`, KindHTTP, 404, false, 1},
+		{"NOT_CREATED without code", 200, `{"sessionStatus":"NOT_CREATED"}`, KindNotCreated, 0, false, 1},
 		{"500", 500, `{"statusCode":500,"statusMessage":"Internal server error"}`, KindServer, 500, true, 1},
 		{"502 html", 502, `<html>bad gateway</html>`, KindServer, 0, true, 1},
 		{"200 not json", 200, `<html>ok?</html>`, KindUnexpected, 0, true, 1},
@@ -144,7 +148,7 @@ func TestRetryAfterHonoured(t *testing.T) {
 	}{
 		{"1", time.Second},
 		{now.Add(7 * time.Second).Format(http.TimeFormat), 7 * time.Second},
-		{"3600", DefaultMaxRetryAfter}, // capped
+		{"30", DefaultMaxRetryAfter}, // the longest waited for
 	}
 	var hits atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -325,5 +329,234 @@ func TestNewRequestID(t *testing.T) {
 	a, b := NewRequestID(), NewRequestID()
 	if a == b || len(a) != 36 || a[14] != '4' || !strings.ContainsRune("89ab", rune(a[19])) {
 		t.Errorf("ids %q %q", a, b)
+	}
+}
+
+// 8x8 or a proxy echoing the Authorization header in a non-JSON body: the
+// key is masked in the result and the error, even where the error's
+// snippet cuts the body in the middle of the key.
+func TestEchoedKeyMasked(t *testing.T) {
+	t.Parallel()
+	const prefix = "Authorization: Bearer "
+	// The key starts 10 bytes before the snippet's 120-byte cut.
+	body := strings.Repeat("x", 120-10-len(prefix)-1) + " " + prefix + testKey + " was refused"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusBadGateway)
+		io.WriteString(w, body)
+	}))
+	defer srv.Close()
+	c, _ := newClient(t, srv)
+	res, err := c.SendCallflow(context.Background(), "acme", testRequest())
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) {
+		t.Fatalf("err = %v", err)
+	}
+	masked := strings.ReplaceAll(body, testKey, "********WXYZ")
+	if string(res.Body) != masked || string(apiErr.Body) != masked {
+		t.Errorf("bodies not masked:\nresult %q\nerror  %q", res.Body, apiErr.Body)
+	}
+	for _, part := range []string{testKey, testKey[:10], testKey[5:15]} {
+		if strings.Contains(err.Error(), part) {
+			t.Errorf("error leaks %q: %v", part, err)
+		}
+	}
+}
+
+func TestSnippetCutsAtCharacter(t *testing.T) {
+	t.Parallel()
+	got := snippet([]byte(strings.Repeat("a", 119) + "é and more"))
+	if got != strings.Repeat("a", 119)+"…" {
+		t.Errorf("snippet = %q", got)
+	}
+}
+
+func TestMaskKey(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{"": "", "abcd": "****", "12345678": "********", "sk-abc123xyz": "********3xyz"} {
+		if got := MaskKey(in); got != want {
+			t.Errorf("MaskKey(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// A 429 then a timeout: the result is the timeout's, with no trace of the
+// 429's status or body.
+func TestResultIsTheLastAttempts(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if hits.Add(1) == 1 {
+			w.Header().Set("Retry-After", "0")
+			w.WriteHeader(http.StatusTooManyRequests)
+			io.WriteString(w, `{"statusCode":429,"statusMessage":"Too Many Requests"}`)
+			return
+		}
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	c, _ := newClient(t, srv)
+	c.Timeout = 50 * time.Millisecond
+	res, err := c.SendCallflow(context.Background(), "acme", testRequest())
+	var te *TransportError
+	if !errors.As(err, &te) || !te.Timeout {
+		t.Fatalf("err = %v, want a timeout", err)
+	}
+	if d := cmp.Diff(Result{Attempts: 2}, *res); d != "" {
+		t.Errorf("result (-want +got):\n%s", d)
+	}
+}
+
+// Stopped while waiting out a 429's Retry-After: ErrStopped, nothing sent
+// again, not "maybe accepted".
+func TestStoppedDuringRetryWait(t *testing.T) {
+	t.Parallel()
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		w.Header().Set("Retry-After", "5")
+		w.WriteHeader(http.StatusTooManyRequests)
+	}))
+	defer srv.Close()
+	c, err := New(srv.URL, testKey, srv.Client()) // the real Sleep
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	c.OnRetry = func(r Retry) {
+		if r.Wait != 5*time.Second {
+			t.Errorf("wait %s, want 5s", r.Wait)
+		}
+		cancel() // Ctrl-C during the wait
+	}
+	res, err := c.SendCallflow(ctx, "acme", testRequest())
+	var se *StoppedError
+	if !errors.Is(err, ErrStopped) || !errors.Is(err, context.Canceled) || !errors.As(err, &se) || MaybeAccepted(err) {
+		t.Fatalf("err = %#v", err)
+	}
+	var last *APIError
+	if !errors.As(se.Last, &last) || last.Kind != KindRateLimited {
+		t.Errorf("last = %v, want the 429", se.Last)
+	}
+	if hits.Load() != 1 || res.Attempts != 1 {
+		t.Errorf("hits %d attempts %d, want 1", hits.Load(), res.Attempts)
+	}
+}
+
+// Cancelled before anything was sent: ErrStopped, no request.
+func TestStoppedBeforeSending(t *testing.T) {
+	t.Parallel()
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
+	defer srv.Close()
+	c, _ := newClient(t, srv)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	res, err := c.SendCallflow(ctx, "acme", testRequest())
+	if !errors.Is(err, ErrStopped) || MaybeAccepted(err) || hits.Load() != 0 || res.Attempts != 0 {
+		t.Fatalf("err %v, hits %d, attempts %d", err, hits.Load(), res.Attempts)
+	}
+}
+
+// A dial stopped by the caller was not sent: ErrStopped, not a
+// TransportError that might be retried or reported as a failure.
+func TestStoppedDuringDial(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	tr := &http.Transport{DialContext: func(dctx context.Context, _, _ string) (net.Conn, error) {
+		cancel()
+		<-dctx.Done()
+		return nil, dctx.Err()
+	}}
+	c, err := New("http://127.0.0.1:9", testKey, &http.Client{Transport: tr}) // never dialled
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.SendCallflow(ctx, "acme", testRequest())
+	var te *TransportError
+	if !errors.Is(err, ErrStopped) || errors.As(err, &te) {
+		t.Fatalf("err = %#v", err)
+	}
+}
+
+// A Retry-After longer than MaxRetryAfter is not cut short (an early retry
+// would be refused again): the 429 is returned at once.
+func TestRetryAfterAboveCapGivesUp(t *testing.T) {
+	t.Parallel()
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		w.Header().Set("Retry-After", "3600")
+		w.WriteHeader(http.StatusTooManyRequests)
+	}))
+	defer srv.Close()
+	c, waits := newClient(t, srv)
+	res, err := c.SendCallflow(context.Background(), "acme", testRequest())
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || apiErr.Kind != KindRateLimited || apiErr.RetryAfter != time.Hour {
+		t.Fatalf("err = %#v", err)
+	}
+	if hits.Load() != 1 || res.Attempts != 1 || len(*waits) != 0 {
+		t.Errorf("hits %d attempts %d waits %v, want 1, 1, none", hits.Load(), res.Attempts, *waits)
+	}
+}
+
+// A DNS answer that the host does not exist is final; a DNS failure that
+// may pass (a server timing out) is retried.
+func TestDNSRetry(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name     string
+		err      *net.DNSError
+		attempts int
+	}{
+		{"no such host", &net.DNSError{Err: "no such host", Name: "voice.example", IsNotFound: true}, 1},
+		{"server misbehaving", &net.DNSError{Err: "server misbehaving", Name: "voice.example", IsTemporary: true}, DefaultRetries + 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			tr := &http.Transport{DialContext: func(context.Context, string, string) (net.Conn, error) {
+				return nil, &net.OpError{Op: "dial", Net: "tcp", Err: tt.err}
+			}}
+			c, err := New("http://127.0.0.1:9", testKey, &http.Client{Transport: tr}) // never dialled
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.Sleep = func(context.Context, time.Duration) error { return nil }
+			res, err := c.SendCallflow(context.Background(), "acme", testRequest())
+			var te *TransportError
+			if !errors.As(err, &te) || te.Sent || res.Attempts != tt.attempts {
+				t.Errorf("err %v, attempts %d, want %d", err, res.Attempts, tt.attempts)
+			}
+		})
+	}
+}
+
+// A nil Sleep and Now fall back to the real ones instead of panicking.
+func TestNilSleepAndNow(t *testing.T) {
+	t.Parallel()
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if hits.Add(1) == 1 {
+			w.Header().Set("Retry-After", "0")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		io.WriteString(w, created)
+	}))
+	defer srv.Close()
+	c, err := New(srv.URL, testKey, srv.Client())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Sleep, c.Now = nil, nil
+	if res, err := c.SendCallflow(context.Background(), "acme", testRequest()); err != nil || res.Attempts != 2 {
+		t.Fatalf("err %v, result %+v", err, res)
 	}
 }

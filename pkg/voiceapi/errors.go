@@ -7,6 +7,7 @@ import (
 	"net"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ivrctl/ivrctl/pkg/callflow"
 )
@@ -83,14 +84,44 @@ func (e *APIError) Error() string {
 // MaybeAccepted reports whether 8x8 may have placed the call anyway.
 func (e *APIError) MaybeAccepted() bool { return e.Kind == KindServer || e.Kind == KindUnexpected }
 
-// snippet is the start of a non-JSON body (an HTML error page), on one line.
+// snippet is the start of a non-JSON body (an HTML error page), on one
+// line, cut at a character boundary. The client has already masked the
+// API key in the body.
 func snippet(b []byte) string {
+	const limit = 120
 	s := strings.Join(strings.Fields(string(b)), " ")
-	if len(s) > 120 {
-		s = s[:120] + "…"
+	if len(s) <= limit {
+		return s
 	}
-	return s
+	cut := limit
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }
+
+// ErrStopped matches (errors.Is) a *StoppedError: the caller stopped the
+// request before it was sent, or while it waited to be sent again.
+var ErrStopped = errors.New("stopped before sending")
+
+// StoppedError is a request the caller stopped before it went out: its
+// context ended before an attempt, during a dial, or during the wait
+// before a retry. Only requests 8x8 certainly did not act on are retried,
+// so nothing was placed.
+type StoppedError struct {
+	Cause error // the context's error, or the wait's
+	Last  error // the last attempt's error (a 429, a failed dial), nil if none
+}
+
+func (e *StoppedError) Error() string {
+	if e.Last != nil {
+		return fmt.Sprintf("stopped while waiting to retry (%v): not sent again", e.Last)
+	}
+	return fmt.Sprintf("stopped before sending: %v", e.Cause)
+}
+
+func (e *StoppedError) Is(target error) bool { return target == ErrStopped }
+func (e *StoppedError) Unwrap() error        { return e.Cause }
 
 // TransportError is a request that got no answer from 8x8.
 type TransportError struct {
@@ -99,7 +130,7 @@ type TransportError struct {
 	Sent     bool          // a connection was made: the request may have reached 8x8
 	Timeout  bool          // the attempt ran out of time
 	After    time.Duration // the attempt's time limit, when Timeout
-	Canceled bool          // the caller's context ended
+	Canceled bool          // the caller's context ended after the request was sent
 }
 
 func (e *TransportError) Error() string {
@@ -123,14 +154,15 @@ func (e *TransportError) MaybeAccepted() bool { return e.Sent }
 
 // safeToRetry: only a failure to connect (dial or DNS) before anything was
 // sent. A timeout or cancellation is never retried, even before sending:
-// the time budget is spent.
+// the time budget is spent. Neither is a host that does not exist: asking
+// again cannot help, it only delays the message.
 func (e *TransportError) safeToRetry() bool {
 	if e.Sent || e.Timeout || e.Canceled {
 		return false
 	}
 	var dnsErr *net.DNSError
 	if errors.As(e.Err, &dnsErr) {
-		return true
+		return !dnsErr.IsNotFound
 	}
 	var opErr *net.OpError
 	return errors.As(e.Err, &opErr) && opErr.Op == "dial"
