@@ -81,7 +81,7 @@ can be tested in CI without dialling a phone.
 	// The help text names the default in words, not as this machine's path:
 	// it ends up in the man pages and completions built at release.
 	root.PersistentFlags().StringVar(&configFile, "config", "", "config file (also IVRCTL_CONFIG; default $XDG_CONFIG_HOME/ivrctl/config.yaml, usually ~/.config/ivrctl/config.yaml)")
-	root.PersistentFlags().BoolVar(&noColor, "no-color", false, "disable colour (also NO_COLOR)")
+	root.PersistentFlags().BoolVar(&noColor, "no-color", false, "disable colour (also NO_COLOR, IVRCTL_NO_COLOR)")
 	_ = root.MarkPersistentFlagFilename("config", "yaml", "yml")
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return &cmdutil.ExitError{Code: cmdutil.ExitUsage, Err: err, Hint: usageHint(cmd)}
