@@ -22,11 +22,11 @@ const (
 
 // ExitCodeHelp is the exit code table as shown by --help.
 const ExitCodeHelp = `Exit codes:
-  0  success
-  1  a check failed (simulate --expect, validate found problems)
-  2  bad usage or unreadable input (nothing was sent)
-  3  8x8 refused the request (NOT_CREATED, 401/403)
-  4  8x8 could not be reached or failed (network, 5xx, other HTTP errors)
+    0  success
+    1  a check failed (simulate --expect, validate found problems)
+    2  bad usage or unreadable input (nothing was sent)
+    3  8x8 refused the request (NOT_CREATED, 401/403)
+    4  8x8 could not be reached or failed (network, 5xx, other HTTP errors)
   130  call was interrupted before every number was placed`
 
 // ExitError is an error that decides the process's exit code.
