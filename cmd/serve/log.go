@@ -66,21 +66,28 @@ func (l *logger) Log(e webhook.Event) {
 		l.renderText(b, e)
 	}
 	l.mu.Lock()
+	kick := !l.closed
 	switch {
 	case l.closed:
-		l.w.Write(b.Bytes()) // after Close: nothing is batching any more
+		// After Close (a handler that outlived the drain): nothing is
+		// batching any more, and kick is closed, so write directly and
+		// never send on it. Deciding under mu keeps Close from closing
+		// kick between the check and the send.
+		l.w.Write(b.Bytes())
 	case len(l.pending)+b.Len() > maxPending:
 		l.dropped++
 	default:
 		l.pending = append(l.pending, b.Bytes()...)
 	}
+	if kick {
+		select {
+		case l.kick <- struct{}{}:
+		default: // the writer is already due to run
+		}
+	}
 	l.mu.Unlock()
 	if b.Cap() <= 64<<10 {
 		linePool.Put(b)
-	}
-	select {
-	case l.kick <- struct{}{}:
-	default: // the writer is already due to run
 	}
 }
 
@@ -119,8 +126,8 @@ func (l *logger) Close() {
 		return
 	}
 	l.closed = true
+	close(l.kick) // under mu: Log sends on kick only under mu, and only before closed
 	l.mu.Unlock()
-	close(l.kick)
 	<-l.done
 }
 

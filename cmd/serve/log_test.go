@@ -176,3 +176,21 @@ func BenchmarkLog(b *testing.B) {
 		})
 	}
 }
+
+// A handler that outlives the drain logs after Close: the line is written,
+// and nothing panics (it used to send on the closed kick channel).
+func TestLogAfterClose(t *testing.T) {
+	ios, _, _, errOut := cmdutil.Test()
+	l := newLogger(ios, LogText)
+	l.Close()
+	defer func() {
+		if p := recover(); p != nil {
+			t.Fatalf("Log after Close panicked: %v", p)
+		}
+	}()
+	l.Log(events()[1])
+	l.Close() // twice is harmless
+	if !strings.Contains(errOut.String(), "main digit 3") {
+		t.Errorf("line logged after Close was lost: %q", errOut)
+	}
+}
