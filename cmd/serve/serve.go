@@ -216,6 +216,19 @@ func runServe(opts *ServeOptions) error {
 	defer log.Close()
 	cfg.OnEvent = log.Log
 
+	// Catch SIGINT/SIGTERM before anything can see the address: a signal
+	// from then on drains and exits 0 instead of killing the process (143).
+	// Once the first signal (or the command's context) ends the run, the
+	// default behaviour returns, so a second Ctrl-C during a slow drain
+	// kills at once.
+	ctx := opts.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	context.AfterFunc(ctx, stop)
+
 	srv, err := webhook.New(cfg)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
@@ -227,15 +240,10 @@ func runServe(opts *ServeOptions) error {
 		return cmdutil.WithHint(fmt.Errorf("listen on %s: %w", addr, err), cmdutil.ExitFailed,
 			"choose another --port, or --port 0 for a free one")
 	}
+	// A script reads the address and may signal at once: SIGINT/SIGTERM
+	// are caught before it is printed (see above).
 	url := "http://" + ln.Addr().String()
 	fmt.Fprintf(opts.IO.Out, "listening on %s\n", url)
-
-	ctx := opts.Context
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
 
 	log.startup(url, cfg, srv, opts.MenuFile)
 	if msg := exposureWarning(ln.Addr(), srv.AuthEnabled()); msg != "" {

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -343,5 +344,48 @@ func TestServePortInUse(t *testing.T) {
 	}
 	if err := r.stop(t); err != nil && !errors.Is(err, context.Canceled) {
 		t.Fatal(err)
+	}
+}
+
+// signalOnAddress sends the process SIGTERM the moment the address line is
+// written, as a script that starts serve and stops it at once would.
+type signalOnAddress struct {
+	syncBuffer
+	once sync.Once
+}
+
+func (w *signalOnAddress) Write(p []byte) (int, error) {
+	n, err := w.syncBuffer.Write(p)
+	if bytes.HasPrefix(p, []byte("listening on ")) {
+		w.once.Do(func() { syscall.Kill(os.Getpid(), syscall.SIGTERM) })
+	}
+	return n, err
+}
+
+// SIGTERM as soon as the address is printed drains and returns nil (exit
+// 0): the handler is installed before the address appears. Before, the
+// signal could arrive first and kill the process (exit 143; here, the
+// test binary).
+func TestServeSIGTERMRightAfterAddress(t *testing.T) {
+	isolate(t)
+	out, errOut := &signalOnAddress{}, &syncBuffer{}
+	ios := &cmdutil.IOStreams{In: strings.NewReader(""), Out: out, ErrOut: errOut}
+	root := cmd.NewRootCmd(cmdutil.NewFactory(ios, "test"), cmd.BuildInfo{Version: "test"})
+	root.SetArgs([]string{"serve", "--port", "0", "--sessions", filepath.Join(t.TempDir(), "s.jsonl")})
+	done := make(chan error, 1)
+	go func() { done <- root.Execute() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve returned %v after SIGTERM, want nil\nstderr:\n%s", err, errOut.String())
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("serve did not stop on SIGTERM")
+	}
+	if !strings.HasPrefix(out.String(), "listening on http://127.0.0.1:") {
+		t.Errorf("stdout %q", out.String())
+	}
+	if !strings.Contains(errOut.String(), "stopped; sessions file closed") {
+		t.Errorf("no clean stop in stderr:\n%s", errOut.String())
 	}
 }
