@@ -65,6 +65,10 @@ func init() {
 	}
 }
 
+// maxSecrets is how many --auth-secret values are accepted: the new and
+// the old one while rotating.
+const maxSecrets = 2
+
 // ServeOptions are the flags and inputs of `ivrctl serve`.
 type ServeOptions struct {
 	IO         *cmdutil.IOStreams
@@ -81,12 +85,15 @@ type ServeOptions struct {
 	Sessions  string
 	LogFormat string
 
-	AuthSecrets []string
-	AuthHeader  string
-	Token       string
-	BasicAuth   string // user:pass
-	AllowIPs    []string
-	TrustProxy  bool
+	// AuthSecret is one secret, or two comma-separated while rotating.
+	// A plain string, not a slice flag: pflag's CSV parsing of a slice
+	// fails on a '"' and echoes the whole value (the secret) in its error.
+	AuthSecret string
+	AuthHeader string
+	Token      string
+	BasicAuth  string // user:pass
+	AllowIPs   []string
+	TrustProxy bool
 
 	// DrainTimeout bounds the wait for in-flight requests at shutdown.
 	DrainTimeout time.Duration
@@ -143,7 +150,9 @@ finish (up to 10s), closes the sessions file and exits 0.`,
 	fl.StringVar(&opts.RecordDir, KeyRecord, "", "record every VCA event and its answer in `DIR` (X.json, X.expected.json)")
 	fl.StringVar(&opts.Sessions, KeySessions, "", "session summaries `FILE` (default $XDG_STATE_HOME/ivrctl/sessions.jsonl)")
 	fl.StringVar(&opts.LogFormat, KeyLogFormat, LogText, "log format on stderr: text or json")
-	fl.StringSliceVar(&opts.AuthSecrets, KeyAuthSecret, nil, "shared `SECRET` expected in --auth-header; two, comma-separated, while rotating")
+	// Secrets are string flags, whose Set never fails: a flag parse
+	// error would quote the value.
+	fl.StringVar(&opts.AuthSecret, KeyAuthSecret, "", "shared `SECRET` expected in --auth-header; two, comma-separated, while rotating")
 	fl.StringVar(&opts.AuthHeader, KeyAuthHeader, webhook.DefaultAuthHeader, "header carrying the shared secret")
 	fl.StringVar(&opts.Token, KeyToken, "", "secret expected in the ?token= query parameter")
 	fl.StringVar(&opts.BasicAuth, KeyBasicAuth, "", "HTTP basic credentials `user:pass`")
@@ -166,10 +175,17 @@ func (opts *ServeOptions) config() (webhook.Config, error) {
 		return cfg, cmdutil.Usagef("--port %d: use 0 to 65535", opts.Port)
 	}
 	auth := webhook.Auth{Header: strings.TrimSpace(opts.AuthHeader), Token: opts.Token}
-	for _, s := range opts.AuthSecrets {
+	// Split here, not by pflag: a YAML list in the config file arrives
+	// joined with commas too (auth-secret: [new, old]).
+	for _, s := range strings.Split(opts.AuthSecret, ",") {
 		if s = strings.TrimSpace(s); s != "" {
 			auth.Secrets = append(auth.Secrets, s)
 		}
+	}
+	if len(auth.Secrets) > maxSecrets {
+		// Never echo the values: they are credentials.
+		return cfg, cmdutil.Usagef("--auth-secret: %d comma-separated values, at most %d (new,old while rotating); a secret cannot contain a comma",
+			len(auth.Secrets), maxSecrets)
 	}
 	if len(auth.Secrets) > 0 && auth.Header == "" {
 		return cfg, cmdutil.Usagef("--auth-header is empty: name the header the secret comes in")

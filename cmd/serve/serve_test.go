@@ -87,6 +87,7 @@ func runServe(t *testing.T, args ...string) *running {
 		}
 		select {
 		case err := <-r.done:
+			r.done <- err // for the cleanup
 			t.Fatalf("serve exited: %v\nstderr:\n%s", err, r.stderr.String())
 		case <-time.After(10 * time.Millisecond):
 		}
@@ -316,6 +317,12 @@ func TestServeUsageErrors(t *testing.T) {
 		{[]string{"--port", "70000"}, "--port"},
 		{[]string{"--menu", "/nonexistent/menu.yaml"}, "menu"},
 		{[]string{"extra-arg"}, "unknown command"},
+		// More than two secrets: refused, naming none (before the menu is
+		// loaded).
+		{[]string{"--auth-secret", "one-secret, justasecretvalue,three", "--menu", "/nonexistent/menu.yaml"}, "at most 2"},
+		// A '"' in a secret is no parse error echoing it (the slice flag's
+		// CSV parser failed on it); the exit 2 here is --log-format's.
+		{[]string{"--auth-secret", `justasecretvalue"x`, "--log-format", "xml"}, "--log-format"},
 	}
 	for _, c := range cases {
 		ios, _, _, errOut := cmdutil.Test()
@@ -387,5 +394,36 @@ func TestServeSIGTERMRightAfterAddress(t *testing.T) {
 	}
 	if !strings.Contains(errOut.String(), "stopped; sessions file closed") {
 		t.Errorf("no clean stop in stderr:\n%s", errOut.String())
+	}
+}
+
+// A secret may contain '"'; a YAML list in the config file is two secrets
+// (new and old, while rotating), like a comma-separated value.
+func TestServeAuthSecretValues(t *testing.T) {
+	isolate(t)
+	body := readFile(t, "testdata/dtmf1.json")
+	r := runServe(t, "--auth-secret", `q"uote-secret`, "--sessions", filepath.Join(t.TempDir(), "s.jsonl"))
+	if st, b := post(t, r.url+"/webhooks/vca", body, "Authorization", `q"uote-secret`); st != 200 {
+		t.Errorf("secret with a quote: %d %s", st, b)
+	}
+	if st, _ := post(t, r.url+"/webhooks/vca", body, "Authorization", `q`); st != 401 {
+		t.Errorf("part of the secret: %d, want 401", st)
+	}
+
+	cfg := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(cfg, []byte("auth-secret: [new-secret, old-secret]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r = runServe(t, "--config", cfg, "--sessions", filepath.Join(t.TempDir(), "s.jsonl"))
+	for hdr, want := range map[string]int{"new-secret": 200, "old-secret": 200, "new-secret,old-secret": 401, "": 401} {
+		if st, b := post(t, r.url+"/webhooks/vca", body, "Authorization", hdr); st != want {
+			t.Errorf("config list, Authorization %q: %d %s, want %d", hdr, st, b, want)
+		}
+	}
+	if err := r.stop(t); err != nil {
+		t.Fatal(err)
+	}
+	if logs := r.stderr.String(); !strings.Contains(logs, "authentication: 2 secret(s) in Authorization") || strings.Contains(logs, "new-secret") {
+		t.Errorf("start-up lines:\n%s", logs)
 	}
 }
