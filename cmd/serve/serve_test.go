@@ -21,6 +21,8 @@ import (
 	"github.com/ivrctl/ivrctl/cmd"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 	"github.com/ivrctl/ivrctl/cmd/serve"
+	"github.com/ivrctl/ivrctl/cmd/simulate"
+	"github.com/ivrctl/ivrctl/pkg/menu"
 )
 
 const repo = "../.."
@@ -425,5 +427,66 @@ func TestServeAuthSecretValues(t *testing.T) {
 	}
 	if logs := r.stderr.String(); !strings.Contains(logs, "authentication: 2 secret(s) in Authorization") || strings.Contains(logs, "new-secret") {
 		t.Errorf("start-up lines:\n%s", logs)
+	}
+}
+
+// What --record writes, simulate passes: every pair replays clean through
+// the same menu. An event naming an unknown menu is answered but not
+// recorded (simulate fails such a pair with exit 2).
+func TestServeRecordReplaysThroughSimulate(t *testing.T) {
+	isolate(t)
+	dir := filepath.Join(t.TempDir(), "rec")
+	r := runServe(t, "--record", dir, "--sessions", filepath.Join(t.TempDir(), "s.jsonl"))
+	unknown := bytes.Replace(readFile(t, "testdata/dtmf2.json"), []byte(`"dtmf": "2",`), []byte(`"dtmf": "2", "clientActionId": "no_such_menu",`), 1)
+	events := [][]byte{
+		readFile(t, "testdata/inbound-call-received.json"),
+		readFile(t, "testdata/dtmf1.json"),
+		unknown,
+		readFile(t, "testdata/dtmf2.json"),
+		readFile(t, "testdata/eventdata-dtmf3.json"),
+		readFile(t, "testdata/dtmf-null.json"),
+	}
+	for i, ev := range events {
+		if st, b := post(t, r.url+"/webhooks/vca", ev); st != 200 {
+			t.Fatalf("event %d: %d %s", i, st, b)
+		}
+	}
+	if err := r.stop(t); err != nil {
+		t.Fatal(err)
+	}
+	if line := waitFor(t, r.stderr, "no_such_menu"); !strings.Contains(line, "not recorded") {
+		t.Errorf("fallback line does not say it was not recorded: %q", line)
+	}
+
+	names, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var inputs []*simulate.Input
+	for _, name := range names {
+		if strings.HasSuffix(name, simulate.ExpectedSuffix) {
+			continue
+		}
+		data, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		exp, err := os.ReadFile(strings.TrimSuffix(name, ".json") + simulate.ExpectedSuffix)
+		if err != nil {
+			t.Fatal(err)
+		}
+		inputs = append(inputs, &simulate.Input{Name: name, Data: data, Expected: exp})
+	}
+	if len(inputs) != len(events)-1 {
+		t.Fatalf("%d pairs recorded, want %d (all but the unknown menu)", len(inputs), len(events)-1)
+	}
+	eng, err := menu.Compile(menu.Default(), menu.Numbers{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, out := range simulate.ReplayAll(eng, inputs, nil) {
+		if out.Err != nil || out.Diff != "" || !out.Checked() {
+			t.Errorf("%s: simulate fails it: err %v, diff %s", filepath.Base(out.Input.Name), out.Err, out.Diff)
+		}
 	}
 }

@@ -31,6 +31,15 @@ func TestRecord(t *testing.T) {
 		sent = append(sent, [2][]byte{body, r.Body})
 		ts.next(t)
 	}
+	// An unknown clientActionId is answered (the start menu) but not
+	// recorded: simulate would fail the pair. The log line says so.
+	unknown := bytes.Replace(readFile(t, "testdata/dtmf2.json"), []byte(`"dtmf": "2",`), []byte(`"dtmf": "2", "clientActionId": "no_such_menu",`), 1)
+	if r := post(t, ts.URL+PathVCA, unknown); r.Status != 200 {
+		t.Fatalf("unknown clientActionId: %d", r.Status)
+	}
+	if e := ts.next(t); e.Level != LevelWarn || !strings.Contains(e.Message, "not recorded") {
+		t.Errorf("fallback event: level %s, message %q; want a warning saying it was not recorded", e.Level, e.Message)
+	}
 	// Refused requests are not recorded.
 	post(t, ts.URL+PathVCA, []byte("{"))
 	post(t, ts.URL+PathVCA, readFile(t, "testdata/vss/completed.json"))

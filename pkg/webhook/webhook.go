@@ -67,7 +67,8 @@ type Config struct {
 	// to (required; see DefaultSessionsPath).
 	SessionsPath string
 	// RecordDir, when set, receives every answered VCA event and its
-	// answer as a NAME.json / NAME.expected.json pair.
+	// answer as a NAME.json / NAME.expected.json pair; not those answered
+	// with the start menu for an unknown clientActionId.
 	RecordDir string
 
 	Auth       Auth
@@ -443,7 +444,13 @@ func (s *Server) serveVCA(w http.ResponseWriter, r *http.Request) {
 	}
 	ev.Menu, ev.Digits, ev.Matched, ev.Next = res.Menu, res.Digits, res.Matched, res.Reply.Next
 	ev.Action = s.actionNames(res.Reply)
-	if s.rec != nil {
+	switch {
+	case s.rec == nil:
+	case res.Fallback:
+		// The start menu answered a clientActionId the menu does not
+		// know: simulate fails such a pair (exit 2), so it is no test.
+		ev.Message += "; not recorded"
+	default:
 		if _, err := s.rec.record(ev.Time, ev.Session, body, res.Reply.Body); err != nil {
 			// The call matters more than its recording: answer anyway.
 			ev.Level, ev.Message = LevelWarn, err.Error()
