@@ -17,8 +17,11 @@
 // credential; 403 client address not in the allow list; 404 unknown path;
 // 405 wrong method (with Allow); 413 body over the limit; 422 a well-formed
 // event of the wrong kind; 500 a handler failed (a panic, or the sessions
-// file could not be written, so 8x8 may redeliver). Every error body is
-// JSON: {"error": "...", "status": N}.
+// file could not be written, so 8x8 may redeliver). Every error body the
+// handlers write is JSON: {"error": "...", "status": N}. Requests net/http
+// refuses before a handler runs are not: a malformed request (400) or
+// oversized headers (431) get its plain-text answers, and an unclean path
+// (/webhooks/./vca) ServeMux's 307 redirect to the cleaned one.
 package webhook
 
 import (
