@@ -44,6 +44,11 @@ type logger struct {
 	closed  bool
 	kick    chan struct{} // cap 1: "there is something to write"
 	done    chan struct{} // the writer has flushed and exited
+
+	// closeWait bounds Close's wait for the writer: a stderr that no
+	// longer drains (a paused terminal, a full pipe nobody reads) must
+	// not keep the process from exiting after its shutdown.
+	closeWait time.Duration
 }
 
 const maxPending = 4 << 20
@@ -52,7 +57,7 @@ var linePool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 func newLogger(io *cmdutil.IOStreams, format string) *logger {
 	l := &logger{w: io.ErrOut, json: format == LogJSON, p: io.ErrPalette(), loc: time.Local,
-		kick: make(chan struct{}, 1), done: make(chan struct{})}
+		kick: make(chan struct{}, 1), done: make(chan struct{}), closeWait: time.Second}
 	go l.writer()
 	return l
 }
@@ -118,8 +123,9 @@ func (l *logger) flush() {
 	l.mu.Unlock()
 }
 
-// Close writes what is pending and stops the writer. Lines logged after
-// Close are written directly.
+// Close writes what is pending and stops the writer, waiting at most
+// closeWait for a stuck stderr (what is left unwritten then is lost).
+// Lines logged after Close are written directly.
 func (l *logger) Close() {
 	l.mu.Lock()
 	if l.closed {
@@ -129,7 +135,12 @@ func (l *logger) Close() {
 	l.closed = true
 	close(l.kick) // under mu: Log sends on kick only under mu, and only before closed
 	l.mu.Unlock()
-	<-l.done
+	t := time.NewTimer(l.closeWait)
+	defer t.Stop()
+	select {
+	case <-l.done:
+	case <-t.C:
+	}
 }
 
 // jsonLine is a --log-format json line. Field names follow 8x8's

@@ -240,3 +240,20 @@ func TestLogTextEscapesRequestFields(t *testing.T) {
 		t.Errorf("clean(tab) = %s", got)
 	}
 }
+
+// Close does not wait forever on a stderr that never drains: the process
+// must be able to exit after its shutdown.
+func TestLogCloseBoundedOnStuckStderr(t *testing.T) {
+	bw := &blockedWriter{release: make(chan struct{})}
+	defer close(bw.release)
+	l := newLogger(&cmdutil.IOStreams{ErrOut: bw}, LogText)
+	l.closeWait = 10 * time.Millisecond
+	l.Log(events()[1])
+	closed := make(chan struct{})
+	go func() { l.Close(); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close blocked on a stuck stderr")
+	}
+}
