@@ -204,3 +204,14 @@ func TestDefaultSessionsPath(t *testing.T) {
 		t.Errorf("got %s", p)
 	}
 }
+
+// syncDir syncs a directory (the new sessions file's entry) and reports a
+// directory it cannot open.
+func TestSyncDir(t *testing.T) {
+	if err := syncDir(t.TempDir()); err != nil {
+		t.Errorf("syncDir: %v", err)
+	}
+	if err := syncDir(filepath.Join(t.TempDir(), "missing")); err == nil {
+		t.Error("syncDir of a missing directory: no error")
+	}
+}
