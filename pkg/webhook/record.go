@@ -33,16 +33,13 @@ func newRecorder(dir string) (*recorder, error) {
 	return &recorder{dir: dir}, nil
 }
 
-// record writes the pair and returns NAME.
-func (rc *recorder) record(now time.Time, session string, event, answer []byte) (string, error) {
+// record writes the pair.
+func (rc *recorder) record(now time.Time, session string, event, answer []byte) error {
 	name := rc.name(now, session)
 	if err := writeAtomic(rc.dir, name+".expected.json", answer); err != nil {
-		return name, err
+		return err
 	}
-	if err := writeAtomic(rc.dir, name+".json", event); err != nil {
-		return name, err
-	}
-	return name, nil
+	return writeAtomic(rc.dir, name+".json", event)
 }
 
 func (rc *recorder) name(now time.Time, session string) string {

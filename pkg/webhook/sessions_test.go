@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // An acknowledged summary is in the file when the 200 arrives: read back
@@ -38,7 +40,7 @@ func TestVSSAcknowledgedIsInFile(t *testing.T) {
 		var want, got any
 		json.Unmarshal(body, &want)
 		json.Unmarshal(last.Event, &got)
-		if diff := cmpDiff(want, got); diff != "" {
+		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("%s stored differently (-sent +stored):\n%s", f, diff)
 		}
 		if last.ReceivedAt.IsZero() || last.SessionID == "" || last.SessionStatus == "" {

@@ -454,7 +454,7 @@ func (s *Server) serveVCA(w http.ResponseWriter, r *http.Request) {
 		// know: simulate fails such a pair (exit 2), so it is no test.
 		ev.Message += "; not recorded"
 	default:
-		if _, err := s.rec.record(ev.Time, ev.Session, body, res.Reply.Body); err != nil {
+		if err := s.rec.record(ev.Time, ev.Session, body, res.Reply.Body); err != nil {
 			// The call matters more than its recording: answer anyway.
 			ev.Level, ev.Message = LevelWarn, err.Error()
 		}
