@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 	"github.com/ivrctl/ivrctl/pkg/webhook"
@@ -43,6 +44,11 @@ type logger struct {
 	closed  bool
 	kick    chan struct{} // cap 1: "there is something to write"
 	done    chan struct{} // the writer has flushed and exited
+
+	// closeWait bounds Close's wait for the writer: a stderr that no
+	// longer drains (a paused terminal, a full pipe nobody reads) must
+	// not keep the process from exiting after its shutdown.
+	closeWait time.Duration
 }
 
 const maxPending = 4 << 20
@@ -51,7 +57,7 @@ var linePool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 func newLogger(io *cmdutil.IOStreams, format string) *logger {
 	l := &logger{w: io.ErrOut, json: format == LogJSON, p: io.ErrPalette(), loc: time.Local,
-		kick: make(chan struct{}, 1), done: make(chan struct{})}
+		kick: make(chan struct{}, 1), done: make(chan struct{}), closeWait: time.Second}
 	go l.writer()
 	return l
 }
@@ -66,21 +72,28 @@ func (l *logger) Log(e webhook.Event) {
 		l.renderText(b, e)
 	}
 	l.mu.Lock()
+	kick := !l.closed
 	switch {
 	case l.closed:
-		l.w.Write(b.Bytes()) // after Close: nothing is batching any more
+		// After Close (a handler that outlived the drain): nothing is
+		// batching any more, and kick is closed, so write directly and
+		// never send on it. Deciding under mu keeps Close from closing
+		// kick between the check and the send.
+		l.w.Write(b.Bytes())
 	case len(l.pending)+b.Len() > maxPending:
 		l.dropped++
 	default:
 		l.pending = append(l.pending, b.Bytes()...)
 	}
+	if kick {
+		select {
+		case l.kick <- struct{}{}:
+		default: // the writer is already due to run
+		}
+	}
 	l.mu.Unlock()
 	if b.Cap() <= 64<<10 {
 		linePool.Put(b)
-	}
-	select {
-	case l.kick <- struct{}{}:
-	default: // the writer is already due to run
 	}
 }
 
@@ -110,8 +123,9 @@ func (l *logger) flush() {
 	l.mu.Unlock()
 }
 
-// Close writes what is pending and stops the writer. Lines logged after
-// Close are written directly.
+// Close writes what is pending and stops the writer, waiting at most
+// closeWait for a stuck stderr (what is left unwritten then is lost).
+// Lines logged after Close are written directly.
 func (l *logger) Close() {
 	l.mu.Lock()
 	if l.closed {
@@ -119,9 +133,14 @@ func (l *logger) Close() {
 		return
 	}
 	l.closed = true
+	close(l.kick) // under mu: Log sends on kick only under mu, and only before closed
 	l.mu.Unlock()
-	close(l.kick)
-	<-l.done
+	t := time.NewTimer(l.closeWait)
+	defer t.Stop()
+	select {
+	case <-l.done:
+	case <-t.C:
+	}
 }
 
 // jsonLine is a --log-format json line. Field names follow 8x8's
@@ -261,42 +280,42 @@ func (l *logger) renderText(b *bytes.Buffer, e webhook.Event) {
 	}
 	if e.Session != "" {
 		b.WriteByte(' ')
-		b.WriteString(e.Session)
+		b.WriteString(clean(e.Session))
 	}
 	switch {
 	case e.Kind == webhook.KindVCA && e.Menu != "": // answered (not a panic before the answer)
 		b.WriteByte(' ')
-		b.WriteString(p.Bold(e.Menu))
+		b.WriteString(p.Bold(clean(e.Menu)))
 		if e.Digits != "" {
 			b.WriteString(" digit ")
-			b.WriteString(e.Digits)
+			b.WriteString(clean(e.Digits))
 		} else {
 			b.WriteString(" no digit")
 		}
 		b.WriteString(" -> ")
-		b.WriteString(e.Matched)
+		b.WriteString(clean(e.Matched))
 		b.WriteString(": ")
-		b.WriteString(p.Bold(e.Action))
+		b.WriteString(p.Bold(clean(e.Action)))
 		if e.Next != "" {
 			b.WriteString(" next=")
-			b.WriteString(e.Next)
+			b.WriteString(clean(e.Next))
 		}
 	case e.Kind == webhook.KindVCS:
 		if e.CallStatus != "" {
 			b.WriteByte(' ')
-			b.WriteString(e.CallStatus)
+			b.WriteString(clean(e.CallStatus))
 		}
 		b.WriteString(" (status update, acknowledged)")
 	case e.Kind == webhook.KindVSS && e.Outcome != "":
 		b.WriteByte(' ')
-		b.WriteString(l.outcome(e.Outcome))
+		b.WriteString(l.outcome(clean(e.Outcome)))
 		if e.ErrorCode != 0 {
 			b.WriteByte(' ')
 			b.Write(strconv.AppendInt(b.AvailableBuffer(), int64(e.ErrorCode), 10))
 		}
 		if e.ErrorMsg != "" {
 			b.WriteByte(' ')
-			b.WriteString(e.ErrorMsg)
+			b.WriteString(clean(e.ErrorMsg))
 		}
 		if e.Duplicate {
 			b.WriteString(p.Gray(" (duplicate: already recorded)"))
@@ -304,13 +323,13 @@ func (l *logger) renderText(b *bytes.Buffer, e webhook.Event) {
 	default:
 		if e.Route != "" {
 			b.WriteByte(' ')
-			b.WriteString(e.Route)
+			b.WriteString(clean(e.Route))
 			b.WriteString(" from ")
-			b.WriteString(e.Remote)
+			b.WriteString(clean(e.Remote))
 		}
 	}
 	if e.Message != "" {
-		msg := e.Message
+		msg := clean(e.Message)
 		switch e.Level {
 		case webhook.LevelWarn:
 			msg = p.Yellow(msg)
@@ -338,10 +357,43 @@ func (l *logger) renderText(b *bytes.Buffer, e webhook.Event) {
 	if e.Stack != "" {
 		for _, line := range strings.Split(strings.TrimRight(e.Stack, "\n"), "\n") {
 			b.WriteString("    ")
-			b.WriteString(p.Gray(line))
+			b.WriteString(p.Gray(cleanTabs(line)))
 			b.WriteByte('\n')
 		}
 	}
+}
+
+// clean makes a field safe for a terminal. Most fields come from the
+// request (sessionId, clientActionId, errorMsg, the path, X-Forwarded-For)
+// and are anyone's to write: a newline would forge a log line, an escape
+// sequence would drive the reader's terminal. A field holding a control
+// character (or anything not printable) is written Go-quoted, escapes
+// visible; the usual field, printable ASCII, as it is, without allocating.
+// JSON lines need none of this: encoding/json escapes control characters.
+func clean(s string) string { return cleanIf(s, false) }
+
+// cleanTabs is clean for a stack trace line, whose tabs are layout.
+func cleanTabs(s string) string { return cleanIf(s, true) }
+
+func cleanIf(s string, tabs bool) string {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '\t' && tabs:
+		case c < 0x20 || c == 0x7f:
+			return strconv.Quote(s)
+		case c >= utf8.RuneSelf:
+			// C1 controls (U+009B is a CSI), invalid UTF-8, other
+			// invisibles: quote unless every rune is printable.
+			for _, r := range s[i:] {
+				if r == utf8.RuneError || !strconv.IsPrint(r) && !(r == '\t' && tabs) {
+					return strconv.Quote(s)
+				}
+			}
+			return s
+		}
+	}
+	return s
 }
 
 func (l *logger) status(code int) string {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -174,5 +175,85 @@ func BenchmarkLog(b *testing.B) {
 				l.Log(e)
 			}
 		})
+	}
+}
+
+// A handler that outlives the drain logs after Close: the line is written,
+// and nothing panics (it used to send on the closed kick channel).
+func TestLogAfterClose(t *testing.T) {
+	ios, _, _, errOut := cmdutil.Test()
+	l := newLogger(ios, LogText)
+	l.Close()
+	defer func() {
+		if p := recover(); p != nil {
+			t.Fatalf("Log after Close panicked: %v", p)
+		}
+	}()
+	l.Log(events()[1])
+	l.Close() // twice is harmless
+	if !strings.Contains(errOut.String(), "main digit 3") {
+		t.Errorf("line logged after Close was lost: %q", errOut)
+	}
+}
+
+// Request-controlled text cannot forge a line or drive the terminal: a
+// field with control characters is written quoted, escapes visible.
+func TestLogTextEscapesRequestFields(t *testing.T) {
+	evil := "abc\x1b[31m\nFORGED 10:11:12.345 VCA    200"
+	at := time.Date(2026, 7, 23, 10, 11, 12, 0, time.UTC)
+	for _, e := range []webhook.Event{
+		{Time: at, Level: webhook.LevelWarn, Kind: webhook.KindVCA, Status: 200, Session: evil, Menu: evil, Digits: "1\r",
+			Matched: "fallback", Action: "say", Next: evil, Message: "clientActionId " + evil},
+		{Time: at, Level: webhook.LevelInfo, Kind: webhook.KindVSS, Status: 200, Session: "s", Outcome: "ERROR\x07",
+			ErrorCode: -1, ErrorMsg: evil},
+		{Time: at, Level: webhook.LevelInfo, Kind: webhook.KindVCS, Status: 200, Session: "s", CallStatus: evil},
+		{Time: at, Level: webhook.LevelWarn, Kind: webhook.KindReject, Status: 403, Route: "/x\n", Remote: "1.2.3.4\x1b]0;pwned\x07",
+			Message: "client \u009b31m"},
+	} {
+		ios, _, _, errOut := cmdutil.Test()
+		l := newLogger(ios, LogText)
+		l.Log(e)
+		l.Close()
+		out := errOut.String()
+		if strings.Count(out, "\n") != 1 || !strings.HasSuffix(out, "\n") {
+			t.Errorf("%s event: not one line: %q", e.Kind, out)
+		}
+		if strings.ContainsAny(out, "\x1b\x07\r\u009b") {
+			t.Errorf("%s event: control characters written raw: %q", e.Kind, out)
+		}
+	}
+	// Escaped, not dropped: the reader still sees what was sent.
+	ios, _, _, errOut := cmdutil.Test()
+	l := newLogger(ios, LogText)
+	l.Log(webhook.Event{Time: at, Kind: webhook.KindVCS, Status: 200, Session: evil})
+	l.Close()
+	if want := strconv.Quote(evil); !strings.Contains(errOut.String(), want) {
+		t.Errorf("%q lacks %s", errOut, want)
+	}
+	// Printable text, UTF-8 included, is written as it is.
+	for _, s := range []string{"d62f91ba-9a40-11ee", "menü principal", "goroutine 7:\tmain.f()"} {
+		if got := cleanTabs(s); got != s {
+			t.Errorf("cleanTabs(%q) = %q", s, got)
+		}
+	}
+	if got := clean("a\tb"); got != `"a\tb"` {
+		t.Errorf("clean(tab) = %s", got)
+	}
+}
+
+// Close does not wait forever on a stderr that never drains: the process
+// must be able to exit after its shutdown.
+func TestLogCloseBoundedOnStuckStderr(t *testing.T) {
+	bw := &blockedWriter{release: make(chan struct{})}
+	defer close(bw.release)
+	l := newLogger(&cmdutil.IOStreams{ErrOut: bw}, LogText)
+	l.closeWait = 10 * time.Millisecond
+	l.Log(events()[1])
+	closed := make(chan struct{})
+	go func() { l.Close(); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close blocked on a stuck stderr")
 	}
 }

@@ -65,6 +65,10 @@ func init() {
 	}
 }
 
+// maxSecrets is how many --auth-secret values are accepted: the new and
+// the old one while rotating.
+const maxSecrets = 2
+
 // ServeOptions are the flags and inputs of `ivrctl serve`.
 type ServeOptions struct {
 	IO         *cmdutil.IOStreams
@@ -81,12 +85,15 @@ type ServeOptions struct {
 	Sessions  string
 	LogFormat string
 
-	AuthSecrets []string
-	AuthHeader  string
-	Token       string
-	BasicAuth   string // user:pass
-	AllowIPs    []string
-	TrustProxy  bool
+	// AuthSecret is one secret, or two comma-separated while rotating.
+	// A plain string, not a slice flag: pflag's CSV parsing of a slice
+	// fails on a '"' and echoes the whole value (the secret) in its error.
+	AuthSecret string
+	AuthHeader string
+	Token      string
+	BasicAuth  string // user:pass
+	AllowIPs   []string
+	TrustProxy bool
 
 	// DrainTimeout bounds the wait for in-flight requests at shutdown.
 	DrainTimeout time.Duration
@@ -120,7 +127,8 @@ config file to flags, which other users can see in the process list.
 
 Every setting is also IVRCTL_<NAME> (IVRCTL_ALLOW_IP, ...) or <name>: in the
 config file. SIGINT or SIGTERM stops accepting, lets requests in flight
-finish (up to 10s), closes the sessions file and exits 0.`,
+finish, closes the sessions file and exits 0; requests still in flight
+after 10s are cut off and serve exits 1. A second signal kills at once.`,
 		Example: `  $ ivrctl serve --port 8080
   $ IVRCTL_AUTH_SECRET=mdp1234 ivrctl serve --addr 0.0.0.0 --allow-ip 18.140.80.2,52.220.253.234,54.255.116.8,52.74.232.241
   $ ivrctl serve --menu testdata/menus/advanced-ivr.yaml --record calls/
@@ -143,7 +151,9 @@ finish (up to 10s), closes the sessions file and exits 0.`,
 	fl.StringVar(&opts.RecordDir, KeyRecord, "", "record every VCA event and its answer in `DIR` (X.json, X.expected.json)")
 	fl.StringVar(&opts.Sessions, KeySessions, "", "session summaries `FILE` (default $XDG_STATE_HOME/ivrctl/sessions.jsonl)")
 	fl.StringVar(&opts.LogFormat, KeyLogFormat, LogText, "log format on stderr: text or json")
-	fl.StringSliceVar(&opts.AuthSecrets, KeyAuthSecret, nil, "shared `SECRET` expected in --auth-header; two, comma-separated, while rotating")
+	// Secrets are string flags, whose Set never fails: a flag parse
+	// error would quote the value.
+	fl.StringVar(&opts.AuthSecret, KeyAuthSecret, "", "shared `SECRET` expected in --auth-header; two, comma-separated, while rotating")
 	fl.StringVar(&opts.AuthHeader, KeyAuthHeader, webhook.DefaultAuthHeader, "header carrying the shared secret")
 	fl.StringVar(&opts.Token, KeyToken, "", "secret expected in the ?token= query parameter")
 	fl.StringVar(&opts.BasicAuth, KeyBasicAuth, "", "HTTP basic credentials `user:pass`")
@@ -166,10 +176,17 @@ func (opts *ServeOptions) config() (webhook.Config, error) {
 		return cfg, cmdutil.Usagef("--port %d: use 0 to 65535", opts.Port)
 	}
 	auth := webhook.Auth{Header: strings.TrimSpace(opts.AuthHeader), Token: opts.Token}
-	for _, s := range opts.AuthSecrets {
+	// Split here, not by pflag: a YAML list in the config file arrives
+	// joined with commas too (auth-secret: [new, old]).
+	for _, s := range strings.Split(opts.AuthSecret, ",") {
 		if s = strings.TrimSpace(s); s != "" {
 			auth.Secrets = append(auth.Secrets, s)
 		}
+	}
+	if len(auth.Secrets) > maxSecrets {
+		// Never echo the values: they are credentials.
+		return cfg, cmdutil.Usagef("--auth-secret: %d comma-separated values, at most %d (new,old while rotating); a secret cannot contain a comma",
+			len(auth.Secrets), maxSecrets)
 	}
 	if len(auth.Secrets) > 0 && auth.Header == "" {
 		return cfg, cmdutil.Usagef("--auth-header is empty: name the header the secret comes in")
@@ -216,6 +233,19 @@ func runServe(opts *ServeOptions) error {
 	defer log.Close()
 	cfg.OnEvent = log.Log
 
+	// Catch SIGINT/SIGTERM before anything can see the address: a signal
+	// from then on drains and exits 0 instead of killing the process (143).
+	// Once the first signal (or the command's context) ends the run, the
+	// default behaviour returns, so a second Ctrl-C during a slow drain
+	// kills at once.
+	ctx := opts.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	context.AfterFunc(ctx, stop)
+
 	srv, err := webhook.New(cfg)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
@@ -227,15 +257,10 @@ func runServe(opts *ServeOptions) error {
 		return cmdutil.WithHint(fmt.Errorf("listen on %s: %w", addr, err), cmdutil.ExitFailed,
 			"choose another --port, or --port 0 for a free one")
 	}
+	// A script reads the address and may signal at once: SIGINT/SIGTERM
+	// are caught before it is printed (see above).
 	url := "http://" + ln.Addr().String()
 	fmt.Fprintf(opts.IO.Out, "listening on %s\n", url)
-
-	ctx := opts.Context
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
 
 	log.startup(url, cfg, srv, opts.MenuFile)
 	if msg := exposureWarning(ln.Addr(), srv.AuthEnabled()); msg != "" {

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -20,6 +21,8 @@ import (
 	"github.com/ivrctl/ivrctl/cmd"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 	"github.com/ivrctl/ivrctl/cmd/serve"
+	"github.com/ivrctl/ivrctl/cmd/simulate"
+	"github.com/ivrctl/ivrctl/pkg/menu"
 )
 
 const repo = "../.."
@@ -86,6 +89,7 @@ func runServe(t *testing.T, args ...string) *running {
 		}
 		select {
 		case err := <-r.done:
+			r.done <- err // for the cleanup
 			t.Fatalf("serve exited: %v\nstderr:\n%s", err, r.stderr.String())
 		case <-time.After(10 * time.Millisecond):
 		}
@@ -315,6 +319,12 @@ func TestServeUsageErrors(t *testing.T) {
 		{[]string{"--port", "70000"}, "--port"},
 		{[]string{"--menu", "/nonexistent/menu.yaml"}, "menu"},
 		{[]string{"extra-arg"}, "unknown command"},
+		// More than two secrets: refused, naming none (before the menu is
+		// loaded).
+		{[]string{"--auth-secret", "one-secret, justasecretvalue,three", "--menu", "/nonexistent/menu.yaml"}, "at most 2"},
+		// A '"' in a secret is no parse error echoing it (the slice flag's
+		// CSV parser failed on it); the exit 2 here is --log-format's.
+		{[]string{"--auth-secret", `justasecretvalue"x`, "--log-format", "xml"}, "--log-format"},
 	}
 	for _, c := range cases {
 		ios, _, _, errOut := cmdutil.Test()
@@ -343,5 +353,140 @@ func TestServePortInUse(t *testing.T) {
 	}
 	if err := r.stop(t); err != nil && !errors.Is(err, context.Canceled) {
 		t.Fatal(err)
+	}
+}
+
+// signalOnAddress sends the process SIGTERM the moment the address line is
+// written, as a script that starts serve and stops it at once would.
+type signalOnAddress struct {
+	syncBuffer
+	once sync.Once
+}
+
+func (w *signalOnAddress) Write(p []byte) (int, error) {
+	n, err := w.syncBuffer.Write(p)
+	if bytes.HasPrefix(p, []byte("listening on ")) {
+		w.once.Do(func() { syscall.Kill(os.Getpid(), syscall.SIGTERM) })
+	}
+	return n, err
+}
+
+// SIGTERM as soon as the address is printed drains and returns nil (exit
+// 0): the handler is installed before the address appears. Before, the
+// signal could arrive first and kill the process (exit 143; here, the
+// test binary).
+func TestServeSIGTERMRightAfterAddress(t *testing.T) {
+	isolate(t)
+	out, errOut := &signalOnAddress{}, &syncBuffer{}
+	ios := &cmdutil.IOStreams{In: strings.NewReader(""), Out: out, ErrOut: errOut}
+	root := cmd.NewRootCmd(cmdutil.NewFactory(ios, "test"), cmd.BuildInfo{Version: "test"})
+	root.SetArgs([]string{"serve", "--port", "0", "--sessions", filepath.Join(t.TempDir(), "s.jsonl")})
+	done := make(chan error, 1)
+	go func() { done <- root.Execute() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve returned %v after SIGTERM, want nil\nstderr:\n%s", err, errOut.String())
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("serve did not stop on SIGTERM")
+	}
+	if !strings.HasPrefix(out.String(), "listening on http://127.0.0.1:") {
+		t.Errorf("stdout %q", out.String())
+	}
+	if !strings.Contains(errOut.String(), "stopped; sessions file closed") {
+		t.Errorf("no clean stop in stderr:\n%s", errOut.String())
+	}
+}
+
+// A secret may contain '"'; a YAML list in the config file is two secrets
+// (new and old, while rotating), like a comma-separated value.
+func TestServeAuthSecretValues(t *testing.T) {
+	isolate(t)
+	body := readFile(t, "testdata/dtmf1.json")
+	r := runServe(t, "--auth-secret", `q"uote-secret`, "--sessions", filepath.Join(t.TempDir(), "s.jsonl"))
+	if st, b := post(t, r.url+"/webhooks/vca", body, "Authorization", `q"uote-secret`); st != 200 {
+		t.Errorf("secret with a quote: %d %s", st, b)
+	}
+	if st, _ := post(t, r.url+"/webhooks/vca", body, "Authorization", `q`); st != 401 {
+		t.Errorf("part of the secret: %d, want 401", st)
+	}
+
+	cfg := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(cfg, []byte("auth-secret: [new-secret, old-secret]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r = runServe(t, "--config", cfg, "--sessions", filepath.Join(t.TempDir(), "s.jsonl"))
+	for hdr, want := range map[string]int{"new-secret": 200, "old-secret": 200, "new-secret,old-secret": 401, "": 401} {
+		if st, b := post(t, r.url+"/webhooks/vca", body, "Authorization", hdr); st != want {
+			t.Errorf("config list, Authorization %q: %d %s, want %d", hdr, st, b, want)
+		}
+	}
+	if err := r.stop(t); err != nil {
+		t.Fatal(err)
+	}
+	if logs := r.stderr.String(); !strings.Contains(logs, "authentication: 2 secret(s) in Authorization") || strings.Contains(logs, "new-secret") {
+		t.Errorf("start-up lines:\n%s", logs)
+	}
+}
+
+// What --record writes, simulate passes: every pair replays clean through
+// the same menu. An event naming an unknown menu is answered but not
+// recorded (simulate fails such a pair with exit 2).
+func TestServeRecordReplaysThroughSimulate(t *testing.T) {
+	isolate(t)
+	dir := filepath.Join(t.TempDir(), "rec")
+	r := runServe(t, "--record", dir, "--sessions", filepath.Join(t.TempDir(), "s.jsonl"))
+	unknown := bytes.Replace(readFile(t, "testdata/dtmf2.json"), []byte(`"dtmf": "2",`), []byte(`"dtmf": "2", "clientActionId": "no_such_menu",`), 1)
+	events := [][]byte{
+		readFile(t, "testdata/inbound-call-received.json"),
+		readFile(t, "testdata/dtmf1.json"),
+		unknown,
+		readFile(t, "testdata/dtmf2.json"),
+		readFile(t, "testdata/eventdata-dtmf3.json"),
+		readFile(t, "testdata/dtmf-null.json"),
+	}
+	for i, ev := range events {
+		if st, b := post(t, r.url+"/webhooks/vca", ev); st != 200 {
+			t.Fatalf("event %d: %d %s", i, st, b)
+		}
+	}
+	if err := r.stop(t); err != nil {
+		t.Fatal(err)
+	}
+	if line := waitFor(t, r.stderr, "no_such_menu"); !strings.Contains(line, "not recorded") {
+		t.Errorf("fallback line does not say it was not recorded: %q", line)
+	}
+
+	names, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var inputs []*simulate.Input
+	for _, name := range names {
+		if strings.HasSuffix(name, simulate.ExpectedSuffix) {
+			continue
+		}
+		data, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		exp, err := os.ReadFile(strings.TrimSuffix(name, ".json") + simulate.ExpectedSuffix)
+		if err != nil {
+			t.Fatal(err)
+		}
+		inputs = append(inputs, &simulate.Input{Name: name, Data: data, Expected: exp})
+	}
+	if len(inputs) != len(events)-1 {
+		t.Fatalf("%d pairs recorded, want %d (all but the unknown menu)", len(inputs), len(events)-1)
+	}
+	eng, err := menu.Compile(menu.Default(), menu.Numbers{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, out := range simulate.ReplayAll(eng, inputs, nil) {
+		if out.Err != nil || out.Diff != "" || !out.Checked() {
+			t.Errorf("%s: simulate fails it: err %v, diff %s", filepath.Base(out.Input.Name), out.Err, out.Diff)
+		}
 	}
 }

@@ -214,8 +214,6 @@ func errorJSON(t *testing.T, r response, status int) errorBody {
 	return e
 }
 
-func ioNopCloser(r io.Reader) io.ReadCloser { return io.NopCloser(r) }
-
 func mustPrefixes(t *testing.T, items ...string) []netip.Prefix {
 	t.Helper()
 	p, err := ParsePrefixes(items)
@@ -234,8 +232,6 @@ func mustTime(t *testing.T, s string) time.Time {
 	return tm
 }
 
-func cmpDiff(a, b any) string { return cmp.Diff(a, b) }
-
 // postStatus posts without failing the test: for use in goroutines.
 func postStatus(url string, body []byte) (int, error) {
 	resp, err := http.Post(url, "application/json", bytes.NewReader(body))
@@ -246,5 +242,3 @@ func postStatus(url string, body []byte) (int, error) {
 	io.Copy(io.Discard, resp.Body)
 	return resp.StatusCode, nil
 }
-
-func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }

@@ -13,9 +13,10 @@ import (
 // `ivrctl simulate` replays: NAME.json (the request body, byte for byte)
 // and NAME.expected.json (the response body, byte for byte).
 //
-// NAME is <UTC time to the microsecond>-<sessionId prefix>-<counter>: the
+// NAME is <UTC time to the microsecond>-<counter>-<sessionId prefix>: the
 // counter is unique within the process, so concurrent requests never
-// collide, and names sort by arrival. Each file is written to a dot-named
+// collide, and, zero-padded and before the session, it makes names sort by
+// arrival. Each file is written to a dot-named
 // temporary file and renamed into place; the answer first, so whenever
 // NAME.json is visible its expected answer is already complete. A crash
 // can leave at most a stray .tmp file or a lone NAME.expected.json, which
@@ -32,21 +33,26 @@ func newRecorder(dir string) (*recorder, error) {
 	return &recorder{dir: dir}, nil
 }
 
-// record writes the pair and returns NAME.
-func (rc *recorder) record(now time.Time, session string, event, answer []byte) (string, error) {
+// record writes the pair.
+func (rc *recorder) record(now time.Time, session string, event, answer []byte) error {
 	name := rc.name(now, session)
 	if err := writeAtomic(rc.dir, name+".expected.json", answer); err != nil {
-		return name, err
+		return err
 	}
-	if err := writeAtomic(rc.dir, name+".json", event); err != nil {
-		return name, err
-	}
-	return name, nil
+	return writeAtomic(rc.dir, name+".json", event)
 }
 
 func (rc *recorder) name(now time.Time, session string) string {
-	b := make([]byte, 0, 48)
+	b := make([]byte, 0, 56)
 	b = now.UTC().AppendFormat(b, "20060102T150405.000000Z")
+	b = append(b, '-')
+	// The counter, zero-padded, before the session: requests in the same
+	// microsecond sort by arrival, not by session id.
+	n := strconv.AppendUint(nil, rc.n.Add(1), 10)
+	for i := len(n); i < counterDigits; i++ {
+		b = append(b, '0')
+	}
+	b = append(b, n...)
 	b = append(b, '-')
 	// Only filename-safe characters of the session id (normally a UUID),
 	// at most 8: enough to find a call's files by eye.
@@ -61,10 +67,12 @@ func (rc *recorder) name(now time.Time, session string) string {
 	if kept == 0 {
 		b = append(b, "nosession"...)
 	}
-	b = append(b, '-')
-	b = strconv.AppendUint(b, rc.n.Add(1), 10)
 	return string(b)
 }
+
+// counterDigits pads the counter so names sort by it: a billion events a
+// process before the order breaks (names stay unique past it).
+const counterDigits = 9
 
 func writeAtomic(dir, name string, data []byte) error {
 	tmp, err := os.CreateTemp(dir, "."+name+".*.tmp")

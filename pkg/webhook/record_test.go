@@ -31,6 +31,15 @@ func TestRecord(t *testing.T) {
 		sent = append(sent, [2][]byte{body, r.Body})
 		ts.next(t)
 	}
+	// An unknown clientActionId is answered (the start menu) but not
+	// recorded: simulate would fail the pair. The log line says so.
+	unknown := bytes.Replace(readFile(t, "testdata/dtmf2.json"), []byte(`"dtmf": "2",`), []byte(`"dtmf": "2", "clientActionId": "no_such_menu",`), 1)
+	if r := post(t, ts.URL+PathVCA, unknown); r.Status != 200 {
+		t.Fatalf("unknown clientActionId: %d", r.Status)
+	}
+	if e := ts.next(t); e.Level != LevelWarn || !strings.Contains(e.Message, "not recorded") {
+		t.Errorf("fallback event: level %s, message %q; want a warning saying it was not recorded", e.Level, e.Message)
+	}
 	// Refused requests are not recorded.
 	post(t, ts.URL+PathVCA, []byte("{"))
 	post(t, ts.URL+PathVCA, readFile(t, "testdata/vss/completed.json"))
@@ -140,11 +149,18 @@ func TestRecordName(t *testing.T) {
 	now := mustTime(t, "2026-07-23T10:11:12.345678901Z")
 	got := []string{rc.name(now, "d62f91ba-9a40-11ee"), rc.name(now, "../../etc/passwd"), rc.name(now, "")}
 	want := []string{
-		"20260723T101112.345678Z-d62f91ba-1",
-		"20260723T101112.345678Z-etcpassw-2",
-		"20260723T101112.345678Z-nosession-3",
+		"20260723T101112.345678Z-000000001-d62f91ba",
+		"20260723T101112.345678Z-000000002-etcpassw",
+		"20260723T101112.345678Z-000000003-nosession",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("names (-want +got):\n%s", diff)
+	}
+	// In one microsecond, names sort by arrival whatever the session and
+	// however many digits the counter has.
+	rc.n.Store(8)
+	a, b := rc.name(now, "ffffffff"), rc.name(now, "00000000") // counters 9 and 10
+	if !(a < b) {
+		t.Errorf("%s sorts after %s, which arrived later", a, b)
 	}
 }

@@ -1,6 +1,7 @@
 package webhook
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"net"
@@ -33,7 +34,7 @@ func TestShutdownDrainsInFlight(t *testing.T) {
 	}
 	got := make(chan result, 1)
 	go func() {
-		req, _ := http.NewRequest("POST", ts.URL+PathVSS, bytesReader(readFile(t, "testdata/vss/completed.json")))
+		req, _ := http.NewRequest("POST", ts.URL+PathVSS, bytes.NewReader(readFile(t, "testdata/vss/completed.json")))
 		req.Header.Set("X-Test-Block", "1")
 		resp, err := http.DefaultTransport.RoundTrip(req)
 		if err != nil {
@@ -151,7 +152,7 @@ func BenchmarkVCA(b *testing.B) {
 	b.ReportAllocs()
 	b.SetBytes(int64(len(body)))
 	for b.Loop() {
-		req := httptest.NewRequest("POST", PathVCA, bytesReader(body))
+		req := httptest.NewRequest("POST", PathVCA, bytes.NewReader(body))
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, req)
 		if w.Code != 200 {

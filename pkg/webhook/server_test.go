@@ -3,6 +3,7 @@ package webhook
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -159,7 +160,7 @@ func TestBadInput(t *testing.T) {
 		}, 413, ""},
 		{"body over 1 MiB chunked", func() *http.Request {
 			r := newReq(t, "POST", ts.URL+PathVSS, nil)
-			r.Body = ioNopCloser(bytes.NewReader(big)) // no length: chunked
+			r.Body = io.NopCloser(bytes.NewReader(big)) // no length: chunked
 			return r
 		}, 413, ""},
 		{"malformed JSON", func() *http.Request {

@@ -9,7 +9,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -72,6 +74,14 @@ func OpenSessions(path string) (*Sessions, error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("sessions file: %w", err)
+	}
+	// Append's fsync makes the file's data durable, not its name: a new
+	// file's directory entry is only on disk once the directory is
+	// synced, else an acknowledged summary could vanish with the file in
+	// a crash. Once per open is cheap, so no need to know if it was new.
+	if err := syncDir(filepath.Dir(path)); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("sessions file %s: syncing its directory: %w", path, err)
 	}
 	s := &Sessions{path: path, f: f, seen: map[string]struct{}{}}
 	recs, skipped, torn, err := readSessions(f)
@@ -210,4 +220,22 @@ func readSessions(r io.Reader) (recs []SessionRecord, skipped int, torn bool, er
 		seen[rec.SessionID] = len(recs)
 		recs = append(recs, rec)
 	}
+}
+
+// syncDir fsyncs a directory, making the entries created in it durable.
+// Where directories cannot be synced (Windows; some file systems answer
+// EINVAL) there is nothing more to do.
+func syncDir(dir string) error {
+	if runtime.GOOS == "windows" {
+		return nil
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) && !errors.Is(err, errors.ErrUnsupported) {
+		return err
+	}
+	return nil
 }

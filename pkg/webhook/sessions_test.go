@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // An acknowledged summary is in the file when the 200 arrives: read back
@@ -38,7 +40,7 @@ func TestVSSAcknowledgedIsInFile(t *testing.T) {
 		var want, got any
 		json.Unmarshal(body, &want)
 		json.Unmarshal(last.Event, &got)
-		if diff := cmpDiff(want, got); diff != "" {
+		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("%s stored differently (-sent +stored):\n%s", f, diff)
 		}
 		if last.ReceivedAt.IsZero() || last.SessionID == "" || last.SessionStatus == "" {
@@ -202,5 +204,16 @@ func TestDefaultSessionsPath(t *testing.T) {
 	t.Setenv("HOME", "/home/u")
 	if p, _ := DefaultSessionsPath(); p != "/home/u/.local/state/ivrctl/sessions.jsonl" {
 		t.Errorf("got %s", p)
+	}
+}
+
+// syncDir syncs a directory (the new sessions file's entry) and reports a
+// directory it cannot open.
+func TestSyncDir(t *testing.T) {
+	if err := syncDir(t.TempDir()); err != nil {
+		t.Errorf("syncDir: %v", err)
+	}
+	if err := syncDir(filepath.Join(t.TempDir(), "missing")); err == nil {
+		t.Error("syncDir of a missing directory: no error")
 	}
 }

@@ -17,8 +17,11 @@
 // credential; 403 client address not in the allow list; 404 unknown path;
 // 405 wrong method (with Allow); 413 body over the limit; 422 a well-formed
 // event of the wrong kind; 500 a handler failed (a panic, or the sessions
-// file could not be written, so 8x8 may redeliver). Every error body is
-// JSON: {"error": "...", "status": N}.
+// file could not be written, so 8x8 may redeliver). Every error body the
+// handlers write is JSON: {"error": "...", "status": N}. Requests net/http
+// refuses before a handler runs are not: a malformed request (400) or
+// oversized headers (431) get its plain-text answers, and an unclean path
+// (/webhooks/./vca) ServeMux's 307 redirect to the cleaned one.
 package webhook
 
 import (
@@ -67,7 +70,8 @@ type Config struct {
 	// to (required; see DefaultSessionsPath).
 	SessionsPath string
 	// RecordDir, when set, receives every answered VCA event and its
-	// answer as a NAME.json / NAME.expected.json pair.
+	// answer as a NAME.json / NAME.expected.json pair; not those answered
+	// with the start menu for an unknown clientActionId.
 	RecordDir string
 
 	Auth       Auth
@@ -443,8 +447,14 @@ func (s *Server) serveVCA(w http.ResponseWriter, r *http.Request) {
 	}
 	ev.Menu, ev.Digits, ev.Matched, ev.Next = res.Menu, res.Digits, res.Matched, res.Reply.Next
 	ev.Action = s.actionNames(res.Reply)
-	if s.rec != nil {
-		if _, err := s.rec.record(ev.Time, ev.Session, body, res.Reply.Body); err != nil {
+	switch {
+	case s.rec == nil:
+	case res.Fallback:
+		// The start menu answered a clientActionId the menu does not
+		// know: simulate fails such a pair (exit 2), so it is no test.
+		ev.Message += "; not recorded"
+	default:
+		if err := s.rec.record(ev.Time, ev.Session, body, res.Reply.Body); err != nil {
 			// The call matters more than its recording: answer anyway.
 			ev.Level, ev.Message = LevelWarn, err.Error()
 		}
