@@ -18,6 +18,7 @@ import (
 
 	"github.com/ivrctl/ivrctl/cmd"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
+	"github.com/ivrctl/ivrctl/cmd/cmdutil/cmdtest"
 )
 
 // testKey is the API key of every test; no test output may contain it.
@@ -46,18 +47,9 @@ func TestMain(m *testing.M) {
 		serveFake() // the benchmark's fake 8x8, in its own process
 		return
 	}
-	for _, kv := range os.Environ() {
-		if k, _, _ := strings.Cut(kv, "="); strings.HasPrefix(k, cmdutil.EnvPrefix+"_") {
-			os.Unsetenv(k)
-		}
-	}
-	dir, err := os.MkdirTemp("", "ivrctl-call-test")
-	if err != nil {
-		panic(err)
-	}
-	os.Setenv("XDG_CONFIG_HOME", dir)
+	cleanup := cmdtest.Isolate()
 	code := m.Run()
-	os.RemoveAll(dir)
+	cleanup()
 	os.Exit(code)
 }
 

@@ -18,7 +18,6 @@ type IOStreams struct {
 	ErrOut io.Writer
 
 	OutTTY, ErrTTY bool // the stream is a terminal
-	InTTY          bool
 
 	noColor    bool // NO_COLOR set or --no-color
 	forceColor bool // CLICOLOR_FORCE set (and not 0)
@@ -30,7 +29,7 @@ type IOStreams struct {
 func System() *IOStreams {
 	io := &IOStreams{
 		In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr,
-		OutTTY: isTerminal(os.Stdout), ErrTTY: isTerminal(os.Stderr), InTTY: isTerminal(os.Stdin),
+		OutTTY: isTerminal(os.Stdout), ErrTTY: isTerminal(os.Stderr),
 	}
 	io.noColor, io.forceColor = colorEnv(os.Getenv)
 	return io

@@ -1,0 +1,28 @@
+// Package cmdtest holds what the command tests share: a process
+// environment that no IVRCTL_* variable or user config file leaks into.
+package cmdtest
+
+import (
+	"os"
+	"strings"
+
+	"github.com/ivrctl/ivrctl/cmd/cmdutil"
+)
+
+// Isolate unsets every IVRCTL_* variable and points XDG_CONFIG_HOME at a
+// fresh empty directory, so the default config file is never the user's.
+// Call it from TestMain before m.Run; the returned func removes the
+// directory.
+func Isolate() (cleanup func()) {
+	for _, kv := range os.Environ() {
+		if k, _, _ := strings.Cut(kv, "="); strings.HasPrefix(k, cmdutil.EnvPrefix+"_") {
+			os.Unsetenv(k)
+		}
+	}
+	dir, err := os.MkdirTemp("", "ivrctl-test")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv("XDG_CONFIG_HOME", dir)
+	return func() { os.RemoveAll(dir) }
+}
