@@ -5,6 +5,7 @@ package cmdutil
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 )
 
 // Exit codes, the one place they are defined. `ivrctl --help` and the
@@ -75,4 +76,14 @@ func ExitCode(err error) int {
 		return e.Code
 	}
 	return ExitFailed
+}
+
+// WithoutPath drops the path from an *fs.PathError, for messages that name
+// the file once at the start of the line ("x.json: no such file or directory").
+func WithoutPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }

@@ -233,7 +233,7 @@ func gather(opts *SimulateOptions) []*Input {
 		st, err := os.Stat(p)
 		switch {
 		case err != nil:
-			inputs = append(inputs, &Input{Name: p, Err: unwrapPathError(err)})
+			inputs = append(inputs, &Input{Name: p, Err: cmdutil.WithoutPath(err)})
 		case st.IsDir():
 			found, err := readDir(opts, p)
 			if err != nil {
@@ -250,7 +250,7 @@ func gather(opts *SimulateOptions) []*Input {
 func readDir(opts *SimulateOptions, dir string) ([]*Input, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return nil, unwrapPathError(err)
+		return nil, cmdutil.WithoutPath(err)
 	}
 	var names []string
 	for _, e := range entries {
@@ -277,7 +277,7 @@ func readInput(opts *SimulateOptions, path string) *Input {
 	return &Input{Name: path, load: func(in *Input) {
 		data, err := opts.ReadFile(path)
 		if err != nil {
-			in.Err = unwrapPathError(err)
+			in.Err = cmdutil.WithoutPath(err)
 			return
 		}
 		in.Data = data
@@ -292,17 +292,8 @@ func readInput(opts *SimulateOptions, path string) *Input {
 		case err == nil:
 			in.Expected, in.ExpName = data, exp
 		case !errors.Is(err, fs.ErrNotExist):
-			in.Err = fmt.Errorf("expected answer %s: %w", exp, unwrapPathError(err))
+			in.Err = fmt.Errorf("expected answer %s: %w", exp, cmdutil.WithoutPath(err))
 		}
 	}}
 }
 
-// unwrapPathError drops the path from *fs.PathError: the file name is
-// printed once, at the start of the line.
-func unwrapPathError(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
-}

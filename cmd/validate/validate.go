@@ -4,9 +4,7 @@ package validate
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
 	"path/filepath"
 	"strings"
 
@@ -70,7 +68,7 @@ func runValidate(opts *ValidateOptions) error {
 	for _, path := range opts.Paths {
 		data, err := opts.ReadFile(path)
 		if err != nil {
-			fmt.Fprintf(opts.IO.ErrOut, "%s %s: %v\n", opts.IO.ErrPalette().Red("error"), path, unwrapPath(err))
+			fmt.Fprintf(opts.IO.ErrOut, "%s %s: %v\n", opts.IO.ErrPalette().Red("error"), path, cmdutil.WithoutPath(err))
 			worst = max(worst, cmdutil.ExitUsage)
 			continue
 		}
@@ -151,11 +149,3 @@ func validateMenu(path string, data []byte, numbers menu.Numbers) []string {
 	return strings.Split(err.Error(), "\n")
 }
 
-// unwrapPath drops the path from an *fs.PathError: the line names the file.
-func unwrapPath(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
-}
