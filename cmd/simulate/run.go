@@ -296,4 +296,3 @@ func readInput(opts *SimulateOptions, path string) *Input {
 		}
 	}}
 }
-

@@ -148,4 +148,3 @@ func validateMenu(path string, data []byte, numbers menu.Numbers) []string {
 	}
 	return strings.Split(err.Error(), "\n")
 }
-
