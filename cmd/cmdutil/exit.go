@@ -15,7 +15,11 @@ const (
 	ExitFailed    = 1 // a check failed (simulate's answer differs, validate found problems), or serve failed
 	ExitUsage     = 2 // bad usage or input: unknown flag, missing config, unreadable or undecodable file
 	ExitRejected  = 3 // the platform refused: NOT_CREATED, HTTP 401/403
-	ExitTransport = 4 // the platform could not be reached or failed: other HTTP errors, network
+	ExitTransport = 4 // the platform could not be reached or failed: other HTTP errors, network; call --wait timed out
+	// ExitCallFailed and ExitCallError are the outcomes `call --wait` reads
+	// from the session summary: the call was placed but did not complete.
+	ExitCallFailed = 5 // sessionStatus BUSY, NO_ANSWER, FAILED or CANCELED
+	ExitCallError  = 6 // sessionStatus ERROR (errorDetails says why)
 	// ExitInterrupted is 128 + SIGINT, as shells report a process killed by
 	// Ctrl-C: `call` stopped before every number was placed, nothing failed.
 	ExitInterrupted = 130
@@ -27,7 +31,10 @@ const ExitCodeHelp = `Exit codes:
     1  a check failed (simulate, validate), or serve could not listen or drain
     2  bad usage or unreadable input (nothing was sent)
     3  8x8 refused the request (NOT_CREATED, 401/403)
-    4  8x8 could not be reached or failed (network, 5xx, other HTTP errors)
+    4  8x8 could not be reached or failed (network, 5xx, other HTTP errors),
+       or call --wait timed out before the session summary
+    5  call --wait: the call ended BUSY, NO_ANSWER, FAILED or CANCELED
+    6  call --wait: the session ended in ERROR
   130  call was interrupted before every number was placed`
 
 // ExitError is an error that decides the process's exit code.
