@@ -22,6 +22,7 @@ import (
 
 	"github.com/ivrctl/ivrctl/cmd"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
+	"github.com/ivrctl/ivrctl/cmd/cmdutil/cmdtest"
 	"github.com/ivrctl/ivrctl/pkg/webhook"
 )
 
@@ -32,32 +33,13 @@ const createdSession = "d9874358-89ac-4c50-bbab-1eb634482a94"
 
 const otherSession = "0b7e1a52-0000-4000-8000-0242ac120002"
 
-// syncBuffer is a buffer the running command writes while the test, or
-// the stand-in for 8x8, reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 var listeningRe = regexp.MustCompile(`(?m)^listening on (http://\S+)$`)
 
 // listenURL is where the command receives webhooks, read from its
 // stderr: it says so before it sends the call, so the stand-in for 8x8
 // always finds it when the POST arrives.
-func (s *syncBuffer) listenURL() string {
-	m := listeningRe.FindStringSubmatch(s.String())
+func listenURL(stderr *cmdtest.SyncBuffer) string {
+	m := listeningRe.FindStringSubmatch(stderr.String())
 	if m == nil {
 		return ""
 	}
@@ -66,7 +48,7 @@ func (s *syncBuffer) listenURL() string {
 
 // waitRun is a `call --wait` running against a stand-in for 8x8.
 type waitRun struct {
-	stdout, stderr *syncBuffer
+	stdout, stderr *cmdtest.SyncBuffer
 	done           chan runResult
 }
 
@@ -173,7 +155,7 @@ func vssStep(t *testing.T, session, status string) step {
 // after steps from another goroutine, checking every answer.
 type standIn struct {
 	t             *testing.T
-	stderr        *syncBuffer // the command's: where its listener's address is
+	stderr        *cmdtest.SyncBuffer // the command's: where its listener's address is
 	before, after []step
 	answer        func(http.ResponseWriter) // nil: CREATED
 	wg            sync.WaitGroup
@@ -189,7 +171,7 @@ func (s *standIn) play(url string, steps []step) {
 }
 
 func (s *standIn) handle(w http.ResponseWriter, r *http.Request, _ []byte, n int) {
-	url := s.stderr.listenURL()
+	url := listenURL(s.stderr)
 	if url == "" {
 		s.t.Errorf("Send Callflow arrived before the listener said where it is:\n%s", s.stderr)
 	}
@@ -211,7 +193,7 @@ func (s *standIn) handle(w http.ResponseWriter, r *http.Request, _ []byte, n int
 func newStandIn(t *testing.T, ctx context.Context, s *standIn, args ...string) (*waitRun, string) {
 	t.Helper()
 	s.t = t
-	run := &waitRun{stdout: &syncBuffer{}, stderr: &syncBuffer{}, done: make(chan runResult, 1)}
+	run := &waitRun{stdout: &cmdtest.SyncBuffer{}, stderr: &cmdtest.SyncBuffer{}, done: make(chan runResult, 1)}
 	s.stderr = run.stderr
 	t.Cleanup(s.wg.Wait)
 	sessions := startWait(t, ctx, run, newFake(t, s.handle), args...)
@@ -269,7 +251,7 @@ func TestWaitOutcomes(t *testing.T) {
 			if err != nil || len(recs) != 1 || recs[0].SessionID != createdSession || recs[0].SessionStatus != c.status {
 				t.Errorf("sessions file: %+v %v", recs, err)
 			}
-			assertClosed(t, run.stderr.listenURL())
+			assertClosed(t, listenURL(run.stderr))
 		})
 	}
 }
@@ -347,7 +329,7 @@ func TestWaitTimeout(t *testing.T) {
 	if !strings.Contains(r.stderr, want) || !strings.Contains(r.hint, "--wait-timeout") {
 		t.Errorf("stderr lacks %q and a hint:\n%s", want, r.stderr)
 	}
-	assertClosed(t, run.stderr.listenURL())
+	assertClosed(t, listenURL(run.stderr))
 }
 
 // NOT_CREATED: call's message and exit 3, and the listener is closed.
@@ -369,7 +351,7 @@ func TestWaitNotCreated(t *testing.T) {
 	if strings.Contains(r.stderr, "waiting for session") {
 		t.Errorf("waited for a call never created:\n%s", r.stderr)
 	}
-	assertClosed(t, run.stderr.listenURL())
+	assertClosed(t, listenURL(run.stderr))
 }
 
 // Ctrl-C while waiting: exit 130, the call may still be running.
@@ -393,7 +375,7 @@ func TestWaitInterrupted(t *testing.T) {
 	if want := "ivrctl: stopped waiting for session " + createdSession + ": the call may still be running"; !strings.Contains(r.stderr, want) {
 		t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
 	}
-	assertClosed(t, run.stderr.listenURL())
+	assertClosed(t, listenURL(run.stderr))
 }
 
 // -o json: a "call" line, the events, the outcome with the summary as
