@@ -175,7 +175,11 @@ func (w *waiter) wait(sessionID string, stopCtx, abortCtx context.Context) error
 		select {
 		case <-w.in.kick:
 		case <-tick:
-			w.view.spin.draw(fmt.Sprintf("waiting for session %s: %d events, %s", sessionID, w.view.shown,
+			events := "events"
+			if w.view.shown == 1 {
+				events = "event"
+			}
+			w.view.spin.draw(fmt.Sprintf("waiting for session %s: %d %s, %s", sessionID, w.view.shown, events,
 				time.Since(start).Round(time.Second)))
 		case <-timer.C:
 			return w.end(OutcomeTimeout, abortCtx, &cmdutil.ExitError{Code: cmdutil.ExitTransport,

@@ -54,10 +54,11 @@ type waitRun struct {
 
 // startWait runs `ivrctl call --wait --listen 127.0.0.1:0 args...` with
 // the test config, a fresh sessions file, and the fake's URL.
-func startWait(t *testing.T, ctx context.Context, w *waitRun, fake *fake8x8, args ...string) string {
+func startWait(t *testing.T, ctx context.Context, w *waitRun, tty bool, fake *fake8x8, args ...string) string {
 	t.Helper()
 	sessions := filepath.Join(t.TempDir(), "sessions.jsonl")
 	ios, _, _, _ := cmdutil.Test()
+	ios.SetTTY(tty)
 	ios.Out, ios.ErrOut = w.stdout, w.stderr
 	root := cmd.NewRootCmd(cmdutil.NewFactory(ios, "test"), cmd.BuildInfo{Version: "test"})
 	root.SetArgs(append([]string{"call", "--config", writeConfig(t, ""), "--base-url", fake.URL, "--to", seedTo,
@@ -113,10 +114,18 @@ func withSession(t *testing.T, file, session, status string) []byte {
 }
 
 // postHook posts a webhook to the command's listener, as 8x8 would.
-func postHook(t *testing.T, url string, body []byte) (int, string) {
+func postHook(t *testing.T, url string, body []byte, auth string) (int, string) {
 	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
 	c := &http.Client{Timeout: 10 * time.Second}
-	resp, err := c.Post(url, "application/json", bytes.NewReader(body))
+	resp, err := c.Do(req)
 	if err != nil {
 		t.Errorf("POST %s: %v", url, err)
 		return 0, ""
@@ -129,6 +138,7 @@ func postHook(t *testing.T, url string, body []byte) (int, string) {
 // step is one webhook the stand-in posts, and the answer it expects.
 type step struct {
 	path, body string
+	auth       string // the Authorization header, if any
 	wantStatus int
 	wantBody   string // "" : not checked
 }
@@ -137,8 +147,10 @@ type step struct {
 // "Sorry" prompt again), 1 hangs up.
 func vcaSteps(t *testing.T, session string) []step {
 	return []step{
-		{webhook.PathVCA, string(withSession(t, "dtmf3.json", session, "")), 200, strings.TrimSpace(string(mustRead("../../testdata/dtmf3.expected.json")))},
-		{webhook.PathVCA, string(withSession(t, "eventdata-dtmf1.json", session, "")), 200, `{"callflow":[{"action":"hangup"}]}`},
+		{path: webhook.PathVCA, body: string(withSession(t, "dtmf3.json", session, "")), wantStatus: 200,
+			wantBody: strings.TrimSpace(string(mustRead("../../testdata/dtmf3.expected.json")))},
+		{path: webhook.PathVCA, body: string(withSession(t, "eventdata-dtmf1.json", session, "")), wantStatus: 200,
+			wantBody: `{"callflow":[{"action":"hangup"}]}`},
 	}
 }
 
@@ -147,7 +159,7 @@ func vssStep(t *testing.T, session, status string) step {
 	if status == "ERROR" {
 		file = "vss/error.json"
 	}
-	return step{webhook.PathVSS, string(withSession(t, file, session, status)), 200, "{}"}
+	return step{path: webhook.PathVSS, body: string(withSession(t, file, session, status)), wantStatus: 200, wantBody: "{}"}
 }
 
 // standIn is 8x8: on Send Callflow it posts the before steps to the
@@ -158,12 +170,13 @@ type standIn struct {
 	stderr        *cmdtest.SyncBuffer // the command's: where its listener's address is
 	before, after []step
 	answer        func(http.ResponseWriter) // nil: CREATED
+	tty           bool                      // stdout and stderr are terminals
 	wg            sync.WaitGroup
 }
 
 func (s *standIn) play(url string, steps []step) {
 	for _, st := range steps {
-		code, body := postHook(s.t, url+st.path, []byte(st.body))
+		code, body := postHook(s.t, url+st.path, []byte(st.body), st.auth)
 		if code != st.wantStatus || st.wantBody != "" && body != st.wantBody {
 			s.t.Errorf("POST %s: %d %s, want %d %s", st.path, code, body, st.wantStatus, st.wantBody)
 		}
@@ -196,7 +209,7 @@ func newStandIn(t *testing.T, ctx context.Context, s *standIn, args ...string) (
 	run := &waitRun{stdout: &cmdtest.SyncBuffer{}, stderr: &cmdtest.SyncBuffer{}, done: make(chan runResult, 1)}
 	s.stderr = run.stderr
 	t.Cleanup(s.wg.Wait)
-	sessions := startWait(t, ctx, run, newFake(t, s.handle), args...)
+	sessions := startWait(t, ctx, run, s.tty, newFake(t, s.handle), args...)
 	return run, sessions
 }
 
@@ -495,5 +508,69 @@ func TestWaitListenFails(t *testing.T) {
 		"--to", seedTo, "--wait", "--listen", ln.Addr().String(), "--sessions", filepath.Join(t.TempDir(), "s.jsonl"))
 	if r.code != cmdutil.ExitFailed || !strings.Contains(r.stderr, "--wait: listen on "+ln.Addr().String()) {
 		t.Errorf("exit %d, want 1:\n%s", r.code, r.stderr)
+	}
+}
+
+// On a terminal a spinner says the wait goes on, on stderr, and is
+// cleared before any other line; piped, there is none, nor any escape.
+func TestWaitSpinner(t *testing.T) {
+	t.Parallel()
+	for _, tty := range []bool{true, false} {
+		t.Run(fmt.Sprint("tty=", tty), func(t *testing.T) {
+			t.Parallel()
+			s := &standIn{before: vcaSteps(t, createdSession)[:1], tty: tty}
+			run, _ := newStandIn(t, context.Background(), s, "--wait-timeout", "350ms")
+			r := run.result(t)
+			if r.code != cmdutil.ExitTransport {
+				t.Fatalf("exit %d\nstderr:\n%q", r.code, r.stderr)
+			}
+			spin := regexp.MustCompile(`\r\x1b\[K(` + strings.Join(spinFrames, "|") + `) waiting for session ` + createdSession + `: 1 event, \d+s`)
+			if strings.Contains(r.stdout, "\x1b") {
+				t.Errorf("escape codes on stdout: %q", r.stdout)
+			}
+			if !tty {
+				if strings.ContainsAny(r.stderr, "\r\x1b") {
+					t.Errorf("spinner drawn on a pipe: %q", r.stderr)
+				}
+				return
+			}
+			if !spin.MatchString(r.stderr) {
+				t.Fatalf("no spinner on a terminal's stderr: %q", r.stderr)
+			}
+			// Every spinner drawn is cleared before the next line.
+			rest := spin.ReplaceAllString(r.stderr, "")
+			rest = strings.ReplaceAll(rest, "\r\x1b[K", "")
+			if strings.ContainsAny(rest, "\r\x1b") || !strings.Contains(rest, "\nivrctl: no session summary") {
+				t.Errorf("stderr once the spinner is gone: %q", rest)
+			}
+		})
+	}
+}
+
+var spinFrames = []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"}
+
+// serve's authentication applies: a webhook without the secret is
+// refused and said on stderr (it may be this call's, misconfigured), the
+// ones with it are answered; the secret is never shown.
+func TestWaitAuth(t *testing.T) {
+	t.Parallel()
+	const secret = "wh-secret-9f8e7d6c5b4a"
+	steps := append(vcaSteps(t, createdSession), vssStep(t, createdSession, "COMPLETED"))
+	unauth := steps[0]
+	unauth.wantStatus, unauth.wantBody = http.StatusUnauthorized, ""
+	for i := range steps {
+		steps[i].auth = secret
+	}
+	s := &standIn{before: []step{unauth}, after: steps}
+	run, _ := newStandIn(t, context.Background(), s, "--auth-secret", secret)
+	r := run.result(t)
+	if r.code != 0 {
+		t.Fatalf("exit %d\nstderr:\n%s", r.code, r.stderr)
+	}
+	if !regexp.MustCompile(`(?m)^warning: refused /webhooks/vca from 127\.0\.0\.1:\d+: 401 authentication required`).MatchString(r.stderr) {
+		t.Errorf("stderr does not report the refused webhook:\n%s", r.stderr)
+	}
+	if strings.Count(r.stdout, "VCA main") != 2 || strings.Contains(r.stdout+r.stderr, secret) {
+		t.Errorf("stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
 	}
 }
