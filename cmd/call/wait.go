@@ -23,9 +23,9 @@ import (
 // DefaultWaitTimeout bounds --wait's wait for the session summary.
 const DefaultWaitTimeout = 5 * time.Minute
 
-// DefaultListen is serve's default address: loopback, reached by 8x8
+// defaultListen is serve's default address: loopback, reached by 8x8
 // through a tunnel or reverse proxy, never open to the network by default.
-var DefaultListen = net.JoinHostPort(webhookopts.DefaultAddr, strconv.Itoa(webhookopts.DefaultPort))
+var defaultListen = net.JoinHostPort(webhookopts.DefaultAddr, strconv.Itoa(webhookopts.DefaultPort))
 
 // WaitOptions are the flags of `call --wait`.
 type WaitOptions struct {
@@ -43,7 +43,7 @@ type WaitOptions struct {
 func addWaitFlags(cmd *cobra.Command, o *WaitOptions) {
 	fl := cmd.Flags()
 	fl.BoolVar(&o.Wait, "wait", false, "answer the call's webhooks with the menu and wait for its session summary")
-	fl.StringVar(&o.Listen, "listen", DefaultListen, "with --wait: `ADDR:PORT` to receive 8x8's webhooks on (:0 a free port)")
+	fl.StringVar(&o.Listen, "listen", defaultListen, "with --wait: `ADDR:PORT` to receive 8x8's webhooks on (:0 a free port)")
 	fl.DurationVar(&o.WaitTimeout, "wait-timeout", DefaultWaitTimeout, "with --wait: how long to wait for the session summary once the call is created")
 	o.Webhook.AddFlags(cmd)
 }
@@ -221,7 +221,7 @@ func (w *waiter) finish(e webhook.Event, abortCtx context.Context) error {
 	if e.Status != 200 {
 		// The summary arrived but could not be written: the outcome is
 		// still known, the sessions file lacks it.
-		w.view.warn("session summary not saved: %s", cmdutil.TerminalSafe(e.Message, false))
+		w.view.warn("%s", cmdutil.TerminalSafe(e.Message, false))
 	}
 	if w.view.json {
 		line := w.outcomeLine(e.Outcome, code, others)
