@@ -23,6 +23,7 @@ import (
 	"github.com/ivrctl/ivrctl/pkg/callflow"
 	"github.com/ivrctl/ivrctl/pkg/menu"
 	"github.com/ivrctl/ivrctl/pkg/voiceapi"
+	"github.com/ivrctl/ivrctl/pkg/webhook"
 )
 
 // Defaults of the load flags.
@@ -59,6 +60,9 @@ type CallOptions struct {
 	Concurrency     int
 	Retries         int
 	Timeout         time.Duration
+
+	// --wait and its listener's settings (wait.go).
+	WaitOptions
 
 	// Test seams: the clock, the wait between retries (nil: a real
 	// timer), and the context whose end means "stop placing calls" (nil:
@@ -97,13 +101,29 @@ lines and # comments skipped) place a batch at --rate calls per second with
 --concurrency requests in flight. Ctrl-C stops placing calls, waits for those
 in flight and prints the summary (Ctrl-C again abandons them).
 
-Exit codes: 0 all created, 2 bad usage or configuration (nothing sent),
-3 refused by 8x8 (NOT_CREATED, 401/403), 4 transport or other HTTP failure,
-130 batch stopped before the end. A batch exits with its worst failure.`,
+With --wait (one number), ivrctl also answers the call's webhooks: it listens
+on --listen (default 127.0.0.1:8080, as serve) before sending, answers the
+call's VCA events with the same menu, --from and --agent, and serve's settings
+(--auth-secret, --token, --basic-auth, --allow-ip, --trust-proxy, --sessions,
+--record), prints each event as it comes, and exits when the session summary
+(VSS) arrives, recording it in the sessions file. 8x8 must reach the listener:
+register the webhooks (a tunnel's public URL) with /webhooks/vca and
+/webhooks/vss. Other sessions' events are answered too, but neither shown nor
+counted. --wait-timeout (default 5m) bounds the wait after the call is
+created; -o json writes one JSON object a line: "call", then "vca", "vcs" or
+"rejected" events, then always an "outcome". With --dry-run it only checks.
+
+Exit codes: 0 all created (with --wait: COMPLETED), 1 --wait could not
+listen, 2 bad usage or configuration (nothing sent), 3 refused by 8x8
+(NOT_CREATED, 401/403), 4 transport or other HTTP failure (with --wait: or no
+session summary in time), 5 --wait: BUSY, NO_ANSWER, FAILED or CANCELED,
+6 --wait: ERROR, 130 batch stopped before the end (with --wait: stopped
+waiting). A batch exits with its worst failure.`,
 		Example: `  $ export IVRCTL_API_KEY=... IVRCTL_SUBACCOUNT=acme_voice IVRCTL_FROM=6561115777
   $ ivrctl call --to 6512345678 --dry-run
   $ ivrctl call --to 6512345678
-  $ ivrctl call --to-file customers.csv --rate 2 -o json > results.jsonl`,
+  $ ivrctl call --to-file customers.csv --rate 2 -o json > results.jsonl
+  $ IVRCTL_AUTH_SECRET=... ivrctl call --to 6512345678 --wait --listen 127.0.0.1:8080`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.APIKey, _ = f.Config.Get(cmdutil.KeyAPIKey)
@@ -143,6 +163,7 @@ Exit codes: 0 all created, 2 bad usage or configuration (nothing sent),
 	fl.IntVar(&opts.Retries, "retries", voiceapi.DefaultRetries, "retries after a 429 or a failed connection (never after sending)")
 	fl.DurationVar(&opts.Timeout, "timeout", DefaultTimeout, "time limit of one request")
 	_ = cmd.MarkFlagFilename("to-file", "txt", "csv")
+	addWaitFlags(cmd, &opts.WaitOptions)
 	return cmd
 }
 
@@ -166,8 +187,18 @@ func runCall(opts *CallOptions) error {
 	for _, w := range plan.warnings {
 		fmt.Fprintf(errOut, "%s %s\n", opts.IO.ErrPalette().Yellow("warning:"), w)
 	}
+	var waitCfg webhook.Config
+	if opts.Wait {
+		if waitCfg, err = prepareWait(opts, plan); err != nil {
+			return err
+		}
+	}
 	if opts.DryRun {
-		return dryRun(opts, plan, out, errOut)
+		if err := dryRun(opts, plan, out, errOut); err != nil || !opts.Wait {
+			return err
+		}
+		fmt.Fprintf(errOut, "--wait: nothing sent, so nothing to wait for; the webhooks would be received on http://%s\n", opts.Listen)
+		return nil
 	}
 
 	ctx := opts.Ctx
@@ -206,6 +237,9 @@ func runCall(opts *CallOptions) error {
 		plan.client.OnRetry = func(r voiceapi.Retry) {
 			fmt.Fprintf(errOut, "%v: retrying in %s (attempt %d of %d)\n", r.Err, r.Wait, r.Attempt+1, opts.Retries+1)
 		}
+	}
+	if opts.Wait {
+		return runWait(opts, plan, waitCfg, stopCtx, abortCtx, out, errOut)
 	}
 	r := &runner{client: plan.client, subaccount: opts.Subaccount, jobs: plan.jobs,
 		rate: opts.Rate, concurrency: opts.Concurrency}
@@ -247,6 +281,7 @@ type job struct {
 // plan is everything decided before the first request.
 type plan struct {
 	client   *voiceapi.Client
+	engine   *menu.Engine // the menu the call starts, and --wait answers
 	jobs     []job
 	single   bool // one --to and no --to-file: output is the one call's
 	warnings []string
@@ -329,6 +364,7 @@ func prepare(opts *CallOptions) (*plan, error) {
 		return nil, err
 	}
 	initial := engine.Initial()
+	p.engine = engine
 
 	hc := opts.HTTPClient()
 	if hc.Transport == nil {

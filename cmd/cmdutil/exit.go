@@ -12,7 +12,7 @@ import (
 // README list the same table.
 const (
 	ExitOK        = 0 // success: call created, all checks passed, valid
-	ExitFailed    = 1 // a check failed (simulate's answer differs, validate found problems), or serve failed
+	ExitFailed    = 1 // a check failed (simulate's answer differs, validate found problems), or serve (or call --wait's listener) failed
 	ExitUsage     = 2 // bad usage or input: unknown flag, missing config, unreadable or undecodable file
 	ExitRejected  = 3 // the platform refused: NOT_CREATED, HTTP 401/403
 	ExitTransport = 4 // the platform could not be reached or failed: other HTTP errors, network; call --wait timed out
@@ -21,7 +21,8 @@ const (
 	ExitCallFailed = 5 // sessionStatus BUSY, NO_ANSWER, FAILED or CANCELED
 	ExitCallError  = 6 // sessionStatus ERROR (errorDetails says why)
 	// ExitInterrupted is 128 + SIGINT, as shells report a process killed by
-	// Ctrl-C: `call` stopped before every number was placed, nothing failed.
+	// Ctrl-C: `call` stopped before every number was placed, nothing failed,
+	// or `call --wait` stopped waiting for the summary.
 	ExitInterrupted = 130
 )
 
@@ -29,13 +30,14 @@ const (
 const ExitCodeHelp = `Exit codes:
     0  success
     1  a check failed (simulate, validate), or serve could not listen or drain
+       (or call --wait could not listen)
     2  bad usage or unreadable input (nothing was sent)
     3  8x8 refused the request (NOT_CREATED, 401/403)
     4  8x8 could not be reached or failed (network, 5xx, other HTTP errors),
        or call --wait timed out before the session summary
     5  call --wait: the call ended BUSY, NO_ANSWER, FAILED or CANCELED
     6  call --wait: the session ended in ERROR
-  130  call was interrupted before every number was placed`
+  130  call was interrupted before every number was placed, or while it waited (--wait)`
 
 // ExitError is an error that decides the process's exit code.
 type ExitError struct {

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 	"github.com/ivrctl/ivrctl/pkg/webhook"
@@ -363,38 +362,14 @@ func (l *logger) renderText(b *bytes.Buffer, e webhook.Event) {
 	}
 }
 
-// clean makes a field safe for a terminal. Most fields come from the
-// request (sessionId, clientActionId, errorMsg, the path, X-Forwarded-For)
-// and are anyone's to write: a newline would forge a log line, an escape
-// sequence would drive the reader's terminal. A field holding a control
-// character (or anything not printable) is written Go-quoted, escapes
-// visible; the usual field, printable ASCII, as it is, without allocating.
-// JSON lines need none of this: encoding/json escapes control characters.
-func clean(s string) string { return cleanIf(s, false) }
+// clean makes a field safe for a terminal (see cmdutil.TerminalSafe).
+// Most fields come from the request (sessionId, clientActionId, errorMsg,
+// the path, X-Forwarded-For) and are anyone's to write. JSON lines need
+// none of this: encoding/json escapes control characters.
+func clean(s string) string { return cmdutil.TerminalSafe(s, false) }
 
 // cleanTabs is clean for a stack trace line, whose tabs are layout.
-func cleanTabs(s string) string { return cleanIf(s, true) }
-
-func cleanIf(s string, tabs bool) string {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '\t' && tabs:
-		case c < 0x20 || c == 0x7f:
-			return strconv.Quote(s)
-		case c >= utf8.RuneSelf:
-			// C1 controls (U+009B is a CSI), invalid UTF-8, other
-			// invisibles: quote unless every rune is printable.
-			for _, r := range s[i:] {
-				if r == utf8.RuneError || !strconv.IsPrint(r) && !(r == '\t' && tabs) {
-					return strconv.Quote(s)
-				}
-			}
-			return s
-		}
-	}
-	return s
-}
+func cleanTabs(s string) string { return cmdutil.TerminalSafe(s, true) }
 
 func (l *logger) status(code int) string {
 	s := strconv.Itoa(code)

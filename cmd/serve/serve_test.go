@@ -20,30 +20,13 @@ import (
 
 	"github.com/ivrctl/ivrctl/cmd"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
+	"github.com/ivrctl/ivrctl/cmd/cmdutil/cmdtest"
 	"github.com/ivrctl/ivrctl/cmd/serve"
 	"github.com/ivrctl/ivrctl/cmd/simulate"
 	"github.com/ivrctl/ivrctl/pkg/menu"
 )
 
 const repo = "../.."
-
-// syncBuffer is a buffer the running command writes while the test reads.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // isolate keeps the user's config file and environment out of the test.
 func isolate(t *testing.T) {
@@ -59,7 +42,7 @@ func isolate(t *testing.T) {
 
 type running struct {
 	url            string
-	stdout, stderr *syncBuffer
+	stdout, stderr *cmdtest.SyncBuffer
 	cancel         context.CancelFunc
 	done           chan error
 }
@@ -69,7 +52,7 @@ type running struct {
 // for the address it prints.
 func runServe(t *testing.T, args ...string) *running {
 	t.Helper()
-	r := &running{stdout: &syncBuffer{}, stderr: &syncBuffer{}, done: make(chan error, 1)}
+	r := &running{stdout: &cmdtest.SyncBuffer{}, stderr: &cmdtest.SyncBuffer{}, done: make(chan error, 1)}
 	ios := &cmdutil.IOStreams{In: strings.NewReader(""), Out: r.stdout, ErrOut: r.stderr}
 	root := cmd.NewRootCmd(cmdutil.NewFactory(ios, "test"), cmd.BuildInfo{Version: "test"})
 	root.SetArgs(append([]string{"serve", "--port", "0"}, args...))
@@ -142,7 +125,7 @@ func readFile(t *testing.T, rel string) []byte {
 
 // waitFor polls the command's stderr for a line containing s (the log line
 // of a request is written just after its response).
-func waitFor(t *testing.T, buf *syncBuffer, s string) string {
+func waitFor(t *testing.T, buf *cmdtest.SyncBuffer, s string) string {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
@@ -359,12 +342,12 @@ func TestServePortInUse(t *testing.T) {
 // signalOnAddress sends the process SIGTERM the moment the address line is
 // written, as a script that starts serve and stops it at once would.
 type signalOnAddress struct {
-	syncBuffer
+	cmdtest.SyncBuffer
 	once sync.Once
 }
 
 func (w *signalOnAddress) Write(p []byte) (int, error) {
-	n, err := w.syncBuffer.Write(p)
+	n, err := w.SyncBuffer.Write(p)
 	if bytes.HasPrefix(p, []byte("listening on ")) {
 		w.once.Do(func() { syscall.Kill(os.Getpid(), syscall.SIGTERM) })
 	}
@@ -377,7 +360,7 @@ func (w *signalOnAddress) Write(p []byte) (int, error) {
 // test binary).
 func TestServeSIGTERMRightAfterAddress(t *testing.T) {
 	isolate(t)
-	out, errOut := &signalOnAddress{}, &syncBuffer{}
+	out, errOut := &signalOnAddress{}, &cmdtest.SyncBuffer{}
 	ios := &cmdutil.IOStreams{In: strings.NewReader(""), Out: out, ErrOut: errOut}
 	root := cmd.NewRootCmd(cmdutil.NewFactory(ios, "test"), cmd.BuildInfo{Version: "test"})
 	root.SetArgs([]string{"serve", "--port", "0", "--sessions", filepath.Join(t.TempDir(), "s.jsonl")})

@@ -1,10 +1,13 @@
 // Package cmdtest holds what the command tests share: a process
-// environment that no IVRCTL_* variable or user config file leaks into.
+// environment that no IVRCTL_* variable or user config file leaks into,
+// and a buffer safe to read while a command writes it.
 package cmdtest
 
 import (
+	"bytes"
 	"os"
 	"strings"
+	"sync"
 
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 )
@@ -25,4 +28,23 @@ func Isolate() (cleanup func()) {
 	}
 	os.Setenv("XDG_CONFIG_HOME", dir)
 	return func() { os.RemoveAll(dir) }
+}
+
+// SyncBuffer is a buffer a running command writes while the test reads
+// it (a server's log, the address it prints).
+type SyncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *SyncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *SyncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -1,4 +1,4 @@
-package serve
+package webhookopts
 
 import (
 	"net"
@@ -23,7 +23,7 @@ func TestExposureWarning(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		msg := exposureWarning(a, c.auth)
+		msg := ExposureWarning(a, c.auth)
 		if (msg != "") != c.warn {
 			t.Errorf("%s auth=%v: warning %q", c.addr, c.auth, msg)
 		}

@@ -1,0 +1,347 @@
+package call
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ivrctl/ivrctl/cmd/cmdutil"
+	"github.com/ivrctl/ivrctl/cmd/webhookopts"
+	"github.com/ivrctl/ivrctl/pkg/voiceapi"
+	"github.com/ivrctl/ivrctl/pkg/webhook"
+)
+
+// DefaultWaitTimeout bounds --wait's wait for the session summary.
+const DefaultWaitTimeout = 5 * time.Minute
+
+// defaultListen is serve's default address: loopback, reached by 8x8
+// through a tunnel or reverse proxy, never open to the network by default.
+var defaultListen = net.JoinHostPort(webhookopts.DefaultAddr, strconv.Itoa(webhookopts.DefaultPort))
+
+// WaitOptions are the flags of `call --wait`.
+type WaitOptions struct {
+	Wait   bool
+	Listen string
+	// WaitTimeout is not --timeout: that one already bounds each Send
+	// Callflow request (30s), and a config file's `timeout: 10s` must not
+	// cut a wait for a whole call short.
+	WaitTimeout time.Duration
+	// Webhook are serve's settings: authentication, allow list, sessions
+	// file, recording (the menu, --from and --agent are call's own).
+	Webhook webhookopts.Options
+}
+
+func addWaitFlags(cmd *cobra.Command, o *WaitOptions) {
+	fl := cmd.Flags()
+	fl.BoolVar(&o.Wait, "wait", false, "answer the call's webhooks with the menu and wait for its session summary")
+	fl.StringVar(&o.Listen, "listen", defaultListen, "with --wait: `ADDR:PORT` to receive 8x8's webhooks on (:0 a free port)")
+	fl.DurationVar(&o.WaitTimeout, "wait-timeout", DefaultWaitTimeout, "with --wait: how long to wait for the session summary once the call is created")
+	o.Webhook.AddFlags(cmd)
+}
+
+// prepareWait checks --wait's options before anything is sent or opened,
+// and returns the server's configuration.
+func prepareWait(opts *CallOptions, p *plan) (webhook.Config, error) {
+	if !p.single {
+		// One listener could serve a batch, but not one exit code, one
+		// timeout and one spinner per call: a batch waits with `serve`.
+		return webhook.Config{}, cmdutil.Usagef("--wait waits for one call: give a single --to (for a batch, run ivrctl serve and read its sessions file)")
+	}
+	if opts.WaitTimeout <= 0 {
+		return webhook.Config{}, cmdutil.Usagef("--wait-timeout %s: must be more than 0", opts.WaitTimeout)
+	}
+	if _, port, err := net.SplitHostPort(opts.Listen); err != nil || port == "" {
+		return webhook.Config{}, cmdutil.Usagef("--listen %q: want ADDR:PORT, e.g. 127.0.0.1:8080, or :0 for a free port", opts.Listen)
+	}
+	cfg, err := opts.Webhook.Config()
+	if err != nil {
+		return cfg, err
+	}
+	cfg.Engine = p.engine
+	return cfg, nil
+}
+
+// outcomeCode is the exit code of a session status. 8x8's pages also
+// spell CANCELLED and NO ANSWER; a status they do not document at all is
+// treated as an error, not as success.
+func outcomeCode(status string) int {
+	switch strings.ReplaceAll(strings.ToUpper(status), " ", "_") {
+	case "COMPLETED":
+		return cmdutil.ExitOK
+	case "BUSY", "NO_ANSWER", "FAILED", "CANCELED", "CANCELLED":
+		return cmdutil.ExitCallFailed
+	}
+	return cmdutil.ExitCallError
+}
+
+// waiter runs one `call --wait`.
+type waiter struct {
+	opts *CallOptions
+	plan *plan
+	cfg  webhook.Config
+	view *waitView
+	in   *inbox
+	url  string
+
+	stopServer context.CancelFunc
+	served     chan error // Run's result; read once, by shutdown or the loop
+	servedErr  error
+	stopped    bool
+}
+
+// runWait starts the listener, places the call, and waits for its
+// summary. stopCtx ends with the first Ctrl-C, abortCtx with the second.
+func runWait(opts *CallOptions, p *plan, cfg webhook.Config, stopCtx, abortCtx context.Context, out, errOut io.Writer) error {
+	w := &waiter{opts: opts, plan: p, cfg: cfg, view: newWaitView(opts, out, errOut), in: newInbox()}
+	w.cfg.OnEvent = w.in.add
+	srv, err := webhook.New(w.cfg)
+	if err != nil {
+		return cmdutil.WithHint(fmt.Errorf("--wait: %w", err), cmdutil.ExitFailed, "check --sessions and --record")
+	}
+	// Listening comes first: 8x8 may post the call's first VCA before
+	// its answer to Send Callflow arrives here.
+	ln, err := net.Listen("tcp", opts.Listen)
+	if err != nil {
+		srv.Close()
+		return cmdutil.WithHint(fmt.Errorf("--wait: listen on %s: %w", opts.Listen, err), cmdutil.ExitFailed,
+			"choose another --listen, or 127.0.0.1:0 for a free port")
+	}
+	w.url = "http://" + ln.Addr().String()
+	serverCtx, stopServer := context.WithCancel(context.Background())
+	w.stopServer, w.served = stopServer, make(chan error, 1)
+	go func() { w.served <- srv.Run(serverCtx, ln) }()
+	defer w.shutdown(abortCtx)
+
+	w.view.note("listening on %s", w.url)
+	if msg := webhookopts.ExposureWarning(ln.Addr(), srv.AuthEnabled()); msg != "" {
+		w.view.warn("%s", msg)
+	}
+
+	r := &runner{client: p.client, subaccount: opts.Subaccount, jobs: p.jobs, rate: 0, concurrency: 1}
+	o := <-r.start(stopCtx, abortCtx)
+	sessionID := ""
+	if o.err == nil && o.res != nil && o.res.Response != nil {
+		sessionID = o.res.Response.SessionID
+	}
+	if o.err != nil || o.skipped || sessionID == "" {
+		return w.notCreated(o, abortCtx)
+	}
+	w.in.setSession(sessionID)
+	if w.view.json {
+		w.view.emit(CallLine{Type: LineCall, Time: stamp(w.now()), Number: p.jobs[0].number, SessionID: sessionID,
+			URL: w.url, Response: compactJSON(o.res.Body)})
+	} else {
+		w.view.print(sessionID)
+	}
+	w.view.note("waiting for session %s on %s (VCA %s, VSS %s)", sessionID, w.url, webhook.PathVCA, webhook.PathVSS)
+	return w.wait(sessionID, stopCtx, abortCtx)
+}
+
+func (w *waiter) now() time.Time {
+	if w.opts.Now != nil {
+		return w.opts.Now()
+	}
+	return time.Now()
+}
+
+// wait shows the session's events until its summary, the timeout, a
+// Ctrl-C or a broken listener.
+func (w *waiter) wait(sessionID string, stopCtx, abortCtx context.Context) error {
+	start := time.Now()
+	timer := time.NewTimer(w.opts.WaitTimeout)
+	defer timer.Stop()
+	var tick <-chan time.Time
+	if w.view.spin.on {
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		tick = t.C
+	}
+	for {
+		for _, e := range w.in.take() {
+			if e.Kind == webhook.KindVSS && e.Outcome != "" && e.Session == sessionID {
+				return w.finish(e, abortCtx)
+			}
+			w.view.event(e)
+		}
+		select {
+		case <-w.in.kick:
+		case <-tick:
+			events := "events"
+			if w.view.shown == 1 {
+				events = "event"
+			}
+			w.view.spin.draw(fmt.Sprintf("waiting for session %s: %d %s, %s", sessionID, w.view.shown, events,
+				time.Since(start).Round(time.Second)))
+		case <-timer.C:
+			return w.end(OutcomeTimeout, abortCtx, &cmdutil.ExitError{Code: cmdutil.ExitTransport,
+				Err:  fmt.Errorf("no session summary for session %s within %s: the call may still be running", sessionID, w.opts.WaitTimeout),
+				Hint: "8x8 sends the summary when the call ends; raise --wait-timeout, or keep ivrctl serve running on the VSS webhook to record it"})
+		case <-stopCtx.Done():
+			return w.end(OutcomeInterrupted, abortCtx, &cmdutil.ExitError{Code: cmdutil.ExitInterrupted,
+				Err:  fmt.Errorf("stopped waiting for session %s: the call may still be running", sessionID),
+				Hint: "its summary goes to the VSS webhook: keep ivrctl serve running there to record it"})
+		case err := <-w.served:
+			w.stopped, w.servedErr = true, err
+			return w.end(OutcomeListener, abortCtx, fmt.Errorf("--wait: the listener for session %s failed, the call may still be running: %w", sessionID, err))
+		}
+	}
+}
+
+// end reports a wait that ended without a summary.
+func (w *waiter) end(outcome string, abortCtx context.Context, err error) error {
+	w.shutdown(abortCtx)
+	if w.view.json {
+		others, _ := w.in.counts()
+		line := w.outcomeLine(outcome, cmdutil.ExitCode(err), others)
+		line.Error = err.Error()
+		var ee *cmdutil.ExitError
+		if errors.As(err, &ee) {
+			line.Hint = ee.Hint
+		}
+		w.view.emit(line)
+	}
+	w.otherEvents()
+	return err
+}
+
+// finish reports the session summary and returns its exit status.
+func (w *waiter) finish(e webhook.Event, abortCtx context.Context) error {
+	w.shutdown(abortCtx)
+	code := outcomeCode(e.Outcome)
+	others, _ := w.in.counts()
+	if e.Status != 200 {
+		// The summary arrived but could not be written: the outcome is
+		// still known, the sessions file lacks it.
+		w.view.warn("%s", cmdutil.TerminalSafe(e.Message, false))
+	}
+	if w.view.json {
+		line := w.outcomeLine(e.Outcome, code, others)
+		line.Time, line.SessionStatus, line.ErrorCode, line.ErrorMsg = stamp(e.Time), e.Outcome, e.ErrorCode, e.ErrorMsg
+		line.Summary = w.readSummary(e.Session)
+		w.view.emit(line)
+	} else {
+		w.view.summaryLine(e)
+	}
+	if e.Status == 200 {
+		w.view.note("session summary recorded in %s", w.cfg.SessionsPath)
+	}
+	w.otherEvents()
+	number := w.plan.jobs[0].number
+	safe := cmdutil.TerminalSafe(e.Outcome, false)
+	switch code {
+	case cmdutil.ExitOK:
+		return nil
+	case cmdutil.ExitCallFailed:
+		return &cmdutil.ExitError{Code: code, Err: fmt.Errorf("the call to %s ended %s (session %s)", number, safe, e.Session)}
+	}
+	msg := fmt.Sprintf("the call to %s ended in %s (session %s)", number, safe, e.Session)
+	if e.ErrorCode != 0 || e.ErrorMsg != "" {
+		msg += fmt.Sprintf(": errorCode %d, errorMsg %s", e.ErrorCode, cmdutil.TerminalSafe(e.ErrorMsg, false))
+	}
+	return &cmdutil.ExitError{Code: code, Err: errors.New(msg)}
+}
+
+func (w *waiter) outcomeLine(outcome string, code, others int) OutcomeLine {
+	return OutcomeLine{Type: LineOutcome, Time: stamp(w.now()), Number: w.plan.jobs[0].number,
+		SessionID: w.in.sessionID(), Outcome: outcome, ExitCode: code, OtherSessionEvents: others}
+}
+
+// otherEvents says how many webhooks of other sessions were answered.
+func (w *waiter) otherEvents() {
+	others, dropped := w.in.counts()
+	if others > 0 {
+		w.view.note("%d webhook event(s) of other sessions were answered with the menu (not shown)", others)
+	}
+	if dropped > 0 {
+		w.view.warn("%d event(s) received before the call was created were dropped: too many", dropped)
+	}
+}
+
+// notCreated reports a call that was not created, as `call` does, after
+// closing the listener.
+func (w *waiter) notCreated(o outcome, abortCtx context.Context) error {
+	w.shutdown(abortCtx)
+	j := w.plan.jobs[0]
+	if o.err == nil && !o.skipped {
+		// CREATED without a sessionId: nothing to match events with.
+		o.err = errors.New("8x8 answered CREATED without a sessionId: there is no session to wait for")
+	}
+	if !w.view.json {
+		return renderSingle(w.opts, w.plan, o, w.view.out)
+	}
+	if o.skipped || errors.Is(o.err, voiceapi.ErrStopped) {
+		err := renderSingle(w.opts, w.plan, o, io.Discard)
+		line := w.outcomeLine(OutcomeInterrupted, cmdutil.ExitCode(err), 0)
+		line.Error = err.Error()
+		w.view.emit(line)
+		return err
+	}
+	r, code := explain(o, j, w.opts.APIKey)
+	if code == cmdutil.ExitOK {
+		code = cmdutil.ExitTransport // CREATED without a sessionId
+	}
+	if o.res != nil && len(o.res.Body) > 0 {
+		w.view.emit(CallLine{Type: LineCall, Time: stamp(w.now()), Number: j.number, URL: w.url, Response: compactJSON(o.res.Body)})
+	}
+	outcome := OutcomeNotPlaced
+	if r.Status == StatusRejected {
+		outcome = OutcomeNotCreated
+	}
+	line := w.outcomeLine(outcome, code, 0)
+	line.Error, line.Hint, line.MaybeAccepted = r.Error, r.Hint, r.MaybeAccepted
+	w.view.emit(line)
+	return &cmdutil.ExitError{Code: code, Err: errors.New(r.Error), Hint: r.Hint}
+}
+
+// shutdown stops the listener and waits for it to finish the requests in
+// flight and close the sessions file, or for a second Ctrl-C.
+func (w *waiter) shutdown(abortCtx context.Context) {
+	if w.stopped {
+		return
+	}
+	w.stopped = true
+	w.stopServer()
+	select {
+	case w.servedErr = <-w.served:
+		if w.servedErr != nil {
+			w.view.warn("%v", w.servedErr)
+		}
+	case <-abortCtx.Done():
+		// Every summary was synced as it was written: nothing is lost.
+	}
+	w.view.spin.clear()
+}
+
+// readSummary reads the session's summary back from the sessions file,
+// as recorded; nil when it is not there.
+func (w *waiter) readSummary(sessionID string) json.RawMessage {
+	recs, _, err := webhook.ReadSessionsFile(w.cfg.SessionsPath)
+	if err != nil {
+		w.view.warn("reading the session summary back: %v", err)
+		return nil
+	}
+	for _, r := range recs {
+		if r.SessionID == sessionID {
+			return r.Event
+		}
+	}
+	return nil
+}
+
+// compactJSON returns body compacted, or nil when it is not JSON.
+func compactJSON(body []byte) json.RawMessage {
+	var buf bytes.Buffer
+	if json.Compact(&buf, body) != nil {
+		return nil
+	}
+	return buf.Bytes()
+}
