@@ -31,10 +31,6 @@ var defaultListen = net.JoinHostPort(webhookopts.DefaultAddr, strconv.Itoa(webho
 type WaitOptions struct {
 	Wait   bool
 	Listen string
-	// WaitTimeout is not --timeout: that one already bounds each Send
-	// Callflow request (30s), and a config file's `timeout: 10s` must not
-	// cut a wait for a whole call short.
-	WaitTimeout time.Duration
 	// Webhook are serve's settings: authentication, allow list, sessions
 	// file, recording (the menu, --from and --agent are call's own).
 	Webhook webhookopts.Options
@@ -44,7 +40,6 @@ func addWaitFlags(cmd *cobra.Command, o *WaitOptions) {
 	fl := cmd.Flags()
 	fl.BoolVar(&o.Wait, "wait", false, "answer the call's webhooks with the menu and wait for its session summary")
 	fl.StringVar(&o.Listen, "listen", defaultListen, "with --wait: `ADDR:PORT` to receive 8x8's webhooks on (:0 a free port)")
-	fl.DurationVar(&o.WaitTimeout, "wait-timeout", DefaultWaitTimeout, "with --wait: how long to wait for the session summary once the call is created")
 	o.Webhook.AddFlags(cmd)
 }
 
@@ -55,9 +50,6 @@ func prepareWait(opts *CallOptions, p *plan) (webhook.Config, error) {
 		// One listener could serve a batch, but not one exit code, one
 		// timeout and one spinner per call: a batch waits with `serve`.
 		return webhook.Config{}, cmdutil.Usagef("--wait waits for one call: give a single --to (for a batch, run ivrctl serve and read its sessions file)")
-	}
-	if opts.WaitTimeout <= 0 {
-		return webhook.Config{}, cmdutil.Usagef("--wait-timeout %s: must be more than 0", opts.WaitTimeout)
 	}
 	if _, port, err := net.SplitHostPort(opts.Listen); err != nil || port == "" {
 		return webhook.Config{}, cmdutil.Usagef("--listen %q: want ADDR:PORT, e.g. 127.0.0.1:8080, or :0 for a free port", opts.Listen)
@@ -157,7 +149,7 @@ func (w *waiter) now() time.Time {
 // Ctrl-C or a broken listener.
 func (w *waiter) wait(sessionID string, stopCtx, abortCtx context.Context) error {
 	start := time.Now()
-	timer := time.NewTimer(w.opts.WaitTimeout)
+	timer := time.NewTimer(w.opts.waitTimeout())
 	defer timer.Stop()
 	var tick <-chan time.Time
 	if w.view.spin.on {
@@ -183,8 +175,8 @@ func (w *waiter) wait(sessionID string, stopCtx, abortCtx context.Context) error
 				time.Since(start).Round(time.Second)))
 		case <-timer.C:
 			return w.end(OutcomeTimeout, abortCtx, &cmdutil.ExitError{Code: cmdutil.ExitTransport,
-				Err:  fmt.Errorf("no session summary for session %s within %s: the call may still be running", sessionID, w.opts.WaitTimeout),
-				Hint: "8x8 sends the summary when the call ends; raise --wait-timeout, or keep ivrctl serve running on the VSS webhook to record it"})
+				Err:  fmt.Errorf("no session summary for session %s within %s: the call may still be running", sessionID, w.opts.waitTimeout()),
+				Hint: "8x8 sends the summary when the call ends; raise --timeout, or keep ivrctl serve running on the VSS webhook to record it"})
 		case <-stopCtx.Done():
 			return w.end(OutcomeInterrupted, abortCtx, &cmdutil.ExitError{Code: cmdutil.ExitInterrupted,
 				Err:  fmt.Errorf("stopped waiting for session %s: the call may still be running", sessionID),
@@ -344,4 +336,13 @@ func compactJSON(body []byte) json.RawMessage {
 		return nil
 	}
 	return buf.Bytes()
+}
+
+// waitTimeout bounds --wait's wait for the session summary, counted from
+// the call's creation: --timeout, or DefaultWaitTimeout.
+func (o *CallOptions) waitTimeout() time.Duration {
+	if o.Timeout > 0 {
+		return o.Timeout
+	}
+	return DefaultWaitTimeout
 }

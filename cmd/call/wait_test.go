@@ -329,17 +329,17 @@ func TestWaitOtherSessionNotCounted(t *testing.T) {
 	}
 }
 
-// No summary within --wait-timeout: exit 4, naming the session.
+// No summary within --timeout: exit 4, naming the session.
 func TestWaitTimeout(t *testing.T) {
 	t.Parallel()
 	s := &standIn{before: vcaSteps(t, createdSession)[:1]}
-	run, _ := newStandIn(t, context.Background(), s, "--wait-timeout", "300ms")
+	run, _ := newStandIn(t, context.Background(), s, "--timeout", "300ms")
 	r := run.result(t)
 	if r.code != cmdutil.ExitTransport {
 		t.Fatalf("exit %d, want 4\nstderr:\n%s", r.code, r.stderr)
 	}
 	want := "ivrctl: no session summary for session " + createdSession + " within 300ms: the call may still be running"
-	if !strings.Contains(r.stderr, want) || !strings.Contains(r.hint, "--wait-timeout") {
+	if !strings.Contains(r.stderr, want) || !strings.Contains(r.hint, "--timeout") {
 		t.Errorf("stderr lacks %q and a hint:\n%s", want, r.stderr)
 	}
 	assertClosed(t, listenURL(run.stderr))
@@ -404,7 +404,7 @@ func TestWaitJSON(t *testing.T) {
 	}{
 		{name: "completed", status: "COMPLETED", code: 0},
 		{name: "error", status: "ERROR", code: 6},
-		{name: "timeout", code: 4, args: []string{"--wait-timeout", "300ms"}},
+		{name: "timeout", code: 4, args: []string{"--timeout", "300ms"}},
 		{name: "not-created", code: 3, answer: func(w http.ResponseWriter) {
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusBadRequest)
@@ -472,7 +472,7 @@ func TestWaitUsage(t *testing.T) {
 		want string
 	}{
 		{[]string{"--to", "6512345679"}, "--wait waits for one call"},
-		{[]string{"--wait-timeout", "0s"}, "--wait-timeout 0s: must be more than 0"},
+		{[]string{"--timeout", "-1s"}, "--timeout -1s: must be more than 0"},
 		{[]string{"--listen", "8080"}, `--listen "8080": want ADDR:PORT`},
 		{[]string{"--basic-auth", "nocolon"}, "--basic-auth: expected user:pass"},
 	} {
@@ -519,7 +519,7 @@ func TestWaitSpinner(t *testing.T) {
 		t.Run(fmt.Sprint("tty=", tty), func(t *testing.T) {
 			t.Parallel()
 			s := &standIn{before: vcaSteps(t, createdSession)[:1], tty: tty}
-			run, _ := newStandIn(t, context.Background(), s, "--wait-timeout", "350ms")
+			run, _ := newStandIn(t, context.Background(), s, "--timeout", "350ms")
 			r := run.result(t)
 			if r.code != cmdutil.ExitTransport {
 				t.Fatalf("exit %d\nstderr:\n%q", r.code, r.stderr)

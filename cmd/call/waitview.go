@@ -26,7 +26,7 @@ const (
 const (
 	OutcomeNotCreated  = "NOT_CREATED" // 8x8 refused the call (exit 3)
 	OutcomeNotPlaced   = "NOT_PLACED"  // no usable answer to Send Callflow (exit 4)
-	OutcomeTimeout     = "TIMEOUT"     // no session summary within --wait-timeout (exit 4)
+	OutcomeTimeout     = "TIMEOUT"     // no session summary within --timeout (exit 4)
 	OutcomeInterrupted = "INTERRUPTED" // Ctrl-C/SIGTERM (exit 130)
 	OutcomeListener    = "LISTENER_FAILED"
 )
