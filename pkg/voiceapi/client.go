@@ -139,6 +139,10 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
+// BaseURL is the base URL the client sends to, as parsed (no trailing
+// slash): the same API however the user spelled it.
+func (c *Client) BaseURL() string { return c.base.String() }
+
 // CallflowsURL is Send Callflow's URL for a sub-account.
 func (c *Client) CallflowsURL(subaccount string) string {
 	return c.base.JoinPath("api", "v1", "subaccounts", subaccount, "callflows").String()
