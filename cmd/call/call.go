@@ -59,6 +59,10 @@ type CallOptions struct {
 	Concurrency     int
 	Retries         int
 	Timeout         time.Duration
+	// NoProfileCheck skips checking voiceProfile against the sub-account's
+	// speech profiles before sending (see account.go).
+	NoProfileCheck bool
+	CacheDir       func() (string, error)
 
 	// Test seams: the clock, the wait between retries (nil: a real
 	// timer), and the context whose end means "stop placing calls" (nil:
@@ -72,7 +76,7 @@ type CallOptions struct {
 func NewCmdCall(f *cmdutil.Factory, runF func(*CallOptions) error) *cobra.Command {
 	opts := &CallOptions{
 		IO: f.IO, HTTPClient: f.HTTPClient, ReadFile: f.ReadFile, LoadEngine: f.LoadEngine,
-		Version: f.Version, Now: time.Now,
+		Version: f.Version, Now: time.Now, CacheDir: f.CacheDir,
 	}
 	cmd := &cobra.Command{
 		Use:   "call [flags] --to NUMBER [--to NUMBER...] [--to-file FILE]",
@@ -96,6 +100,12 @@ Several --to, or --to-file (one number a line, or a CSV's first column; blank
 lines and # comments skipped) place a batch at --rate calls per second with
 --concurrency requests in flight. Ctrl-C stops placing calls, waits for those
 in flight and prints the summary (Ctrl-C again abandons them).
+
+Before sending, voiceProfile is checked against the sub-account's speech
+profiles (cached for a day; --no-profile-check skips it): an unknown one is
+refused as 8x8 would (-1002), nothing sent. --from not among the sub-account's
+virtual numbers gets a warning. If the lists cannot be fetched, the call goes
+ahead with a warning. --dry-run sends nothing, so checks nothing.
 
 Exit codes: 0 all created, 2 bad usage or configuration (nothing sent),
 3 refused by 8x8 (NOT_CREATED, 401/403), 4 transport or other HTTP failure,
@@ -142,6 +152,7 @@ Exit codes: 0 all created, 2 bad usage or configuration (nothing sent),
 	fl.IntVar(&opts.Concurrency, "concurrency", DefaultConcurrency, "requests in flight at once")
 	fl.IntVar(&opts.Retries, "retries", voiceapi.DefaultRetries, "retries after a 429 or a failed connection (never after sending)")
 	fl.DurationVar(&opts.Timeout, "timeout", DefaultTimeout, "time limit of one request")
+	fl.BoolVar(&opts.NoProfileCheck, "no-profile-check", false, "do not check voiceProfile against the sub-account's speech profiles before sending")
 	_ = cmd.MarkFlagFilename("to-file", "txt", "csv")
 	return cmd
 }
@@ -168,6 +179,9 @@ func runCall(opts *CallOptions) error {
 	}
 	if opts.DryRun {
 		return dryRun(opts, plan, out, errOut)
+	}
+	if err := checkAccount(opts, plan, errOut); err != nil {
+		return err
 	}
 
 	ctx := opts.Ctx
@@ -251,6 +265,7 @@ type plan struct {
 	single   bool // one --to and no --to-file: output is the one call's
 	warnings []string
 	baseCRID string
+	engine   *menu.Engine
 }
 
 // prepare checks the configuration and input and builds every request. All
@@ -329,6 +344,7 @@ func prepare(opts *CallOptions) (*plan, error) {
 		return nil, err
 	}
 	initial := engine.Initial()
+	p.engine = engine
 
 	hc := opts.HTTPClient()
 	if hc.Transport == nil {
