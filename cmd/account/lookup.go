@@ -39,6 +39,13 @@ func (l *Lister) Profiles(ctx context.Context, cached bool) ([]voiceapi.SpeechPr
 	return ps, nil
 }
 
+// CachedProfiles returns the cached speech profiles, if fresh.
+func (l *Lister) CachedProfiles() ([]voiceapi.SpeechProfile, bool) {
+	var ps []voiceapi.SpeechProfile
+	ok := l.Cache.Load(kindProfiles, l.Client.BaseURL(), l.Subaccount, &ps)
+	return ps, ok
+}
+
 // Numbers returns the virtual numbers, like Profiles.
 func (l *Lister) Numbers(ctx context.Context, cached bool) ([]voiceapi.VirtualNumber, error) {
 	var ns []voiceapi.VirtualNumber
@@ -71,8 +78,7 @@ func (l *Lister) UnknownProfiles(ctx context.Context, codes []string) ([]string,
 		}
 		return out
 	}
-	var cachedList []voiceapi.SpeechProfile
-	if l.Cache.Load(kindProfiles, l.Client.BaseURL(), l.Subaccount, &cachedList) && len(unknown(cachedList)) == 0 {
+	if cachedList, ok := l.CachedProfiles(); ok && len(unknown(cachedList)) == 0 {
 		return nil, nil
 	}
 	ps, err := l.Profiles(ctx, false)
