@@ -60,8 +60,9 @@ reference id (what VCA and VSS events report as sourceRefId/destinationRefId).
 
 Exit codes: 0 it is, 1 it is not (8x8 answered 404), 2 not a phone number,
 3 the API key was refused, 4 other failures.`,
-		Example: `  $ ivrctl numbers check +6561115777`,
-		Args:    cobra.ExactArgs(1),
+		Example:           `  $ ivrctl numbers check +6561115777`,
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: cobra.NoFileCompletions,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Account.FromConfig(f)
 			opts.Number = args[0]
