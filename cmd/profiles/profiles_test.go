@@ -164,3 +164,13 @@ func TestProfilesUsage(t *testing.T) {
 		t.Errorf("-o yaml: exit %d: %s", r.Code, r.Stderr)
 	}
 }
+
+// Nothing listens: a transport failure, exit 4, after the retries.
+func TestProfilesUnreachable(t *testing.T) {
+	t.Parallel()
+	r := at.Run(t, "", "profiles", "--config", at.Config(t, ""), "--base-url", "http://127.0.0.1:1")
+	if r.Code != cmdutil.ExitTransport || !strings.Contains(r.Stderr, "list speech profiles: could not connect to 127.0.0.1:1") ||
+		!strings.Contains(r.Stderr, "check --base-url and the network") {
+		t.Errorf("exit %d: %s", r.Code, r.Stderr)
+	}
+}

@@ -54,7 +54,8 @@ file, so one setting serves both; prefer those to the flag, which ps shows.
 ` + "`export IVRCTL_AUTH_SECRET=...`" + ` on stdout: 8x8 never shows it again. Everything
 else goes to stderr, so the secret can go straight to a file:
 
-  ivrctl webhooks set ... --auth-secret generate > ivr.env   (then: . ./ivr.env)
+  (umask 077; ivrctl webhooks set ... --auth-secret generate > ivr.env)
+  . ./ivr.env; ivrctl serve
 
 Without a secret, anyone who learns the URLs can drive your menu: a warning
 says so.`,
