@@ -60,6 +60,8 @@ func TestScripts(t *testing.T) {
 			env.Setenv("REPO", repo)
 			// No user config file leaks in: the default file is looked up here.
 			env.Setenv("XDG_CONFIG_HOME", filepath.Join(env.WorkDir, ".config"))
+			// Nor the user's cache of speech profiles and numbers.
+			env.Setenv("XDG_CACHE_HOME", filepath.Join(env.WorkDir, ".cache"))
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){

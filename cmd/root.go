@@ -13,9 +13,12 @@ import (
 	"github.com/ivrctl/ivrctl/cmd/call"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 	"github.com/ivrctl/ivrctl/cmd/configcmd"
+	"github.com/ivrctl/ivrctl/cmd/numbers"
+	"github.com/ivrctl/ivrctl/cmd/profiles"
 	"github.com/ivrctl/ivrctl/cmd/serve"
 	"github.com/ivrctl/ivrctl/cmd/simulate"
 	"github.com/ivrctl/ivrctl/cmd/validate"
+	"github.com/ivrctl/ivrctl/cmd/webhooks"
 )
 
 // BuildInfo is stamped into the binary at link time.
@@ -98,6 +101,9 @@ can be tested in CI without dialling a phone.
 		serve.NewCmdServe(f, nil),
 		simulateCmd,
 		validateCmd,
+		webhooks.NewCmdWebhooks(f),
+		profiles.NewCmdProfiles(f, nil),
+		numbers.NewCmdNumbers(f),
 		configcmd.NewCmdConfig(f),
 		newCmdMan(root, info),
 	)

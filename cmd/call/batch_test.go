@@ -255,7 +255,10 @@ func TestCallDialRetried(t *testing.T) {
 		}
 		return (&net.Dialer{}).DialContext(ctx, network, addr)
 	}}
-	r := run(t, runOpts{httpClient: &http.Client{Transport: tr}}, "call", "--config", writeConfig(t, ""),
+	// The account lists come from the cache, so the first dial is the
+	// first Send Callflow's.
+	cfg := writeConfig(t, "")
+	r := run(t, runOpts{httpClient: &http.Client{Transport: tr}, cacheDir: warmCache(t, fake, cfg)}, "call", "--config", cfg,
 		"--base-url", fake.URL, "--to", seedTo, "--to", "6512345600", "-o", "json", "--concurrency", "1")
 	results := jsonLines[call.Result](t, r.stdout)
 	if r.code != 0 || len(results) != 2 || results[0].Attempts != 2 || results[1].Attempts != 1 || fake.hits.Load() != 2 {

@@ -60,6 +60,10 @@ type CallOptions struct {
 	Concurrency     int
 	Retries         int
 	Timeout         time.Duration
+	// NoProfileCheck skips checking voiceProfile against the sub-account's
+	// speech profiles before sending (see account.go).
+	NoProfileCheck bool
+	CacheDir       func() (string, error)
 
 	// --wait and its listener's settings (wait.go).
 	WaitOptions
@@ -76,7 +80,7 @@ type CallOptions struct {
 func NewCmdCall(f *cmdutil.Factory, runF func(*CallOptions) error) *cobra.Command {
 	opts := &CallOptions{
 		IO: f.IO, HTTPClient: f.HTTPClient, ReadFile: f.ReadFile, LoadEngine: f.LoadEngine,
-		Version: f.Version, Now: time.Now,
+		Version: f.Version, Now: time.Now, CacheDir: f.CacheDir,
 	}
 	cmd := &cobra.Command{
 		Use:   "call [flags] --to NUMBER [--to NUMBER...] [--to-file FILE]",
@@ -100,6 +104,12 @@ Several --to, or --to-file (one number a line, or a CSV's first column; blank
 lines and # comments skipped) place a batch at --rate calls per second with
 --concurrency requests in flight. Ctrl-C stops placing calls, waits for those
 in flight and prints the summary (Ctrl-C again abandons them).
+
+Before sending, voiceProfile is checked against the sub-account's speech
+profiles (cached for a day; --no-profile-check skips it): an unknown one is
+refused as 8x8 would (-1002), nothing sent. --from not among the sub-account's
+virtual numbers gets a warning. If the lists cannot be fetched, the call goes
+ahead with a warning. --dry-run sends nothing, so checks nothing.
 
 With --wait (one number), ivrctl also answers the call's webhooks: it listens
 on --listen (default 127.0.0.1:8080, as serve) before sending, answers the
@@ -166,6 +176,7 @@ waiting). A batch exits with its worst failure.`,
 	// is the request's reply (30s) or, with --wait, the call's outcome (5m),
 	// as the issue that added --wait names it. Zero picks the mode's default.
 	fl.DurationVar(&opts.Timeout, "timeout", 0, "how long to wait for 8x8: each request's answer (default 30s), or with --wait the call's session summary (default 5m)")
+	fl.BoolVar(&opts.NoProfileCheck, "no-profile-check", false, "do not check voiceProfile against the sub-account's speech profiles before sending")
 	_ = cmd.MarkFlagFilename("to-file", "txt", "csv")
 	addWaitFlags(cmd, &opts.WaitOptions)
 	return cmd
@@ -203,6 +214,11 @@ func runCall(opts *CallOptions) error {
 		}
 		fmt.Fprintf(errOut, "--wait: nothing sent, so nothing to wait for; the webhooks would be received on http://%s\n", opts.Listen)
 		return nil
+	}
+	if !opts.Wait { // --wait checks once it listens: a busy port is found first
+		if err := checkAccount(opts, plan, errOut); err != nil {
+			return err
+		}
 	}
 
 	ctx := opts.Ctx

@@ -62,18 +62,57 @@ type recorded struct {
 
 // fake8x8 stands in for voice.8x8.com. handle answers the n-th request
 // (from 0); nil answers CREATED.
+//
+// The GETs call makes before sending (speech profiles, numbers: see
+// account.go) are answered apart, from profiles and numbers, and recorded
+// in aux, so reqs and n count Send Callflow requests only.
 type fake8x8 struct {
 	*httptest.Server
 	hits   atomic.Int32
 	mu     sync.Mutex
 	reqs   []recorded
+	aux    []recorded
 	handle func(w http.ResponseWriter, r *http.Request, body []byte, n int)
+
+	profiles, numbers string // answers of the account GETs
+}
+
+// Default answers of the account GETs: the default menu's voice and the
+// tests' --from are the sub-account's.
+const (
+	defaultProfiles = `{"speechProfiles":[{"speechProfileCode":"en-US-BenjaminRUS","localeCode":"en-US","localeDescription":"EnglishUS","gender":"M"}],"statusCode":0,"statusMessage":"ok"}`
+	defaultNumbers  = `{"totalNumbers":1,"numbers":[{"msisdn":"+6561115777","countryCode":"SG","operationalStatus":"Active"}],"statusCode":0,"statusMessage":"ok"}`
+)
+
+// auxCount counts the account GETs whose path ends with suffix.
+func (f *fake8x8) auxCount(suffix string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for _, r := range f.aux {
+		if strings.HasSuffix(r.Path, suffix) {
+			n++
+		}
+	}
+	return n
 }
 
 func newFake(t *testing.T, handle func(w http.ResponseWriter, r *http.Request, body []byte, n int)) *fake8x8 {
 	t.Helper()
-	f := &fake8x8{handle: handle}
+	f := &fake8x8{handle: handle, profiles: defaultProfiles, numbers: defaultNumbers}
 	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet {
+			f.mu.Lock()
+			f.aux = append(f.aux, recorded{r.Method, r.URL.EscapedPath(), r.Header.Clone(), nil})
+			answer := f.numbers
+			if strings.HasSuffix(r.URL.Path, "/speech-profiles") {
+				answer = f.profiles
+			}
+			f.mu.Unlock()
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, answer)
+			return
+		}
 		n := int(f.hits.Add(1)) - 1
 		body, _ := io.ReadAll(r.Body)
 		f.mu.Lock()
@@ -87,6 +126,20 @@ func newFake(t *testing.T, handle func(w http.ResponseWriter, r *http.Request, b
 	}))
 	t.Cleanup(f.Close)
 	return f
+}
+
+// warmCache fills a fresh cache directory with fake's speech profiles and
+// numbers (through `ivrctl profiles` and `ivrctl numbers`), so a call run
+// with it makes no account request.
+func warmCache(t *testing.T, fake *fake8x8, config string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, cmd := range []string{"profiles", "numbers"} {
+		if r := run(t, runOpts{cacheDir: dir}, cmd, "--config", config, "--base-url", fake.URL); r.code != 0 {
+			t.Fatalf("ivrctl %s: exit %d: %s", cmd, r.code, r.stderr)
+		}
+	}
+	return dir
 }
 
 // untouchable is a server that fails the test when anything reaches it.
@@ -121,6 +174,7 @@ func writeConfig(t *testing.T, extra string) string {
 
 type runOpts struct {
 	ctx        context.Context
+	cacheDir   string // "": the process's (XDG_CACHE_HOME, set by Isolate)
 	stdin      string
 	tty        bool
 	httpClient *http.Client
@@ -147,6 +201,9 @@ func run(t *testing.T, o runOpts, args ...string) runResult {
 	f := cmdutil.NewFactory(io, "test")
 	if o.httpClient != nil {
 		f.HTTPClient = func() *http.Client { return o.httpClient }
+	}
+	if o.cacheDir != "" {
+		f.CacheDir = func() (string, error) { return o.cacheDir, nil }
 	}
 	root := cmd.NewRootCmd(f, cmd.BuildInfo{Version: "test"})
 	root.SetArgs(args)

@@ -118,6 +118,10 @@ func runWait(opts *CallOptions, p *plan, cfg webhook.Config, stopCtx, abortCtx c
 		w.view.warn("%s", msg)
 	}
 
+	if err := checkAccount(opts, p, errOut); err != nil {
+		return err
+	}
+
 	r := &runner{client: p.client, subaccount: opts.Subaccount, jobs: p.jobs, rate: 0, concurrency: 1}
 	o := <-r.start(stopCtx, abortCtx)
 	sessionID := ""

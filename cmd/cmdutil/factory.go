@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"path/filepath"
 
 	"github.com/ivrctl/ivrctl/pkg/menu"
 )
@@ -23,6 +24,10 @@ type Factory struct {
 
 	// ReadFile reads input files; tests may swap it.
 	ReadFile func(name string) ([]byte, error)
+
+	// CacheDir returns the directory of ivrctl's caches (the account's
+	// speech profiles and numbers); tests point it at a temporary one.
+	CacheDir func() (string, error)
 }
 
 // NewFactory returns a factory over the given streams.
@@ -32,7 +37,18 @@ func NewFactory(io *IOStreams, version string) *Factory {
 		Version:    version,
 		HTTPClient: func() *http.Client { return &http.Client{} },
 		ReadFile:   os.ReadFile,
+		CacheDir:   DefaultCacheDir,
 	}
+}
+
+// DefaultCacheDir is os.UserCacheDir()/ivrctl: $XDG_CACHE_HOME/ivrctl,
+// usually ~/.cache/ivrctl, on Linux.
+func DefaultCacheDir() (string, error) {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, "ivrctl"), nil
 }
 
 // LoadMenu reads a menu file, or the embedded default when path is "".

@@ -3,6 +3,7 @@
 package validate
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ivrctl/ivrctl/cmd/account"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 	"github.com/ivrctl/ivrctl/pkg/callflow"
 	"github.com/ivrctl/ivrctl/pkg/menu"
@@ -23,11 +25,17 @@ type ValidateOptions struct {
 	From     string
 	Agent    string
 	Kind     string // auto, request or response
+
+	// Online also checks every voiceProfile against the sub-account's
+	// speech profiles (see online.go).
+	Online  bool
+	Account *account.Options
+	Ctx     context.Context
 }
 
 // NewCmdValidate builds the command; runF replaces the run function in tests.
 func NewCmdValidate(f *cmdutil.Factory, runF func(*ValidateOptions) error) *cobra.Command {
-	opts := &ValidateOptions{IO: f.IO, ReadFile: f.ReadFile}
+	opts := &ValidateOptions{IO: f.IO, ReadFile: f.ReadFile, Account: account.NewOptions(f)}
 	cmd := &cobra.Command{
 		Use:   "validate [flags] PATH...",
 		Short: "Check callflow JSON and menu files offline",
@@ -39,12 +47,23 @@ clientActionId; otherwise as a webhook response. --kind request judges every
 file as a request (which must start with makeCall, -1013). A .yaml/.yml file, or JSON with "menus", is a menu file: it is
 loaded, checked, and every answer it can give is validated.
 
-Exit codes: 0 valid, 1 a problem found, 2 a file could not be read.`,
+--online also asks 8x8 (with the API key and sub-account call uses) for the
+sub-account's speech profiles, and reports every voiceProfile not among them
+as 8x8 would refuse it (-1002). The list is cached for a day.
+
+Exit codes: 0 valid, 1 a problem found, 2 a file could not be read or a
+setting is missing, 3 (--online) the API key was refused, 4 (--online) the
+profiles could not be fetched.`,
 		Example: `  $ ivrctl validate request.json
-  $ ivrctl validate testdata/menus/advanced-ivr.yaml`,
+  $ ivrctl validate testdata/menus/advanced-ivr.yaml
+  $ ivrctl validate --online request.json menu.yaml`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Paths = args
+			opts.Ctx = cmd.Context()
+			if opts.Online {
+				opts.Account.FromConfig(f)
+			}
 			switch opts.Kind {
 			case "auto", "request", "response":
 			default:
@@ -59,12 +78,21 @@ Exit codes: 0 valid, 1 a problem found, 2 a file could not be read.`,
 	cmd.Flags().StringVar(&opts.From, cmdutil.KeyFrom, "", "virtual number connect options call from")
 	cmd.Flags().StringVar(&opts.Agent, cmdutil.KeyAgent, "", "number connect options ring")
 	cmd.Flags().StringVar(&opts.Kind, "kind", "auto", "judge callflow JSON as a Send Callflow request, a webhook response, or auto")
+	cmd.Flags().BoolVar(&opts.Online, "online", false, "also check voiceProfile against the sub-account's speech profiles (asks 8x8)")
+	account.AddFlags(cmd.Flags(), opts.Account)
 	return cmd
 }
 
 func runValidate(opts *ValidateOptions) error {
 	p := opts.IO.OutPalette()
 	worst := cmdutil.ExitOK
+	var online *onlineCheck
+	if opts.Online {
+		var err error
+		if online, err = newOnlineCheck(opts); err != nil {
+			return err
+		}
+	}
 	for _, path := range opts.Paths {
 		data, err := opts.ReadFile(path)
 		if err != nil {
@@ -74,12 +102,21 @@ func runValidate(opts *ValidateOptions) error {
 		}
 		// Each problem reads file[:line]: where: what.
 		var problems []string
+		var found callflow.Problems
 		if isMenu(path, data) {
 			problems = validateMenu(path, data, menu.Numbers{From: opts.From, Agent: opts.Agent})
 		} else {
-			for _, pr := range callflow.ValidateJSON(data, kindOf(opts.Kind, data)) {
+			found = callflow.ValidateJSON(data, kindOf(opts.Kind, data))
+			for _, pr := range found {
 				problems = append(problems, path+": "+pr.String())
 			}
+		}
+		if online != nil {
+			more, err := online.problems(path, data, found)
+			if err != nil {
+				return err
+			}
+			problems = append(problems, more...)
 		}
 		if len(problems) == 0 {
 			fmt.Fprintf(opts.IO.Out, "%s %s\n", p.Green("ok"), path)

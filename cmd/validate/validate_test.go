@@ -9,13 +9,17 @@ import (
 
 	"github.com/ivrctl/ivrctl/cmd"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
+	"github.com/ivrctl/ivrctl/cmd/cmdutil/cmdtest"
 )
 
 func TestMain(m *testing.M) {
 	if err := os.Chdir("../.."); err != nil { // paths as a user types them
 		panic(err)
 	}
-	os.Exit(m.Run())
+	cleanup := cmdtest.Isolate()
+	code := m.Run()
+	cleanup()
+	os.Exit(code)
 }
 
 func run(t *testing.T, args ...string) (string, string, int) {

@@ -1,7 +1,9 @@
 // Package voiceapi is ivrctl's client for 8x8's outbound Voice API: Send
-// Callflow (POST /api/v1/subaccounts/{id}/callflows), which starts a call.
+// Callflow (POST /api/v1/subaccounts/{id}/callflows), which starts a call,
+// and the sub-account's webhooks, speech profiles and virtual numbers
+// (account.go), which can all be sent again without harm.
 //
-// Its retry policy is built around one rule: never ring anyone twice. A
+// Send Callflow's retry policy is built around one rule: never ring anyone twice. A
 // request is only sent again when 8x8 certainly did not act on it: a 429
 // (rate limited, so rejected) and a connection that failed before anything
 // was written. A timeout, a connection reset after the request went out, a
@@ -137,6 +139,10 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
+// BaseURL is the base URL the client sends to, as parsed (no trailing
+// slash): the same API however the user spelled it.
+func (c *Client) BaseURL() string { return c.base.String() }
+
 // CallflowsURL is Send Callflow's URL for a sub-account.
 func (c *Client) CallflowsURL(subaccount string) string {
 	return c.base.JoinPath("api", "v1", "subaccounts", subaccount, "callflows").String()
@@ -187,25 +193,33 @@ func (c *Client) SendCallflow(ctx context.Context, subaccount string, req *callf
 
 // Send posts an already encoded callflow request; see SendCallflow.
 func (c *Client) Send(ctx context.Context, subaccount string, body []byte) (*Result, error) {
+	return c.retry(ctx, func(ctx context.Context, res *Result) error {
+		return c.attempt(ctx, subaccount, body, res)
+	}, c.retryable)
+}
+
+// retry runs attempt until it succeeds, retryable says no, or the retries
+// are spent. Each attempt's answer replaces the last in the result.
+func (c *Client) retry(ctx context.Context, attempt func(context.Context, *Result) error, retryable func(error, int) (time.Duration, bool)) (*Result, error) {
 	res := &Result{}
-	for attempt := 1; ; attempt++ {
+	for n := 1; ; n++ {
 		// Each attempt's answer replaces the last: a 429 followed by a
 		// timeout must not report the 429's status and body.
 		if err := ctx.Err(); err != nil {
-			res.Attempts = attempt - 1
+			res.Attempts = n - 1
 			return res, &StoppedError{Cause: context.Cause(ctx)}
 		}
-		*res = Result{Attempts: attempt}
-		err := c.attempt(ctx, subaccount, body, res)
+		*res = Result{Attempts: n}
+		err := attempt(ctx, res)
 		if err == nil {
 			return res, nil
 		}
-		wait, retry := c.retryable(err, attempt)
-		if !retry || attempt > c.Retries {
+		wait, ok := retryable(err, n)
+		if !ok || n > c.Retries {
 			return res, err
 		}
 		if c.OnRetry != nil {
-			c.OnRetry(Retry{Attempt: attempt, Wait: wait, Err: err})
+			c.OnRetry(Retry{Attempt: n, Wait: wait, Err: err})
 		}
 		sleep := c.Sleep
 		if sleep == nil {
@@ -213,7 +227,8 @@ func (c *Client) Send(ctx context.Context, subaccount string, body []byte) (*Res
 		}
 		if serr := sleep(ctx, wait); serr != nil {
 			// Stopped while waiting: only a request 8x8 did not act on
-			// waits to be retried, so nothing was placed.
+			// (or, for the account endpoints, one that is safe to repeat)
+			// waits to be retried.
 			return res, &StoppedError{Cause: serr, Last: err}
 		}
 	}
@@ -244,6 +259,17 @@ func (c *Client) retryable(err error, attempt int) (time.Duration, bool) {
 
 // attempt sends the request once and fills res.
 func (c *Client) attempt(ctx context.Context, subaccount string, body []byte, res *Result) error {
+	build := func(ctx context.Context) (*http.Request, error) { return c.NewRequest(ctx, subaccount, body) }
+	return c.exchange(ctx, build, res, func(resp *http.Response, res *Result) error {
+		res.Response = decodeResponse(res.Body)
+		return c.classify(resp, res)
+	})
+}
+
+// exchange sends the request build makes (with the attempt's context),
+// reads the answer into res with the API key masked, and lets classify
+// judge it.
+func (c *Client) exchange(ctx context.Context, build func(context.Context) (*http.Request, error), res *Result, classify func(*http.Response, *Result) error) error {
 	actx, cancel := ctx, context.CancelFunc(func() {})
 	if c.Timeout > 0 {
 		actx, cancel = context.WithTimeout(ctx, c.Timeout)
@@ -254,7 +280,7 @@ func (c *Client) attempt(ctx context.Context, subaccount string, body []byte, re
 	// Before it, nothing was sent, whatever failed.
 	var gotConn atomic.Bool
 	trace := &httptrace.ClientTrace{GotConn: func(httptrace.GotConnInfo) { gotConn.Store(true) }}
-	req, err := c.NewRequest(httptrace.WithClientTrace(actx, trace), subaccount, body)
+	req, err := build(httptrace.WithClientTrace(actx, trace))
 	if err != nil {
 		return err
 	}
@@ -272,8 +298,7 @@ func (c *Client) attempt(ctx context.Context, subaccount string, body []byte, re
 		// The status line arrived, so 8x8 processed the request.
 		return c.transportError(ctx, actx, fmt.Errorf("reading the answer: %w", err), true)
 	}
-	res.Response = decodeResponse(data)
-	return c.classify(resp, res)
+	return classify(resp, res)
 }
 
 // redact replaces every occurrence of the API key in b with its masked
@@ -371,11 +396,7 @@ func (c *Client) classify(resp *http.Response, res *Result) error {
 		e.Kind = KindAuth
 	case resp.StatusCode == http.StatusTooManyRequests:
 		e.Kind = KindRateLimited
-		now := c.Now
-		if now == nil {
-			now = time.Now
-		}
-		e.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), now())
+		e.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), c.now())
 	case resp.StatusCode == http.StatusNotFound || e.StatusCode == http.StatusNotFound:
 		e.Kind = KindHTTP
 	case e.StatusCode < 0 || e.SessionStatus == callflow.SessionNotCreated && e.StatusCode == 0 && resp.StatusCode < 500:
@@ -388,6 +409,14 @@ func (c *Client) classify(resp *http.Response, res *Result) error {
 		e.Kind = KindHTTP
 	}
 	return e
+}
+
+// now is the client's clock.
+func (c *Client) now() time.Time {
+	if c.Now == nil {
+		return time.Now()
+	}
+	return c.Now()
 }
 
 func isAuth(code int) bool { return code == http.StatusUnauthorized || code == http.StatusForbidden }

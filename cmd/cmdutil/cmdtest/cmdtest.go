@@ -6,14 +6,17 @@ package cmdtest
 import (
 	"bytes"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 )
 
-// Isolate unsets every IVRCTL_* variable and points XDG_CONFIG_HOME at a
-// fresh empty directory, so the default config file is never the user's.
+// Isolate unsets every IVRCTL_* variable and points XDG_CONFIG_HOME and
+// XDG_CACHE_HOME at a fresh empty directory, so the default config file is
+// never the user's and the account lists are never read from, nor written
+// to, the user's cache.
 // Call it from TestMain before m.Run; the returned func removes the
 // directory.
 func Isolate() (cleanup func()) {
@@ -26,7 +29,8 @@ func Isolate() (cleanup func()) {
 	if err != nil {
 		panic(err)
 	}
-	os.Setenv("XDG_CONFIG_HOME", dir)
+	os.Setenv("XDG_CONFIG_HOME", filepath.Join(dir, "config"))
+	os.Setenv("XDG_CACHE_HOME", filepath.Join(dir, "cache"))
 	return func() { os.RemoveAll(dir) }
 }
 

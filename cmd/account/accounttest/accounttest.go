@@ -1,0 +1,200 @@
+// Package accounttest is what the tests of the account commands share: a
+// stand-in for 8x8's account endpoints that records every request, and a
+// runner of the real command tree that fails the test when the API key
+// shows up in anything it printed.
+package accounttest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/ivrctl/ivrctl/cmd"
+	"github.com/ivrctl/ivrctl/cmd/cmdutil"
+)
+
+// Key is the API key of every test; no output may contain it.
+const Key = "sk-live-Acct9pX2vLm4Rt8Kw3Nz6Bc1D-QRST"
+
+// Sub is the tests' sub-account.
+const Sub = "acme_voice"
+
+// Canned answers, in 8x8's documented shapes.
+const (
+	ProfilesBody = `{"speechProfiles":[` +
+		`{"speechProfileCode":"en-US-BenjaminRUS","localeCode":"en-US","localeDescription":"EnglishUS","gender":"M"},` +
+		`{"speechProfileCode":"da-DK-Naja","localeCode":"da-DK","localeDescription":"Danish","gender":"F"},` +
+		`{"speechProfileCode":"en-GB-Emma","localeCode":"en-GB","localeDescription":"EnglishUK","gender":"F"},` +
+		`{"speechProfileCode":"en-US-Standard-A","localeCode":"en-US","localeDescription":"EnglishUS","gender":"F"}],` +
+		`"statusCode":0,"statusMessage":"ok"}`
+	NumbersBody = `{"totalNumbers":2,"lastUpdatedAt":"2026-01-01T00:00:00Z","numbers":[` +
+		`{"msisdn":"+6561115777","countryCode":"SG","operationalStatus":"Active","referenceId":"ref-sg-1","numberType":"Mobile",` +
+		`"numberHealthCheckEnabled":true,"numberHealth":{"isHealthy":true,"status":"OK","lastCheckedTime":"2026-01-02T00:00:00Z"}},` +
+		`{"msisdn":"+442071234567","countryCode":"GB","operationalStatus":"Expiring","referenceId":"ref-gb-1","numberType":"Landline",` +
+		`"numberHealthCheckEnabled":true,"numberHealth":{"isHealthy":false,"status":"NO_ROUTE","lastCheckedTime":"2026-01-02T00:00:00Z"}}],` +
+		`"statusCode":0,"statusMessage":"ok"}`
+	WebhooksBody = `{"subAccountId":"acme_voice","count":2,"webhooks":[` +
+		`{"type":"VCA","url":"https://ivr.example.com/webhooks/vca","enabled":true,"httpAuthHeaderAvailable":true},` +
+		`{"type":"VSS","url":"https://ivr.example.com/webhooks/vss","enabled":true,"httpAuthHeaderAvailable":false}],` +
+		`"statusCode":0,"statusMessage":"ok"}`
+	Unauthorized = `{"statusCode":401,"statusMessage":"API key not found or invalid"}`
+	NotFound     = `{"statusCode":404,"statusMessage":"Resource not found","timestamp":"2026-01-01T00:00:00Z"}`
+	ServerError  = `{"statusCode":500,"statusMessage":"Server error"}`
+)
+
+// Answer is one canned answer.
+type Answer struct {
+	Status int
+	Body   string
+	Header map[string]string
+}
+
+// OK is a 200 with body.
+func OK(body string) Answer { return Answer{Status: 200, Body: body} }
+
+// Request is one request the stand-in received.
+type Request struct {
+	Method, Path, Auth string
+	Body               any // decoded JSON; nil when empty
+}
+
+// Fake stands in for 8x8. Routes maps "METHOD /path" to answers given in
+// turn (the last repeats); a request with no route fails the test.
+type Fake struct {
+	*httptest.Server
+	t      testing.TB
+	mu     sync.Mutex
+	reqs   []Request
+	routes map[string][]Answer
+}
+
+// NewFake starts a stand-in with the given routes.
+func NewFake(t testing.TB, routes map[string][]Answer) *Fake {
+	t.Helper()
+	f := &Fake{t: t, routes: routes}
+	f.Server = httptest.NewServer(http.HandlerFunc(f.serve))
+	t.Cleanup(f.Close)
+	return f
+}
+
+func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
+	b, _ := io.ReadAll(r.Body)
+	var body any
+	if len(b) > 0 && json.Unmarshal(b, &body) != nil {
+		f.t.Errorf("%s %s: body is not JSON: %q", r.Method, r.URL.Path, b)
+	}
+	key := r.Method + " " + r.URL.EscapedPath()
+	f.mu.Lock()
+	n := 0
+	for _, q := range f.reqs {
+		if q.Method+" "+q.Path == key {
+			n++
+		}
+	}
+	f.reqs = append(f.reqs, Request{r.Method, r.URL.EscapedPath(), r.Header.Get("Authorization"), body})
+	answers := f.routes[key]
+	f.mu.Unlock()
+	if len(answers) == 0 {
+		f.t.Errorf("unexpected request %s", key)
+		w.WriteHeader(http.StatusTeapot)
+		return
+	}
+	a := answers[min(n, len(answers)-1)]
+	for k, v := range a.Header {
+		w.Header().Set(k, v)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(a.Status)
+	io.WriteString(w, a.Body)
+}
+
+// Requests returns what the stand-in received, in order.
+func (f *Fake) Requests() []Request {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]Request(nil), f.reqs...)
+}
+
+// Count is how many requests matched "METHOD /path".
+func (f *Fake) Count(key string) int {
+	n := 0
+	for _, q := range f.Requests() {
+		if q.Method+" "+q.Path == key {
+			n++
+		}
+	}
+	return n
+}
+
+// Path is an account endpoint's path for the tests' sub-account.
+func Path(elem ...string) string {
+	return "/api/v1/subaccounts/" + Sub + "/" + strings.Join(elem, "/")
+}
+
+// Config writes a config file holding the key and the sub-account, plus
+// extra lines.
+func Config(t testing.TB, extra string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	content := fmt.Sprintf("api-key: %s\nsubaccount: %s\n%s", Key, Sub, extra)
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// Result is what a run printed and returned.
+type Result struct {
+	Code           int
+	Stdout, Stderr string // Stderr ends with the error as ivrctl prints it
+	Err            error
+}
+
+// Run executes `ivrctl args...` through the real command tree with the
+// given cache directory ("" : a fresh one). The error is rendered as
+// cmd.Execute does (message, then hint) so assertions on Stderr cover it,
+// and the API key must appear nowhere.
+func Run(t testing.TB, cacheDir string, args ...string) Result {
+	t.Helper()
+	ios, _, out, errOut := cmdutil.Test()
+	f := cmdutil.NewFactory(ios, "test")
+	if cacheDir == "" {
+		cacheDir = t.TempDir()
+	}
+	f.CacheDir = func() (string, error) { return cacheDir, nil }
+	root := cmd.NewRootCmd(f, cmd.BuildInfo{Version: "test"})
+	root.SetArgs(args)
+	_, err := root.ExecuteContextC(context.Background())
+	r := Result{Code: cmdutil.ExitCode(err), Stdout: out.String(), Err: err}
+	var silent *cmdutil.SilentError
+	if err != nil && !errors.As(err, &silent) {
+		fmt.Fprintf(errOut, "ivrctl: %s\n", err)
+		var ee *cmdutil.ExitError
+		if errors.As(err, &ee) && ee.Hint != "" {
+			fmt.Fprintf(errOut, "%s\n", ee.Hint)
+		}
+	}
+	r.Stderr = errOut.String()
+	AssertNoKey(t, r.Stdout, r.Stderr)
+	return r
+}
+
+// AssertNoKey fails the test when the key, or a long piece of it, is in
+// any of outputs.
+func AssertNoKey(t testing.TB, outputs ...string) {
+	t.Helper()
+	for _, s := range outputs {
+		if strings.Contains(s, Key) || strings.Contains(s, Key[:12]) || strings.Contains(s, Key[8:24]) {
+			t.Fatalf("the API key leaked into the output:\n%s", s)
+		}
+	}
+}

@@ -1,0 +1,105 @@
+package validate
+
+import (
+	"context"
+	"slices"
+
+	"github.com/ivrctl/ivrctl/cmd/account"
+	"github.com/ivrctl/ivrctl/pkg/callflow"
+	"github.com/ivrctl/ivrctl/pkg/menu"
+	"github.com/ivrctl/ivrctl/pkg/voiceapi"
+)
+
+// onlineCheck judges voiceProfiles against the sub-account's speech
+// profiles, which only 8x8 knows: offline, a profile can only be checked
+// for its shape.
+type onlineCheck struct {
+	opts   *ValidateOptions
+	lister *account.Lister
+	known  map[string]bool // nil until first needed
+	fresh  bool            // known came from 8x8 in this run, not the cache
+}
+
+func newOnlineCheck(opts *ValidateOptions) (*onlineCheck, error) {
+	if err := opts.Account.Check(); err != nil {
+		return nil, err
+	}
+	l, err := opts.Account.Lister()
+	if err != nil {
+		return nil, err
+	}
+	return &onlineCheck{opts: opts, lister: l}, nil
+}
+
+// problems lists the file's voiceProfiles that are not the sub-account's,
+// as `path: where: message (-1002)`. Paths the offline validator already
+// reported are skipped (a malformed profile is reported once). A menu file
+// that does not parse has been reported already and is skipped.
+func (c *onlineCheck) problems(path string, data []byte, offline callflow.Problems) ([]string, error) {
+	var uses []account.ProfileUse
+	if isMenu(path, data) {
+		m, err := menu.Parse(path, data)
+		if err != nil {
+			return nil, nil
+		}
+		uses = account.MenuProfiles(m)
+	} else {
+		for _, u := range account.CallflowProfiles(data) {
+			if !slices.ContainsFunc(offline, func(p callflow.Problem) bool { return p.Path == u.Path }) {
+				uses = append(uses, u)
+			}
+		}
+	}
+	if len(uses) == 0 {
+		return nil, nil
+	}
+	unknown, err := c.unknown(account.Codes(uses))
+	if err != nil {
+		return nil, account.Error("list the speech profiles of sub-account "+c.opts.Account.Subaccount, err, c.opts.Account.APIKey)
+	}
+	var out []string
+	for _, pr := range account.ProfileProblems(uses, unknown, c.opts.Account.Subaccount) {
+		out = append(out, path+": "+pr.String())
+	}
+	return out, nil
+}
+
+// unknown returns the codes not among the profiles: the cached list first,
+// fetched once from 8x8 when it lacks one (a voice added since it was
+// cached is not refused).
+func (c *onlineCheck) unknown(codes []string) ([]string, error) {
+	missing := func() []string {
+		var out []string
+		for _, code := range codes {
+			if !c.known[code] {
+				out = append(out, code)
+			}
+		}
+		return out
+	}
+	if c.known == nil {
+		if ps, ok := c.lister.CachedProfiles(); ok {
+			c.setKnown(ps)
+		}
+	}
+	if c.known == nil || (len(missing()) > 0 && !c.fresh) {
+		ctx := c.opts.Ctx
+		if ctx == nil {
+			ctx = context.Background()
+		}
+		ps, err := c.lister.Profiles(ctx, false)
+		if err != nil {
+			return nil, err
+		}
+		c.setKnown(ps)
+		c.fresh = true
+	}
+	return missing(), nil
+}
+
+func (c *onlineCheck) setKnown(ps []voiceapi.SpeechProfile) {
+	c.known = make(map[string]bool, len(ps))
+	for _, p := range ps {
+		c.known[p.Code] = true
+	}
+}

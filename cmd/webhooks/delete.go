@@ -1,0 +1,81 @@
+package webhooks
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ivrctl/ivrctl/cmd/account"
+	"github.com/ivrctl/ivrctl/cmd/cmdutil"
+	"github.com/ivrctl/ivrctl/pkg/voiceapi"
+)
+
+// deletable are the types 8x8's delete accepts (its enum lacks VNU).
+var deletable = []string{voiceapi.WebhookVCA, voiceapi.WebhookVSS, voiceapi.WebhookVCS, voiceapi.WebhookVRU}
+
+// deleteOptions are the inputs of `webhooks delete`.
+type deleteOptions struct {
+	Account *account.Options
+	Types   []string
+	Output  string
+}
+
+func newCmdDelete(f *cmdutil.Factory) *cobra.Command {
+	opts := &deleteOptions{Account: account.NewOptions(f)}
+	cmd := &cobra.Command{
+		Use:   "delete [flags] vca|vss|vcs|vru...",
+		Short: "Delete the sub-account's webhook of a type",
+		Long: `Delete the sub-account's webhook of each type given (8x8 keeps one URL per
+type). 8x8's guides delete a type before registering a new URL for it.`,
+		Example: `  $ ivrctl webhooks delete vca
+  $ ivrctl webhooks delete vca vss`,
+		Args:      cobra.MinimumNArgs(1),
+		ValidArgs: []string{"vca", "vss", "vcs", "vru"},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Account.FromConfig(f)
+			if err := account.CheckOutput(opts.Output); err != nil {
+				return cmdutil.Usagef("%w", err)
+			}
+			opts.Types = nil
+			for _, a := range args {
+				t := strings.ToUpper(a)
+				if !slices.Contains(deletable, t) {
+					return cmdutil.Usagef("webhook type %q: want vca, vss, vcs or vru", a)
+				}
+				if !slices.Contains(opts.Types, t) {
+					opts.Types = append(opts.Types, t)
+				}
+			}
+			if err := opts.Account.Check(); err != nil {
+				return err
+			}
+			c, err := opts.Account.Client()
+			if err != nil {
+				return err
+			}
+			var deleted []*voiceapi.DeletedWebhook
+			for _, t := range opts.Types {
+				d, err := c.DeleteWebhook(cmd.Context(), opts.Account.Subaccount, t)
+				if err != nil {
+					if len(deleted) > 0 && opts.Output == "json" {
+						_ = account.JSON(f.IO.Out, deleted) // what was done before the failure
+					}
+					return account.Error("delete the "+t+" webhook", err, opts.Account.APIKey)
+				}
+				deleted = append(deleted, d)
+				if opts.Output == "text" {
+					fmt.Fprintf(f.IO.ErrOut, "deleted %s %s\n", t, account.Clean(d.URL))
+				}
+			}
+			if opts.Output == "json" {
+				return account.JSON(f.IO.Out, deleted)
+			}
+			return nil
+		},
+	}
+	account.AddFlags(cmd.Flags(), opts.Account)
+	cmd.Flags().StringVarP(&opts.Output, "output", "o", "text", "output format: text or json")
+	return cmd
+}

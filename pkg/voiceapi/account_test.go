@@ -1,0 +1,280 @@
+package voiceapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// seen is one request the stand-in received.
+type seen struct {
+	Method, Path, Auth, Accept, ContentType string
+	Body                                    any // decoded JSON, nil when empty
+}
+
+// standIn answers requests in turn with answers[i] (the last repeats) and
+// records them.
+type standIn struct {
+	*httptest.Server
+	mu   sync.Mutex
+	reqs []seen
+}
+
+type answer struct {
+	status int
+	body   string
+	header map[string]string
+}
+
+func newStandIn(t *testing.T, answers ...answer) *standIn {
+	t.Helper()
+	s := &standIn{}
+	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		var body any
+		if len(b) > 0 {
+			if err := json.Unmarshal(b, &body); err != nil {
+				t.Errorf("request body is not JSON: %q", b)
+			}
+		}
+		s.mu.Lock()
+		n := len(s.reqs)
+		s.reqs = append(s.reqs, seen{r.Method, r.URL.EscapedPath(), r.Header.Get("Authorization"),
+			r.Header.Get("Accept"), r.Header.Get("Content-Type"), body})
+		s.mu.Unlock()
+		a := answers[min(n, len(answers)-1)]
+		for k, v := range a.header {
+			w.Header().Set(k, v)
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(a.status)
+		io.WriteString(w, a.body)
+	}))
+	t.Cleanup(s.Close)
+	return s
+}
+
+const (
+	webhooksBody = `{"subAccountId":"acme_voice","count":2,"webhooks":[` +
+		`{"type":"VCA","url":"https://ivr.example.com/webhooks/vca","enabled":true,"httpAuthHeaderAvailable":true},` +
+		`{"type":"VSS","url":"https://ivr.example.com/webhooks/vss","enabled":true,"httpAuthHeaderAvailable":false}],` +
+		`"statusCode":0,"statusMessage":"ok"}`
+	deletedBody  = `{"subAccountId":"acme_voice","type":"VCA","url":"https://ivr.example.com/webhooks/vca","enabled":false,"httpAuthHeaderAvailable":true,"statusCode":0,"statusMessage":"deleted"}`
+	profilesBody = `{"speechProfiles":[{"speechProfileCode":"en-US-Standard-A","localeCode":"en-US","localeDescription":"EnglishUS","gender":"F"},` +
+		`{"speechProfileCode":"da-DK-Naja","localeCode":"da-DK","localeDescription":"Danish","gender":"F"}],"statusCode":0,"statusMessage":"ok"}`
+	numbersBody = `{"totalNumbers":1,"lastUpdatedAt":"2026-01-01T00:00:00Z","numbers":[{"msisdn":"+6561115777","countryCode":"SG",` +
+		`"operationalStatus":"Active","referenceId":"ref-1","numberType":"Mobile","rentalPrice":1.5,` +
+		`"numberHealthCheckEnabled":true,"numberHealth":{"isHealthy":true,"status":"OK","lastCheckedTime":"2026-01-02T00:00:00Z"}}],` +
+		`"statusCode":0,"statusMessage":"ok"}`
+	numberBody = `{"statusCode":0,"statusMessage":"ok","timestamp":"2026-01-01T00:00:00Z","payload":{"referenceId":"ref-1","msisdn":"+6561115777","countryCode":"SG"}}`
+)
+
+// Every method sends exactly its documented request and decodes the answer.
+func TestAccountRequests(t *testing.T) {
+	t.Parallel()
+	authed := func(method, path string, body any) seen {
+		s := seen{Method: method, Path: path, Auth: "Bearer " + testKey, Accept: "application/json", Body: body}
+		if body != nil {
+			s.ContentType = "application/json"
+		}
+		return s
+	}
+	tests := []struct {
+		name   string
+		answer string
+		call   func(*Client) (any, error)
+		want   seen
+		result any
+	}{
+		{"list webhooks", webhooksBody,
+			func(c *Client) (any, error) { return c.ListWebhooks(context.Background(), "acme_voice") },
+			authed("GET", "/api/v1/subaccounts/acme_voice/webhooks", nil),
+			&WebhookList{SubAccountID: "acme_voice", Count: 2, Webhooks: []Webhook{
+				{"VCA", "https://ivr.example.com/webhooks/vca", true, true},
+				{"VSS", "https://ivr.example.com/webhooks/vss", true, false}}}},
+		{"set webhook", webhooksBody,
+			func(c *Client) (any, error) {
+				l, err := c.SetWebhook(context.Background(), "acme_voice", NewWebhook{Type: "VCA", URL: "https://ivr.example.com/webhooks/vca", HTTPAuthHeader: "s3cret", Enabled: true})
+				if l != nil {
+					return l.Count, err
+				}
+				return nil, err
+			},
+			authed("POST", "/api/v1/subaccounts/acme_voice/webhooks", map[string]any{
+				"type": "VCA", "url": "https://ivr.example.com/webhooks/vca", "httpAuthHeader": "s3cret", "enabled": true}),
+			2},
+		{"set webhook without secret", webhooksBody,
+			func(c *Client) (any, error) {
+				_, err := c.SetWebhook(context.Background(), "acme_voice", NewWebhook{Type: "VSS", URL: "https://x.example/vss", Enabled: true})
+				return nil, err
+			},
+			authed("POST", "/api/v1/subaccounts/acme_voice/webhooks", map[string]any{
+				"type": "VSS", "url": "https://x.example/vss", "enabled": true}),
+			nil},
+		{"delete webhook", deletedBody,
+			func(c *Client) (any, error) { return c.DeleteWebhook(context.Background(), "acme_voice", "VCA") },
+			authed("DELETE", "/api/v1/subaccounts/acme_voice/webhooks/VCA", nil),
+			&DeletedWebhook{SubAccountID: "acme_voice", Webhook: Webhook{"VCA", "https://ivr.example.com/webhooks/vca", false, true}}},
+		{"speech profiles", profilesBody,
+			func(c *Client) (any, error) { return c.SpeechProfiles(context.Background(), "acme_voice") },
+			authed("GET", "/api/v1/subaccounts/acme_voice/speech-profiles", nil),
+			[]SpeechProfile{{"en-US-Standard-A", "en-US", "EnglishUS", "F"}, {"da-DK-Naja", "da-DK", "Danish", "F"}}},
+		{"numbers", numbersBody,
+			func(c *Client) (any, error) { return c.Numbers(context.Background(), "acme_voice") },
+			authed("GET", "/api/v1/subaccounts/acme_voice/numbers", nil),
+			[]VirtualNumber{{MSISDN: "+6561115777", CountryCode: "SG", OperationalStatus: "Active", ReferenceID: "ref-1",
+				NumberType: "Mobile", RentalPrice: "1.5", NumberHealthCheckEnabled: true,
+				NumberHealth: &NumberHealth{IsHealthy: true, Status: "OK", LastCheckedTime: "2026-01-02T00:00:00Z"}}}},
+		{"number", numberBody,
+			func(c *Client) (any, error) { return c.Number(context.Background(), "acme_voice", "6561115777") },
+			authed("GET", "/api/v1/subaccounts/acme_voice/numbers/6561115777", nil),
+			&NumberInfo{ReferenceID: "ref-1", MSISDN: "+6561115777", CountryCode: "SG"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := newStandIn(t, answer{status: 200, body: tt.answer})
+			c, _ := newClient(t, srv.Server)
+			got, err := tt.call(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(srv.reqs) != 1 {
+				t.Fatalf("%d requests, want 1", len(srv.reqs))
+			}
+			if d := cmp.Diff(tt.want, srv.reqs[0]); d != "" {
+				t.Errorf("request (-want +got):\n%s", d)
+			}
+			if tt.result != nil {
+				if d := cmp.Diff(tt.result, got); d != "" {
+					t.Errorf("result (-want +got):\n%s", d)
+				}
+			}
+		})
+	}
+}
+
+// Error answers keep 8x8's status code and message whatever shape the body
+// has, and are sorted by kind.
+func TestAccountErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		status   int
+		body     string
+		kind     Kind
+		code     int
+		msg      string
+		attempts int
+	}{
+		{"401", 401, `{"statusCode":401,"statusMessage":"API key not found or invalid"}`, KindAuth, 401, "API key not found or invalid", 1},
+		{"403", 403, `{"statusCode":403,"statusMessage":"Resource not accessible"}`, KindAuth, 403, "Resource not accessible", 1},
+		{"404", 404, `{"statusCode":404,"statusMessage":"Resource not found","timestamp":"2026-01-01T00:00:00Z"}`, KindHTTP, 404, "Resource not found", 1},
+		{"422 string statusCode", 422, `{"errorId":"2b5b0b1e-0000-4000-8000-000000000000","statusCode":"1001","statusMessage":"Invalid JSON request body","timestamp":"2026-01-01T00:00:00Z"}`,
+			KindHTTP, 1001, "Invalid JSON request body", 1},
+		{"platform shape", 400, `{"code":4018,"message":"Invalid jobId","errorId":"x","timestamp":"t"}`, KindHTTP, 4018, "Invalid jobId", 1},
+		{"not JSON", 502, `<html>bad gateway</html>`, KindServer, 0, "", 4},
+		{"5xx retried then given up", 500, `{"statusCode":500,"statusMessage":"Server error"}`, KindServer, 500, "Server error", 4},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := newStandIn(t, answer{status: tt.status, body: tt.body})
+			c, _ := newClient(t, srv.Server)
+			_, err := c.ListWebhooks(context.Background(), "acme_voice")
+			var apiErr *APIError
+			if !errors.As(err, &apiErr) {
+				t.Fatalf("err = %v, want *APIError", err)
+			}
+			got := []any{apiErr.Kind, apiErr.HTTPStatus, apiErr.StatusCode, apiErr.StatusMessage, len(srv.reqs)}
+			want := []any{tt.kind, tt.status, tt.code, tt.msg, tt.attempts}
+			if d := cmp.Diff(want, got); d != "" {
+				t.Errorf("kind, HTTP, statusCode, message, requests (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+// A 429 waits its Retry-After and a 5xx a backoff; then the answer counts.
+func TestAccountRetries(t *testing.T) {
+	t.Parallel()
+	srv := newStandIn(t,
+		answer{status: 429, body: `{"statusCode":429,"statusMessage":"Too Many Requests"}`, header: map[string]string{"Retry-After": "2"}},
+		answer{status: 503, body: `{"statusCode":503,"statusMessage":"Server error"}`},
+		answer{status: 200, body: profilesBody})
+	c, waits := newClient(t, srv.Server)
+	got, err := c.SpeechProfiles(context.Background(), "acme_voice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || len(srv.reqs) != 3 {
+		t.Errorf("%d profiles after %d requests, want 2 after 3", len(got), len(srv.reqs))
+	}
+	if d := cmp.Diff([]time.Duration{2 * time.Second, 500 * time.Millisecond}, *waits); d != "" {
+		t.Errorf("waits (-want +got):\n%s", d)
+	}
+}
+
+// A 2xx without the endpoint's field is not an empty list: an empty list
+// would condemn every profile and every number.
+func TestAccountAnswerWithoutField(t *testing.T) {
+	t.Parallel()
+	srv := newStandIn(t, answer{status: 200, body: created})
+	c, _ := newClient(t, srv.Server)
+	for name, call := range map[string]func() error{
+		"speech-profiles": func() error { _, err := c.SpeechProfiles(context.Background(), "acme_voice"); return err },
+		"numbers":         func() error { _, err := c.Numbers(context.Background(), "acme_voice"); return err },
+		"webhooks":        func() error { _, err := c.ListWebhooks(context.Background(), "acme_voice"); return err },
+		"number":          func() error { _, err := c.Number(context.Background(), "acme_voice", "6561115777"); return err },
+	} {
+		var apiErr *APIError
+		if err := call(); !errors.As(err, &apiErr) || apiErr.Kind != KindUnexpected || !strings.Contains(err.Error(), "has no") {
+			t.Errorf("%s: err = %v, want an unexpected answer", name, err)
+		}
+	}
+}
+
+// A key echoed in an error answer is masked before anything sees it.
+func TestAccountEchoedKeyMasked(t *testing.T) {
+	t.Parallel()
+	srv := newStandIn(t, answer{status: 401, body: `{"statusCode":401,"statusMessage":"bad key Bearer ` + testKey + `"}`})
+	c, _ := newClient(t, srv.Server)
+	_, err := c.Numbers(context.Background(), "acme_voice")
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) {
+		t.Fatalf("err = %v", err)
+	}
+	if strings.Contains(err.Error(), testKey) || strings.Contains(string(apiErr.Body), testKey) {
+		t.Errorf("key in the error: %v / %s", err, apiErr.Body)
+	}
+}
+
+func TestNumberOutsidePattern(t *testing.T) {
+	t.Parallel()
+	c, err := New("https://voice.8x8.com", testKey, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.hc.Transport = roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		t.Errorf("request sent: %s", r.URL)
+		return nil, errors.New("no")
+	})
+	for _, n := range []string{"+6561115777", "123456", "44123456789012"} {
+		if _, err := c.Number(context.Background(), "acme_voice", n); err == nil {
+			t.Errorf("Number(%q): no error", n)
+		}
+	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
