@@ -13,6 +13,7 @@ import (
 	"github.com/ivrctl/ivrctl/cmd/call"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 	"github.com/ivrctl/ivrctl/cmd/configcmd"
+	"github.com/ivrctl/ivrctl/cmd/emulate"
 	"github.com/ivrctl/ivrctl/cmd/serve"
 	"github.com/ivrctl/ivrctl/cmd/simulate"
 	"github.com/ivrctl/ivrctl/cmd/validate"
@@ -96,6 +97,7 @@ can be tested in CI without dialling a phone.
 	root.AddCommand(
 		call.NewCmdCall(f, nil),
 		serve.NewCmdServe(f, nil),
+		emulate.NewCmdEmulate(f, nil),
 		simulateCmd,
 		validateCmd,
 		configcmd.NewCmdConfig(f),
