@@ -16,6 +16,7 @@ import (
 	"github.com/ivrctl/ivrctl/cmd/emulate"
 	"github.com/ivrctl/ivrctl/cmd/serve"
 	"github.com/ivrctl/ivrctl/cmd/simulate"
+	testcmd "github.com/ivrctl/ivrctl/cmd/test"
 	"github.com/ivrctl/ivrctl/cmd/validate"
 )
 
@@ -100,6 +101,7 @@ can be tested in CI without dialling a phone.
 		emulate.NewCmdEmulate(f, nil),
 		simulateCmd,
 		validateCmd,
+		testcmd.NewCmdTest(f, nil),
 		configcmd.NewCmdConfig(f),
 		newCmdMan(root, info),
 	)
