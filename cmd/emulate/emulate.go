@@ -112,7 +112,10 @@ up at the next prompt. Every call plays the same script.
 The first line on stdout is the address bound ("listening on http://...");
 with --port 0 the port is a free one. One line per session step goes to
 stderr. SIGINT or SIGTERM stops accepting, lets calls in flight finish (up
-to 10s) and exits 0.`,
+to 10s) and exits 0.
+
+Exit codes: 0 stopped by a signal after a clean drain, 1 could not listen or
+calls were still in flight after 10s, 2 bad usage.`,
 		Example: `  $ ivrctl serve --port 8080 &
   $ ivrctl emulate --vca-url http://127.0.0.1:8080/webhooks/vca --vss-url http://127.0.0.1:8080/webhooks/vss --press 2
   $ ivrctl call --base-url http://127.0.0.1:9090 --to 6512345678`,
@@ -136,7 +139,7 @@ to 10s) and exits 0.`,
 	fl.StringVar(&opts.Subaccount, cmdutil.KeySubaccount, "", "the only sub-account id accepted (default: any)")
 	fl.StringVar(&opts.Answer, KeyAnswer, string(emulator.PickupAnswer), "how the called number picks up: answer, busy, no-answer or fail")
 	fl.StringVar(&opts.AgentAnswer, KeyAgentAnswer, string(emulator.PickupAnswer), "how a bridged (agent) number picks up: answer, busy, no-answer or fail")
-	fl.StringVar(&opts.Press, KeyPress, "", "keys pressed at successive `prompts`, comma-separated; empty item: silence")
+	fl.StringVar(&opts.Press, KeyPress, "", "`KEYS` pressed at successive prompts, comma-separated (2,1); an empty item is silence")
 	fl.DurationVar(&opts.WebhookTimeout, KeyWebhookTimeout, emulator.DefaultWebhookTimeout, "time limit of one webhook request")
 	pickups := cobra.FixedCompletions([]string{"answer", "busy", "no-answer", "fail"}, cobra.ShellCompDirectiveNoFileComp)
 	_ = cmd.RegisterFlagCompletionFunc(KeyAnswer, pickups)
