@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -288,4 +289,37 @@ func findCmd[T interface{ Name() string }](cmds []T, name string) T {
 	}
 	var zero T
 	return zero
+}
+
+// A VCA webhook that is down: the call is created, the session ends ERROR
+// -2002, the summary says so and the log says why.
+func TestWebhookDown(t *testing.T) {
+	t.Setenv("IVRCTL_API_KEY", apiKey)
+	b := newBackend(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	down := "http://" + ln.Addr().String() + "/webhooks/vca?token=s3cret"
+	ln.Close()
+	em := startEmulate(t, "--vca-url", down, "--vss-url", b.vss, "--press", "1")
+	code, stdout, stderr := call(t, "--base-url", em.url, "--subaccount", sub, "--from", "6561115777", "--to", "6512345678")
+	if code != cmdutil.ExitOK {
+		t.Fatalf("call exit %d\nstdout %s\nstderr %s", code, stdout, stderr)
+	}
+	p := b.summary(t)
+	if p.SessionStatus != callflow.SessionError || p.ErrorDetails == nil || p.ErrorDetails.ErrorCode != -2002 ||
+		p.ErrorDetails.ErrorMsg != "An internal connectivity error has occurred" {
+		t.Errorf("summary %+v, errorDetails %+v", p, p.ErrorDetails)
+	}
+	if err := em.stop(t); err != nil {
+		t.Errorf("emulate: %v", err)
+	}
+	logs := em.stderr.String()
+	if want := "END     " + p.SessionID + " ERROR -2002: webhook failed (dtmf 1): POST http://" + ln.Addr().String() + "/webhooks/vca?...: dial tcp"; !strings.Contains(logs, want) {
+		t.Errorf("log lacks %q:\n%s", want, logs)
+	}
+	if strings.Contains(logs, "s3cret") {
+		t.Errorf("the webhook URL's token is in the log:\n%s", logs)
+	}
 }

@@ -492,8 +492,7 @@ func (s *session) vcaEvent(cid string, digits *string) ([]byte, error) {
 // fail ends the session in ERROR.
 func (s *session) fail(code int, why string) {
 	s.errCode, s.errMsg = code, ErrorMessage(code)
-	s.note(why)
-	s.logf(EventEnd, true, "ERROR %d: %s", code, why)
+	s.note(why) // summarize logs it on the END line
 	for _, l := range s.legs {
 		if l.up() {
 			l.disconnected = s.now
@@ -582,6 +581,10 @@ func (s *session) summarize() {
 	}
 	msg := fmt.Sprintf("%s, lastAction %s, %d leg(s), %s virtual, %d webhook call(s)",
 		status, p.LastAction, p.CallCount, s.now, s.tr.WebhookCalls)
+	if s.errCode != 0 {
+		msg = fmt.Sprintf("ERROR %d: %s; lastAction %s, %d leg(s), %s virtual, %d webhook call(s)",
+			s.errCode, s.tr.Notes[len(s.tr.Notes)-1], p.LastAction, p.CallCount, s.now, s.tr.WebhookCalls)
+	}
 	s.logf(EventEnd, status == callflow.SessionError, "%s", msg)
 }
 
