@@ -243,3 +243,28 @@ func TestColour(t *testing.T) {
 		t.Errorf("NO_COLOR: %q", out.String())
 	}
 }
+
+// TestWebhookSecretNotShown: a token in the --webhook URL (how `serve`
+// takes a secret) appears in no output: text, JSON or JUnit.
+func TestWebhookSecretNotShown(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "report.xml")
+	url := "http://user:pa55@127.0.0.1:1/webhooks/vca?token=s3cret" // nothing listens on port 1
+	for _, format := range []string{"text", "json"} {
+		r := ivrctl(t, "test", "-o", format, "--junit", path, "--webhook", url, "testdata/scenarios/simple-ivr/options.yaml")
+		if r.code != 1 {
+			t.Errorf("%s: exit %d, want 1 (the webhook is down)", format, r.code)
+		}
+		report, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, out := range []string{r.stdout, r.stderr, string(report)} {
+			if strings.Contains(out, "s3cret") || strings.Contains(out, "pa55") {
+				t.Fatalf("%s: the secret is shown:\n%s", format, out)
+			}
+		}
+		if !strings.Contains(r.stdout, "ERROR (-2002") {
+			t.Errorf("%s: no ERROR -2002 reported:\n%s", format, r.stdout)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -17,7 +18,7 @@ import (
 // Result is one scenario's call and verdict.
 type Result struct {
 	Scenario   *Scenario
-	Webhook    string               // the URL the events went to, "" in-process
+	Webhook    string               // the URL the events went to, its query hidden (a token); "" in-process
 	Transcript *emulator.Transcript // nil when the call could not be placed
 	Failures   []Failure
 	Err        error // the call could not be placed (the emulator refused the request)
@@ -134,9 +135,9 @@ func (r *Runner) emulators(scenarios []*Scenario) map[target]*emulator.Emulator 
 }
 
 // runOne places one call and judges it.
-func runOne(ctx context.Context, emu *emulator.Emulator, s *Scenario, url string) *Result {
+func runOne(ctx context.Context, emu *emulator.Emulator, s *Scenario, webhook string) *Result {
 	start := time.Now()
-	res := &Result{Scenario: s, Webhook: url}
+	res := &Result{Scenario: s, Webhook: redact(webhook)}
 	c := newScript(s)
 	tr, err := emu.Run(ctx, s.request, c)
 	res.Duration = time.Since(start)
@@ -151,4 +152,20 @@ func runOne(ctx context.Context, emu *emulator.Emulator, s *Scenario, url string
 	res.Transcript = tr
 	res.Failures = append(c.finish(), Check(s, tr)...)
 	return res
+}
+
+// redact hides a URL's query and user info, where webhook secrets go
+// (`serve` takes ?token=), so reports and JSON output never show them.
+func redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || raw == "" {
+		return raw
+	}
+	if u.RawQuery != "" {
+		u.RawQuery = "REDACTED"
+	}
+	if u.User != nil {
+		u.User = url.User("REDACTED")
+	}
+	return u.String()
 }
