@@ -2,8 +2,11 @@ package emulator
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/ivrctl/ivrctl/pkg/webhook"
 )
 
 // benchScripts cycle through the simple menu's paths: one to three
@@ -25,8 +28,8 @@ func benchRun(b *testing.B, e *Emulator, req []byte, parallel bool) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if tr.Status() == "ERROR" {
-			b.Fatalf("session ERROR: %q", tr.Notes)
+		if tr.Status() == "ERROR" || len(tr.Notes) > 0 {
+			b.Fatalf("session %s: %q", tr.Status(), tr.Notes)
 		}
 	}
 	b.ResetTimer()
@@ -62,5 +65,17 @@ func BenchmarkRunHTTP(b *testing.B) {
 	e := New(Config{Webhook: &HTTPWebhook{URL: serveHTTP(b, eng)}})
 	req := request(b, eng, "bench")
 	b.Run("serial", func(b *testing.B) { benchRun(b, e, req, false) })
+	b.Run("parallel", func(b *testing.B) { benchRun(b, e, req, true) })
+}
+
+// BenchmarkRunHTTPWithVSS: as BenchmarkRunHTTP, and every summary is
+// posted to the same server, which syncs its sessions file before it
+// answers (the fsync is most of the cost, and depends on the disk).
+func BenchmarkRunHTTPWithVSS(b *testing.B) {
+	eng := simpleEngine(b)
+	vca := serveHTTP(b, eng)
+	vss := strings.TrimSuffix(vca, webhook.PathVCA) + webhook.PathVSS
+	e := New(Config{Webhook: &HTTPWebhook{URL: vca}, VSS: HTTPVSS(vss, nil, 0)})
+	req := request(b, eng, "bench")
 	b.Run("parallel", func(b *testing.B) { benchRun(b, e, req, true) })
 }

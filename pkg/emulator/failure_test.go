@@ -171,3 +171,11 @@ func TestEntry(t *testing.T) {
 		}
 	}
 }
+
+func TestCountWords(t *testing.T) {
+	for _, s := range []string{"", "  ", "one", " two  words ", "tab\tand\nnewline", "Dear customer, Thank you.", "naïve café\u00a0ok"} {
+		if got, want := countWords(s), len(strings.Fields(s)); got != want {
+			t.Errorf("countWords(%q) = %d, strings.Fields gives %d", s, got, want)
+		}
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/ivrctl/ivrctl/pkg/callflow"
@@ -302,12 +303,24 @@ func (s *session) bridge(p *callflow.Params) {
 
 // speech is how long a TTS text takes: 150 words a minute at speed 1.
 func speech(text string, speed callflow.Opt[float64], rep callflow.Opt[int]) time.Duration {
-	words := len(strings.Fields(text))
-	d := time.Duration(max(words, 1)) * wordTime
+	d := time.Duration(max(countWords(text), 1)) * wordTime
 	if speed.Valid() && speed.Value > 0 {
 		d = time.Duration(float64(d) / speed.Value).Round(time.Millisecond)
 	}
 	return d * time.Duration(max(1, rep.Value))
+}
+
+// countWords counts what strings.Fields would return, without the slice.
+func countWords(s string) int {
+	n, in := 0, false
+	for _, r := range s {
+		space := unicode.IsSpace(r)
+		if !space && !in {
+			n++
+		}
+		in = !space
+	}
+	return n
 }
 
 func (s *session) hear(kind, text string, d time.Duration) {
