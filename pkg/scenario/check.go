@@ -185,21 +185,26 @@ func checkHeard(e *Expect, heard []emulator.Heard) (Failure, bool) {
 		return Failure{}, true
 	}
 	var diff []DiffLine
+	var exAt []int // the expected item of each diff line, -1 for '+'
 	i, j := 0, 0
 	for i < len(ex) || j < len(heard) {
 		switch {
 		case i < len(ex) && j < len(heard) && ex[i].Match(heard[j].Text) && lcs[i][j] == lcs[i+1][j+1]+1:
 			diff = append(diff, DiffLine{Op: " ", Index: j, Kind: heard[j].Kind, Text: heard[j].Text})
+			exAt = append(exAt, i)
 			i, j = i+1, j+1
 		case i < len(ex) && (j == len(heard) || lcs[i+1][j] >= lcs[i][j+1]):
 			diff = append(diff, DiffLine{Op: "-", Index: i, Text: ex[i].String()})
+			exAt = append(exAt, i)
 			i++
 		default:
 			diff = append(diff, DiffLine{Op: "+", Index: j, Kind: heard[j].Kind, Text: heard[j].Text})
+			exAt = append(exAt, -1)
 			j++
 		}
 	}
 	f := Failure{Field: "expect.heard", Line: e.HeardLine, Diff: diff}
+	counts := fmt.Sprintf(" (%s heard, %d expected)", plural(len(heard), "thing"), len(ex))
 	// Name the first difference: where to look in the scenario.
 	for k, d := range diff {
 		if d.Op == " " {
@@ -210,21 +215,17 @@ func checkHeard(e *Expect, heard []emulator.Heard) (Failure, bool) {
 			f.Line = ex[d.Index].Line
 			f.Expected = d.Text
 			if k+1 < len(diff) && diff[k+1].Op == "+" {
-				f.Message = "the caller heard something else"
+				f.Message = "the caller heard something else" + counts
 				f.Actual = diff[k+1].Text
 			} else {
-				f.Message = "not heard: " + plural(len(heard), "thing") + " heard, " + strconv.Itoa(len(ex)) + " expected"
+				f.Message = "not heard" + counts
 			}
 		} else {
-			f.Message = "heard more than expected: " + plural(len(heard), "thing") + " heard, " + strconv.Itoa(len(ex)) + " expected"
+			f.Message = "the caller heard something not expected" + counts
 			f.Actual = d.Text
 			// the expected item the extra one came before, if any
-			for _, after := range diff[k+1:] {
-				if after.Op != "+" {
-					idx := after.Index
-					if after.Op == " " {
-						idx = expectedIndex(diff, after)
-					}
+			for _, idx := range exAt[k+1:] {
+				if idx >= 0 {
 					f.Field = fmt.Sprintf("expect.heard[%d]", idx)
 					f.Line = ex[idx].Line
 					break
@@ -234,20 +235,6 @@ func checkHeard(e *Expect, heard []emulator.Heard) (Failure, bool) {
 		break
 	}
 	return f, false
-}
-
-// expectedIndex is the expected item a matched diff line stands for.
-func expectedIndex(diff []DiffLine, at DiffLine) int {
-	n := 0
-	for _, d := range diff {
-		if d == at {
-			return n
-		}
-		if d.Op != "+" {
-			n++
-		}
-	}
-	return n
 }
 
 func sameNumbers(want, got []string) bool {

@@ -267,8 +267,8 @@ func (p *parser) scenario(root *yaml.Node) *Scenario {
 		p.fail(callerNode, "caller.steps", "the caller does not answer (pickup: %s), so no prompt is played: drop the steps", s.Caller.Pickup)
 	}
 	e := &s.Expect
-	checks := !e.HeardSet && !e.ConnectedSet && e.Status == "" && e.WebhookCalls < 0
-	if checks && !slices.ContainsFunc(s.Caller.Steps, func(st Step) bool { return st.Expect != nil }) {
+	none := !e.HeardSet && !e.ConnectedSet && e.Status == "" && e.WebhookCalls < 0
+	if none && !slices.ContainsFunc(s.Caller.Steps, func(st Step) bool { return st.Expect != nil }) {
 		p.fail(root, "expect", "nothing to check: give expect (heard, connected, status, webhookCalls) or an expect on a caller step")
 	}
 	return s
