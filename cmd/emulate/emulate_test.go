@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -321,5 +322,43 @@ func TestWebhookDown(t *testing.T) {
 	}
 	if strings.Contains(logs, "s3cret") {
 		t.Errorf("the webhook URL's token is in the log:\n%s", logs)
+	}
+}
+
+// SIGTERM with a call in flight: emulate stops accepting, lets the call
+// finish (its summary is delivered), and returns nil (exit 0).
+func TestSIGTERMDrainsCallsInFlight(t *testing.T) {
+	t.Setenv("IVRCTL_API_KEY", apiKey)
+	b := newBackend(t)
+	entered := make(chan struct{}, 1)
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		entered <- struct{}{}
+		time.Sleep(300 * time.Millisecond)
+		w.Write([]byte(`{"callflow":[{"action":"hangup"}]}`))
+	}))
+	defer slow.Close()
+	em := startEmulate(t, "--vca-url", slow.URL, "--vss-url", b.vss, "--press", "1")
+	if code, stdout, stderr := call(t, "--base-url", em.url, "--subaccount", sub, "--from", "6561115777", "--to", "6512345678"); code != 0 {
+		t.Fatalf("call exit %d\n%s%s", code, stdout, stderr)
+	}
+	<-entered
+	if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-em.done:
+		em.done <- err
+		if err != nil {
+			t.Fatalf("emulate returned %v after SIGTERM, want nil\n%s", err, em.stderr.String())
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("emulate did not stop on SIGTERM")
+	}
+	if p := b.summary(t); p.SessionStatus != callflow.SessionCompleted || p.LastAction != "HANGUP" {
+		t.Errorf("summary %+v", p)
+	}
+	logs := em.stderr.String()
+	if i, j := strings.Index(logs, "shutting down"), strings.Index(logs, " delivered: COMPLETED"); i < 0 || j < i || !strings.Contains(logs, "SERVER  stopped") {
+		t.Errorf("want the summary delivered during the drain, then stopped:\n%s", logs)
 	}
 }
