@@ -176,7 +176,7 @@ type Emulator struct {
 	closing bool
 	wg      sync.WaitGroup
 	baseCtx context.Context
-	stop    context.CancelFunc
+	stop    context.CancelCauseFunc
 
 	cache responseCache
 }
@@ -196,7 +196,7 @@ func New(cfg Config) *Emulator {
 		cfg.WebhookTimeout = DefaultWebhookTimeout
 	}
 	e := &Emulator{cfg: cfg}
-	e.baseCtx, e.stop = context.WithCancel(context.Background())
+	e.baseCtx, e.stop = context.WithCancelCause(context.Background())
 	return e
 }
 
@@ -215,7 +215,7 @@ func (e *RejectedError) Error() string {
 	return fmt.Sprintf("not created: %d %s", e.Response.StatusCode, e.Response.StatusMessage)
 }
 
-// ErrStopped is noted on sessions cut short by Shutdown.
+// ErrStopped is the cause noted on sessions Shutdown cut short.
 var ErrStopped = errors.New("emulator stopped")
 
 // Run validates req as 8x8 validates a Send Callflow request and, when it
@@ -254,7 +254,7 @@ func (e *Emulator) Shutdown(ctx context.Context) error {
 	case <-done:
 		return nil
 	case <-ctx.Done():
-		e.stop()
+		e.stop(ErrStopped)
 		<-done
 		return ctx.Err()
 	}

@@ -442,7 +442,10 @@ func (s *session) callAction(ctx context.Context, cid string, digits *string) ([
 	}
 	switch {
 	case err != nil:
-		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+		switch {
+		case ctx.Err() != nil:
+			err = fmt.Errorf("%w (%w)", context.Cause(ctx), err)
+		case errors.Is(err, context.DeadlineExceeded):
 			err = fmt.Errorf("no answer within %s: %w", s.e.cfg.WebhookTimeout, err)
 		}
 		s.fail(ErrorConnectivity, "webhook failed ("+label+"): "+err.Error())

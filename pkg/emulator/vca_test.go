@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -182,6 +183,12 @@ func TestShutdownCutsSessions(t *testing.T) {
 	cfg := testConfig(stuck)
 	cfg.VSS = HTTPVSS(sink.url, nil, 0)
 	cfg.WebhookTimeout = time.Minute
+	var notes atomic.Value
+	cfg.OnEvent = func(ev Event) {
+		if ev.Kind == EventEnd {
+			notes.Store(ev.Message)
+		}
+	}
 	e := New(cfg)
 	ts := httptest.NewServer(e.Handler(testKey, func(string) Caller { return Script{Press: []string{"1"}}.Caller() }))
 	defer ts.Close()
@@ -197,6 +204,9 @@ func TestShutdownCutsSessions(t *testing.T) {
 	ev := sink.next(t)
 	if ev.Payload.SessionStatus != callflow.SessionError || int(ev.Payload.ErrorDetails.ErrorCode) != ErrorConnectivity {
 		t.Errorf("summary %+v", ev.Payload)
+	}
+	if n := notes.Load(); n == nil || !strings.Contains(n.(string), "emulator stopped") {
+		t.Errorf("notes %v, want the cause: emulator stopped", n)
 	}
 	// After Shutdown no session starts.
 	if status, _, _ := send(t, http.MethodPost, ts.URL+"/api/v1/subaccounts/ivrctl-test/callflows", testKey, request(t, eng, "")); status != http.StatusServiceUnavailable {
