@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	stdlog "log"
 	"net"
 	"net/http"
 	"net/url"
@@ -224,7 +225,7 @@ func runEmulate(opts *EmulateOptions) error {
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      15 * time.Second,
 		IdleTimeout:       120 * time.Second,
-		ErrorLog:          nil,
+		ErrorLog:          stdlog.New(serverLog{log}, "", 0),
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -277,6 +278,15 @@ func (l *logger) event(e emulator.Event) {
 
 func (l *logger) info(msg string) {
 	l.event(emulator.Event{Time: time.Now(), Kind: "SERVER", Message: msg})
+}
+
+// serverLog turns net/http's own complaints (bad requests, accept errors)
+// into log lines of the same shape instead of a second, unformatted stream.
+type serverLog struct{ l *logger }
+
+func (s serverLog) Write(p []byte) (int, error) {
+	s.l.event(emulator.Event{Time: time.Now(), Kind: "SERVER", Error: true, Message: strings.TrimSpace(string(p))})
+	return len(p), nil
 }
 
 // startup says what the emulator runs with, naming no secret.
