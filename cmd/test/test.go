@@ -8,6 +8,7 @@ package testcmd
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -136,6 +137,15 @@ func run(ctx context.Context, opts *TestOptions) error {
 
 	scenarios, err := scenario.Load(opts.Paths, opts.ReadFile)
 	if err != nil {
+		if opts.JUnit != "" {
+			// CI reads the report even when nothing ran: say why there.
+			var buf bytes.Buffer
+			if jerr := scenario.WriteJUnitLoadError(&buf, err); jerr == nil {
+				if werr := opts.WriteFile(opts.JUnit, buf.Bytes()); werr != nil {
+					err = errors.Join(err, fmt.Errorf("--junit: %w", werr))
+				}
+			}
+		}
 		return &cmdutil.ExitError{Code: cmdutil.ExitUsage, Err: err}
 	}
 	if opts.Run != "" {

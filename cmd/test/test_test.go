@@ -128,6 +128,25 @@ func TestBadFiles(t *testing.T) {
 	if r.code != 2 || r.stdout != "" {
 		t.Errorf("exit %d, stdout %q: want 2 and nothing run", r.code, r.stdout)
 	}
+	// With --junit, the report says why nothing ran: an error per bad file.
+	path := filepath.Join(t.TempDir(), "report.xml")
+	if r := ivrctl(t, "test", "--junit", path, "testdata/test/bad/press-letters.yaml", "testdata/test/bad/unknown-field.yaml"); r.code != 2 {
+		t.Errorf("--junit: exit %d, want 2", r.code)
+	}
+	report, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		`<testsuites name="ivrctl test" tests="2" failures="0" errors="2"`,
+		`<testcase name="scenario file" classname="testdata/test/bad/press-letters.yaml" file="testdata/test/bad/press-letters.yaml" line="6"`,
+		`type="InvalidScenarioFile"><![CDATA[testdata/test/bad/unknown-field.yaml:4: caller.steps[0]: unknown field "pres" (known: expect, press, silence, hangup)
+testdata/test/bad/unknown-field.yaml:7: expect: unknown field`,
+	} {
+		if !strings.Contains(string(report), want) {
+			t.Errorf("JUnit report lacks %s:\n%s", want, report)
+		}
+	}
 	if diff := cmp.Diff(want, r.stderr); diff != "" {
 		t.Errorf("stderr (-want +got):\n%s", diff)
 	}

@@ -36,7 +36,7 @@ type junitCase struct {
 	Name      string        `xml:"name,attr"`
 	Classname string        `xml:"classname,attr"`
 	File      string        `xml:"file,attr"`
-	Line      int           `xml:"line,attr"`
+	Line      int           `xml:"line,attr,omitempty"`
 	Time      string        `xml:"time,attr"`
 	Failure   *junitProblem `xml:"failure,omitempty"`
 	Error     *junitProblem `xml:"error,omitempty"`
@@ -88,6 +88,49 @@ func WriteJUnit(w io.Writer, results []*Result, total time.Duration) error {
 	for _, s := range root.Suites {
 		s.Time = seconds(s.dur)
 	}
+	return encodeJUnit(w, root)
+}
+
+// WriteJUnitLoadError writes, for a suite that could not be loaded (Load's
+// error), a JUnit report with one errored testcase per bad file, so CI
+// shows why nothing ran instead of a missing report.
+func WriteJUnitLoadError(w io.Writer, err error) error {
+	errs := flatten(err)
+	root := &junitSuites{Name: "ivrctl test", Time: seconds(0)}
+	byFile := map[string]*junitSuite{}
+	for _, e := range errs {
+		file, line := "scenarios", 0
+		if se, ok := e.(*Error); ok {
+			file, line = se.File, se.Line
+		}
+		suite := byFile[file]
+		if suite == nil {
+			suite = &junitSuite{Name: file, Tests: 1, Errors: 1, Time: seconds(0),
+				Cases: []junitCase{{Name: "scenario file", Classname: file, File: file, Line: line, Time: seconds(0),
+					Error: &junitProblem{Message: "invalid scenario file: " + e.Error(), Type: "InvalidScenarioFile"}}}}
+			byFile[file] = suite
+			root.Suites = append(root.Suites, suite)
+			root.Tests++
+			root.Errors++
+		}
+		suite.Cases[0].Error.Body += e.Error() + "\n"
+	}
+	return encodeJUnit(w, root)
+}
+
+// flatten lists the errors errors.Join joined, at any depth.
+func flatten(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []error
+		for _, e := range j.Unwrap() {
+			out = append(out, flatten(e)...)
+		}
+		return out
+	}
+	return []error{err}
+}
+
+func encodeJUnit(w io.Writer, root *junitSuites) error {
 	if _, err := io.WriteString(w, xml.Header); err != nil {
 		return err
 	}
