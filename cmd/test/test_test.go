@@ -1,9 +1,11 @@
 package testcmd_test
 
 import (
+	"context"
 	"encoding/json"
 	"encoding/xml"
 	"flag"
+	"net"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -15,6 +17,8 @@ import (
 	"github.com/ivrctl/ivrctl/cmd"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil/cmdtest"
+	"github.com/ivrctl/ivrctl/pkg/menu"
+	"github.com/ivrctl/ivrctl/pkg/webhook"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/test/golden")
@@ -286,4 +290,58 @@ func TestWebhookSecretNotShown(t *testing.T) {
 			t.Errorf("%s: no ERROR -2002 reported:\n%s", format, r.stdout)
 		}
 	}
+}
+
+// TestWebhookAgainstServe: `ivrctl test --webhook URL DIR` against the
+// webhook server `ivrctl serve` runs, over real HTTP on loopback: every
+// shipped scenario passes against the menu it was written for.
+func TestWebhookAgainstServe(t *testing.T) {
+	for _, s := range []struct{ dir, menu string }{
+		{"testdata/scenarios/simple-ivr", ""},
+		{"testdata/scenarios/advanced-ivr", "testdata/menus/advanced-ivr.yaml"},
+	} {
+		url := serveMenu(t, s.menu)
+		r := ivrctl(t, "test", "--webhook", url, s.dir)
+		if r.code != 0 || r.stderr != "" || !regexp.MustCompile(`\n\d+ passed, 0 failed\n$`).MatchString(r.stdout) {
+			t.Errorf("%s against serve: exit %d\nstdout:\n%s\nstderr:\n%s", s.dir, r.code, r.stdout, r.stderr)
+		}
+	}
+}
+
+// serveMenu runs serve's webhook server for menuFile ("": the default)
+// on 127.0.0.1:0 until the test ends, and returns its VCA URL.
+func serveMenu(t *testing.T, menuFile string) string {
+	t.Helper()
+	m := menu.Default()
+	if menuFile != "" {
+		data, err := os.ReadFile(menuFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m, err = menu.Parse(menuFile, data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	eng, err := menu.Compile(m, menu.Numbers{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := webhook.New(webhook.Config{Engine: eng, SessionsPath: filepath.Join(t.TempDir(), "sessions.jsonl")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Run(ctx, ln) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	return "http://" + ln.Addr().String() + webhook.PathVCA
 }
