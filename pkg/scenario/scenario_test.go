@@ -422,3 +422,48 @@ func TestCheckHeard(t *testing.T) {
 		})
 	}
 }
+
+// TestCallRequest: call.request places a Send Callflow request file as it
+// is (a backend that is not an ivrctl menu); one 8x8 would refuse is a
+// problem of the scenario file.
+func TestCallRequest(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, data string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	write("request.json", `{"callflow": [
+  {"action": "makeCall", "params": {"source": "6561115777", "destination": "6598765432"}},
+  {"action": "sayAndCapture", "params": {"promptMessage": "Press 2 for an agent.", "voiceProfile": "en-US-BenjaminRUS",
+    "minDigits": 1, "maxDigits": 1, "digitTimeout": 10000, "overallTimeout": 10000, "noOfTries": 1}}]}`)
+	write("bad-request.json", `{"callflow": [{"action": "say", "params": {"text": "hi"}}]}`)
+	ok := write("ok.yaml", `name: own request
+call: {request: request.json}
+caller:
+  steps:
+    - {expect: Press 2 for an agent., press: "2"}
+expect:
+  heard: [Press 2 for an agent.]
+  connected: "6561115777"
+  status: COMPLETED
+`)
+	ss, err := Load([]string{ok}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := runAll(t, &Runner{}, ss)
+	requirePassed(t, res)
+	if d := res[0].Transcript.Dialled; len(d) == 0 || !sameNumber(d[0].Destination, "6598765432") {
+		t.Errorf("dialled %v, want the request's destination first", d)
+	}
+
+	bad := write("bad.yaml", "name: refused request\ncall:\n  request: bad-request.json\nexpect: {status: COMPLETED}\n")
+	_, err = Load([]string{bad}, nil)
+	want := bad + ":3: call.request: " + filepath.Join(dir, "bad-request.json") + ": not a Send Callflow request 8x8 would accept: "
+	if err == nil || !strings.HasPrefix(err.Error(), want) || !strings.Contains(err.Error(), "-1013") {
+		t.Errorf("got %v, want %s... (-1013)", err, want)
+	}
+}
