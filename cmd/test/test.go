@@ -42,12 +42,6 @@ type TestOptions struct {
 	Parallel int
 	Timeout  time.Duration
 	Run      string
-
-	// Runner settings tests pin down (stable ids, fixed clock).
-	NewID func() string
-	Start func() time.Time
-	// Now measures the wall time of the run (default time.Now).
-	Now func() time.Time
 }
 
 // NewCmdTest builds the command; runF replaces the run function in tests.
@@ -161,18 +155,11 @@ func run(ctx context.Context, opts *TestOptions) error {
 		}
 		scenarios = kept
 	}
-	now := opts.Now
-	if now == nil {
-		now = time.Now
-	}
 	r := newRenderer(opts)
-	runner := &scenario.Runner{
-		Webhook: opts.Webhook, Timeout: opts.Timeout, Parallel: opts.Parallel,
-		NewID: opts.NewID, Start: opts.Start,
-	}
-	start := now()
+	runner := &scenario.Runner{Webhook: opts.Webhook, Timeout: opts.Timeout, Parallel: opts.Parallel}
+	start := time.Now()
 	results := runner.Run(ctx, scenarios, r.result)
-	total := now().Sub(start)
+	total := time.Since(start)
 	passed, failed := 0, 0
 	for _, res := range results {
 		if res.Passed() {

@@ -44,7 +44,8 @@ type Runner struct {
 	Start func() time.Time
 }
 
-// Run places every scenario's call, Parallel at a time, and calls each
+// Run places every scenario's call, Parallel at a time (once ctx is done,
+// the calls not yet placed are reported not run), and calls each
 // (when not nil) with the results in input order, as soon as each and all
 // before it are done. It returns the results in input order.
 func (r *Runner) Run(ctx context.Context, scenarios []*Scenario, each func(*Result)) []*Result {
@@ -70,7 +71,13 @@ func (r *Runner) Run(ctx context.Context, scenarios []*Scenario, each func(*Resu
 				}
 				s := scenarios[i]
 				t := r.target(s)
-				results[i] = runOne(ctx, emus[t], s, t.url)
+				if err := ctx.Err(); err != nil {
+					// Interrupted: the calls not yet placed are not run
+					// (each would only end ERROR), and say so.
+					results[i] = &Result{Scenario: s, Webhook: redact(t.url), Err: fmt.Errorf("not run: %w", err)}
+				} else {
+					results[i] = runOne(ctx, emus[t], s, t.url)
+				}
 				close(done[i])
 			}
 		})

@@ -467,3 +467,19 @@ expect:
 		t.Errorf("got %v, want %s... (-1013)", err, want)
 	}
 }
+
+// TestRunCancelled: once the context is done, the calls not yet placed
+// are reported not run rather than placed to fail.
+func TestRunCancelled(t *testing.T) {
+	ss, err := Load([]string{"testdata/scenarios/simple-ivr"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, res := range (&Runner{Parallel: 1}).Run(ctx, ss, nil) {
+		if res.Passed() || res.Transcript != nil || res.Err == nil || !strings.HasPrefix(res.Err.Error(), "not run: ") {
+			t.Fatalf("%s: err %v, transcript %v: want not run", res.Scenario.ID(), res.Err, res.Transcript)
+		}
+	}
+}
