@@ -38,10 +38,6 @@ type Runner struct {
 	Timeout time.Duration // bounds each webhook round trip (0: the emulator's default)
 	// Parallel is the number of calls in flight (0: one per CPU).
 	Parallel int
-	// NewID, when set, makes the emulator's ids (tests: stable transcripts).
-	NewID func() string
-	// Start, when set, is the emulator's virtual clock origin.
-	Start func() time.Time
 }
 
 // Run places every scenario's call, Parallel at a time (once ctx is done,
@@ -134,8 +130,6 @@ func (r *Runner) emulators(scenarios []*Scenario) map[target]*emulator.Emulator 
 		emus[t] = emulator.New(emulator.Config{
 			Webhook:        wh,
 			WebhookTimeout: r.Timeout,
-			NewID:          r.NewID,
-			Start:          r.Start,
 		})
 	}
 	return emus
