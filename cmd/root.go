@@ -13,10 +13,12 @@ import (
 	"github.com/ivrctl/ivrctl/cmd/call"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 	"github.com/ivrctl/ivrctl/cmd/configcmd"
+	"github.com/ivrctl/ivrctl/cmd/emulate"
 	"github.com/ivrctl/ivrctl/cmd/numbers"
 	"github.com/ivrctl/ivrctl/cmd/profiles"
 	"github.com/ivrctl/ivrctl/cmd/serve"
 	"github.com/ivrctl/ivrctl/cmd/simulate"
+	testcmd "github.com/ivrctl/ivrctl/cmd/test"
 	"github.com/ivrctl/ivrctl/cmd/validate"
 	"github.com/ivrctl/ivrctl/cmd/webhooks"
 )
@@ -99,11 +101,13 @@ can be tested in CI without dialling a phone.
 	root.AddCommand(
 		call.NewCmdCall(f, nil),
 		serve.NewCmdServe(f, nil),
+		emulate.NewCmdEmulate(f, nil),
 		simulateCmd,
 		validateCmd,
 		webhooks.NewCmdWebhooks(f),
 		profiles.NewCmdProfiles(f, nil),
 		numbers.NewCmdNumbers(f),
+		testcmd.NewCmdTest(f, nil),
 		configcmd.NewCmdConfig(f),
 		newCmdMan(root, info),
 	)

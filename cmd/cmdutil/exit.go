@@ -12,7 +12,7 @@ import (
 // README list the same table.
 const (
 	ExitOK        = 0 // success: call created, all checks passed, valid
-	ExitFailed    = 1 // a check failed (simulate's answer differs, validate found problems, numbers check: not yours), or serve (or call --wait's listener) failed
+	ExitFailed    = 1 // a check failed (simulate's answer differs, validate found problems, a test scenario failed, numbers check: not yours), or serve (or call --wait's listener) failed
 	ExitUsage     = 2 // bad usage or input: unknown flag, missing config, unreadable or undecodable file
 	ExitRejected  = 3 // the platform refused: NOT_CREATED, HTTP 401/403
 	ExitTransport = 4 // the platform could not be reached or failed: other HTTP errors, network; call --wait timed out
@@ -29,8 +29,8 @@ const (
 // ExitCodeHelp is the exit code table as shown by --help.
 const ExitCodeHelp = `Exit codes:
     0  success
-    1  a check failed (simulate, validate, numbers check), or serve could not
-       listen or drain (or call --wait could not listen)
+    1  a check failed (simulate, validate, test, numbers check), or serve could
+       not listen or drain (or call --wait could not listen)
     2  bad usage or unreadable input (nothing was sent)
     3  8x8 refused the request (NOT_CREATED, 401/403)
     4  8x8 could not be reached or failed (network, 5xx, other HTTP errors),

@@ -1,0 +1,341 @@
+// Package emulate implements `ivrctl emulate`: a local stand-in for 8x8's
+// Voice platform. It serves Send Callflow, runs every accepted call on a
+// virtual clock against the VCA webhook (usually `ivrctl serve`), posts
+// the session summary to the VSS URL, and logs each step on stderr.
+package emulate
+
+import (
+	"context"
+	"fmt"
+	"io"
+	stdlog "log"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+	"unicode"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ivrctl/ivrctl/cmd/cmdutil"
+	"github.com/ivrctl/ivrctl/pkg/emulator"
+)
+
+// Configuration keys of emulate. --port and --addr are serve's keys too
+// (IVRCTL_PORT, port: in the config file apply to both).
+const (
+	KeyVCAURL         = "vca-url"
+	KeyVSSURL         = "vss-url"
+	KeyAnswer         = "answer"
+	KeyAgentAnswer    = "agent-answer"
+	KeyPress          = "press"
+	KeyWebhookTimeout = "webhook-timeout"
+	keyPort           = "port"
+	keyAddr           = "addr"
+)
+
+// Defaults.
+const (
+	DefaultPort = 9090
+	DefaultAddr = "127.0.0.1"
+	// DrainTimeout bounds the wait, after a signal, for requests and
+	// sessions in flight.
+	DrainTimeout = 10 * time.Second
+)
+
+func init() {
+	for _, k := range []cmdutil.Key{
+		{Name: KeyVCAURL, Help: "emulate: VCA webhook URL the emulated platform posts call actions to"},
+		{Name: KeyVSSURL, Help: "emulate: VSS webhook URL session summaries are posted to"},
+		{Name: KeyAnswer, Default: string(emulator.PickupAnswer), Help: "emulate: how the called number picks up: answer, busy, no-answer, fail"},
+		{Name: KeyAgentAnswer, Default: string(emulator.PickupAnswer), Help: "emulate: how a bridged (agent) number picks up"},
+		{Name: KeyPress, Help: "emulate: keys pressed at successive prompts, comma-separated"},
+		{Name: KeyWebhookTimeout, Default: emulator.DefaultWebhookTimeout.String(), Help: "emulate: time limit of one webhook request"},
+	} {
+		cmdutil.RegisterKey(k)
+	}
+}
+
+// EmulateOptions are the flags of `ivrctl emulate`.
+type EmulateOptions struct {
+	IO      *cmdutil.IOStreams
+	Context context.Context
+
+	Addr   string
+	Port   int
+	VCAURL string
+	VSSURL string
+	// APIKey is the Bearer token required, from IVRCTL_API_KEY or the
+	// config file (as call reads it); "" accepts any.
+	APIKey         string
+	Subaccount     string
+	Answer         string
+	AgentAnswer    string
+	Press          string
+	WebhookTimeout time.Duration
+
+	// DrainTimeout bounds the wait for requests and sessions in flight at
+	// shutdown (tests shorten it).
+	DrainTimeout time.Duration
+	// Ready, when set (tests), hears the address once it is listening.
+	Ready func(url string)
+}
+
+// NewCmdEmulate builds the command; runF replaces the run function in tests.
+func NewCmdEmulate(f *cmdutil.Factory, runF func(*EmulateOptions) error) *cobra.Command {
+	opts := &EmulateOptions{IO: f.IO, DrainTimeout: DrainTimeout}
+	cmd := &cobra.Command{
+		Use:   "emulate --vca-url URL [--vss-url URL] [flags]",
+		Short: "Emulate 8x8's Voice platform locally, for end-to-end tests",
+		Long: `Emulate 8x8's Voice platform: serve Send Callflow
+(POST /api/v1/subaccounts/{id}/callflows, Bearer API key required), answer it
+as 8x8 does (CREATED, or NOT_CREATED with 8x8's status code), and play each
+call on a virtual clock, with no real waiting: the callee picks up (--answer),
+presses keys at each prompt (--press), VCA events go to --vca-url and its
+callflows are played next, and the session summary (VSS) is posted to
+--vss-url. Point ivrctl call at it with --base-url http://127.0.0.1:PORT.
+
+The API key required is call's: IVRCTL_API_KEY or api-key: in the config
+file; without one any Bearer token is accepted. With --subaccount (or
+IVRCTL_SUBACCOUNT) only that sub-account exists, and others get 8x8's 404.
+
+--press lists the keys for successive prompts, retries included: "2,1"
+presses 2 at the first prompt and 1 at the second; an empty item ("2,,1") is
+silence until the prompt times out. When the list runs out the caller hangs
+up at the next prompt. Every call plays the same script.
+
+The first line on stdout is the address bound ("listening on http://...");
+with --port 0 the port is a free one. One line per session step goes to
+stderr. SIGINT or SIGTERM stops accepting, lets calls in flight finish (up
+to 10s) and exits 0.
+
+Exit codes: 0 stopped by a signal after a clean drain, 1 could not listen or
+calls were still in flight after 10s, 2 bad usage.`,
+		Example: `  $ ivrctl serve --port 8080 &
+  $ ivrctl emulate --vca-url http://127.0.0.1:8080/webhooks/vca --vss-url http://127.0.0.1:8080/webhooks/vss --press 2
+  $ ivrctl call --base-url http://127.0.0.1:9090 --to 6512345678`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Context = cmd.Context()
+			// As for call: IVRCTL_API_KEY or the config file only, never
+			// a flag other users could read in the process list.
+			opts.APIKey, _ = f.Config.Get(cmdutil.KeyAPIKey)
+			if runF != nil {
+				return runF(opts)
+			}
+			return runEmulate(opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.Addr, keyAddr, DefaultAddr, "address to listen on")
+	fl.IntVar(&opts.Port, keyPort, DefaultPort, "port to listen on (0: a free one, printed on start-up)")
+	fl.StringVar(&opts.VCAURL, KeyVCAURL, "", "VCA webhook `URL` (without it, a callflow with sayAndCapture is refused -1004, as 8x8 does)")
+	fl.StringVar(&opts.VSSURL, KeyVSSURL, "", "VSS webhook `URL` session summaries are posted to (default: not posted)")
+	fl.StringVar(&opts.Subaccount, cmdutil.KeySubaccount, "", "the only sub-account id accepted (default: any)")
+	fl.StringVar(&opts.Answer, KeyAnswer, string(emulator.PickupAnswer), "how the called number picks up: answer, busy, no-answer or fail")
+	fl.StringVar(&opts.AgentAnswer, KeyAgentAnswer, string(emulator.PickupAnswer), "how a bridged (agent) number picks up: answer, busy, no-answer or fail")
+	fl.StringVar(&opts.Press, KeyPress, "", "`KEYS` pressed at successive prompts, comma-separated (2,1); an empty item is silence")
+	fl.DurationVar(&opts.WebhookTimeout, KeyWebhookTimeout, emulator.DefaultWebhookTimeout, "time limit of one webhook request")
+	pickups := cobra.FixedCompletions([]string{"answer", "busy", "no-answer", "fail"}, cobra.ShellCompDirectiveNoFileComp)
+	_ = cmd.RegisterFlagCompletionFunc(KeyAnswer, pickups)
+	_ = cmd.RegisterFlagCompletionFunc(KeyAgentAnswer, pickups)
+	return cmd
+}
+
+// config checks the options and builds the emulator's configuration.
+func (opts *EmulateOptions) config() (emulator.Config, emulator.Script, error) {
+	var cfg emulator.Config
+	var script emulator.Script
+	if opts.Port < 0 || opts.Port > 65535 {
+		return cfg, script, cmdutil.Usagef("--port %d: use 0 to 65535", opts.Port)
+	}
+	var err error
+	if script.Answer, err = emulator.ParsePickup(opts.Answer); err != nil {
+		return cfg, script, cmdutil.Usagef("--%s: %w", KeyAnswer, err)
+	}
+	if script.Agent, err = emulator.ParsePickup(opts.AgentAnswer); err != nil {
+		return cfg, script, cmdutil.Usagef("--%s: %w", KeyAgentAnswer, err)
+	}
+	script.Press = emulator.ParsePress(opts.Press)
+	if opts.WebhookTimeout <= 0 {
+		return cfg, script, cmdutil.Usagef("--%s %s: must be positive", KeyWebhookTimeout, opts.WebhookTimeout)
+	}
+	for _, u := range []struct{ flag, val string }{{KeyVCAURL, opts.VCAURL}, {KeyVSSURL, opts.VSSURL}} {
+		if u.val == "" {
+			continue
+		}
+		if p, err := url.Parse(u.val); err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+			// Not echoed: a webhook URL may carry a ?token= secret.
+			return cfg, script, cmdutil.Usagef("--%s: not an http(s) URL with a host", u.flag)
+		}
+	}
+	cfg = emulator.Config{SubAccount: opts.Subaccount, WebhookTimeout: opts.WebhookTimeout}
+	if opts.VCAURL != "" {
+		cfg.Webhook = &emulator.HTTPWebhook{URL: opts.VCAURL, Timeout: opts.WebhookTimeout}
+	}
+	if opts.VSSURL != "" {
+		cfg.VSS = emulator.HTTPVSS(opts.VSSURL, nil, opts.WebhookTimeout)
+	}
+	return cfg, script, nil
+}
+
+func runEmulate(opts *EmulateOptions) error {
+	cfg, script, err := opts.config()
+	if err != nil {
+		return err
+	}
+	log := &logger{w: opts.IO.ErrOut, p: opts.IO.ErrPalette()}
+	cfg.OnEvent = log.event
+
+	// Signals are caught before the address is printed, as serve does: a
+	// script that reads it and signals at once gets a clean drain.
+	ctx := opts.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	context.AfterFunc(ctx, stop)
+
+	em := emulator.New(cfg)
+	addr := net.JoinHostPort(opts.Addr, strconv.Itoa(opts.Port))
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return cmdutil.WithHint(fmt.Errorf("listen on %s: %w", addr, err), cmdutil.ExitFailed,
+			"choose another --port, or --port 0 for a free one")
+	}
+	base := "http://" + ln.Addr().String()
+	fmt.Fprintf(opts.IO.Out, "listening on %s\n", base)
+	log.startup(base, opts, script)
+	if opts.Ready != nil {
+		opts.Ready(base)
+	}
+
+	srv := &http.Server{
+		Handler: em.Handler(opts.APIKey, func(string) emulator.Caller { return script.Caller() }),
+		// Send Callflow is answered before the call is played, so these
+		// are short, like 8x8's answers.
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      15 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          stdlog.New(serverLog{log}, "", 0),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serving on %s: %w", ln.Addr(), err)
+	case <-ctx.Done():
+	}
+	log.info(fmt.Sprintf("shutting down: no new calls, finishing calls in flight (up to %s)", opts.DrainTimeout))
+	dctx, cancel := context.WithTimeout(context.Background(), opts.DrainTimeout)
+	defer cancel()
+	err = srv.Shutdown(dctx)
+	<-errc
+	if serr := em.Shutdown(dctx); err == nil {
+		err = serr
+	}
+	if err != nil {
+		srv.Close()
+		return cmdutil.WithHint(fmt.Errorf("shutdown: calls still in flight after %s: %w", opts.DrainTimeout, err), cmdutil.ExitFailed, "")
+	}
+	log.info("stopped")
+	return nil
+}
+
+// logger writes one line per event on stderr, like serve's text log:
+// "15:04:05.000 KIND session message". Session steps are logged from
+// concurrent sessions; a mutex keeps lines whole.
+type logger struct {
+	mu sync.Mutex
+	w  io.Writer
+	p  cmdutil.Palette
+}
+
+func (l *logger) event(e emulator.Event) {
+	kind := fmt.Sprintf("%-7s", e.Kind)
+	if e.Error {
+		kind = l.p.Red(kind)
+	} else {
+		kind = l.p.Cyan(kind)
+	}
+	line := l.p.Gray(e.Time.Format("15:04:05.000")) + " " + kind
+	if e.Session != "" {
+		line += " " + clean(e.Session)
+	}
+	line += " " + clean(e.Message) + "\n"
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	io.WriteString(l.w, line)
+}
+
+func (l *logger) info(msg string) {
+	l.event(emulator.Event{Time: time.Now(), Kind: "SERVER", Message: msg})
+}
+
+// serverLog turns net/http's own complaints (bad requests, accept errors)
+// into log lines of the same shape instead of a second, unformatted stream.
+type serverLog struct{ l *logger }
+
+func (s serverLog) Write(p []byte) (int, error) {
+	s.l.event(emulator.Event{Time: time.Now(), Kind: "SERVER", Error: true, Message: strings.TrimSpace(string(p))})
+	return len(p), nil
+}
+
+// startup says what the emulator runs with, naming no secret.
+func (l *logger) startup(base string, opts *EmulateOptions, s emulator.Script) {
+	l.info("Send Callflow: POST " + base + strings.Replace(emulator.PathCallflows, "{id}", "{subaccount}", 1))
+	vca := "none: callflows with sayAndCapture are refused -1004"
+	if opts.VCAURL != "" {
+		vca = redact(opts.VCAURL)
+	}
+	vss := "not posted"
+	if opts.VSSURL != "" {
+		vss = redact(opts.VSSURL)
+	}
+	l.info("VCA webhook " + vca + "; VSS " + vss)
+	key := "any Bearer token (no IVRCTL_API_KEY)"
+	if opts.APIKey != "" {
+		key = "the configured one, as Bearer token" // never shown, not even masked
+	}
+	sub := "any"
+	if opts.Subaccount != "" {
+		sub = opts.Subaccount
+	}
+	l.info("API key: " + key + "; sub-account: " + sub)
+	press := "none (hangs up at the first prompt)"
+	if len(s.Press) > 0 {
+		press = strconv.Quote(strings.Join(s.Press, ","))
+	}
+	l.info(fmt.Sprintf("callers: callee %s, agent %s, keys %s", s.Answer, s.Agent, press))
+}
+
+// redact drops a URL's credentials and query (serve's ?token=).
+func redact(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "(URL)"
+	}
+	u.User = nil
+	if u.RawQuery != "" {
+		u.RawQuery = "..."
+	}
+	return u.String()
+}
+
+// clean escapes control characters, so a value from a request cannot
+// forge log lines.
+func clean(s string) string {
+	if !strings.ContainsFunc(s, unicode.IsControl) {
+		return s
+	}
+	q := strconv.Quote(s)
+	return q[1 : len(q)-1]
+}

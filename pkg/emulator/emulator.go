@@ -1,0 +1,291 @@
+// Package emulator plays the 8x8 Voice platform for tests: it takes Send
+// Callflow requests, answers them as 8x8 does (CREATED or NOT_CREATED, with
+// the core validator's status codes), and runs each session on a virtual
+// clock: the callee answers or not, the caller presses keys, VCA events go
+// to a webhook whose callflows are run next, and a session summary (VSS)
+// is posted at the end. Nothing sleeps: a whole call takes as long as its
+// webhook round trips, so CI can run thousands of calls a second.
+//
+// Where 8x8's docs are silent the emulator makes a choice; each is written
+// where it is made (look for "Choice:") and listed in the README section
+// "Emulate the 8x8 platform". The main ones:
+//
+//   - A VCA event is sent when a sayAndCapture has finished (digits, or no
+//     input after noOfTries), and after a bridged makeCall has ended when
+//     the callflow carrying it has a clientActionId (8x8's sample expects
+//     "post_call" there). The webhook's callflow then replaces whatever was
+//     left of the running one. No VCA follows say, playFile or hangup.
+//   - A callflow that runs out of actions without hangup ends the session,
+//     as if it had hung up (lastAction is the last action run).
+//   - A request with a sayAndCapture is refused with -1004 when no VCA
+//     webhook is configured.
+//   - A session has at most two legs: a third makeCall (the request's and
+//     the webhooks' together) ends it ERROR -2003.
+//   - A webhook that cannot be reached, times out or answers anything but
+//     200 ends the session ERROR -2002; a body that is not JSON or not a
+//     callflow the validator accepts ends it ERROR -2003.
+//   - Unset sayAndCapture params take the spec's defaults (minDigits 1,
+//     maxDigits 1, overallTimeout 5000, completeOnHash true, noOfTries 1),
+//     the one machine-readable source; the guides say 25/30000/3.
+package emulator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ivrctl/ivrctl/pkg/callflow"
+)
+
+// Pickup is how a dialled party responds to makeCall.
+type Pickup string
+
+const (
+	PickupAnswer   Pickup = "answer"
+	PickupBusy     Pickup = "busy"
+	PickupNoAnswer Pickup = "no-answer"
+	PickupFail     Pickup = "fail" // unreachable number: leg FAILED
+)
+
+// ParsePickup reads a Pickup as written on the command line.
+func ParsePickup(s string) (Pickup, error) {
+	switch p := Pickup(strings.ToLower(strings.TrimSpace(s))); p {
+	case PickupAnswer, PickupBusy, PickupNoAnswer, PickupFail:
+		return p, nil
+	case "noanswer", "no_answer":
+		return PickupNoAnswer, nil
+	}
+	return "", fmt.Errorf("%q is not answer, busy, no-answer or fail", s)
+}
+
+// Caller scripts the people on the phone for one session. It is called
+// from the session's goroutine only, so it needs no locking; give every
+// session its own.
+type Caller interface {
+	// Dial is asked when makeCall rings destination; leg 0 is callA (the
+	// callee of the Send Callflow request), leg 1 the bridged callB.
+	Dial(leg int, destination string) Pickup
+	// Capture is asked each time a sayAndCapture prompt has been played to
+	// callA (try counts from 1 up to noOfTries). It returns the keys
+	// pressed ("" = silence until the timeout) or hangup=true (the caller
+	// hangs up after hearing the prompt).
+	Capture(prompt string, try int) (keys string, hangup bool)
+}
+
+// Webhook answers VCA events: it gets the event's JSON body and returns
+// the HTTP status and body it answered, or err for a transport failure
+// (refused, timeout). It must return once ctx is done.
+type Webhook interface {
+	CallAction(ctx context.Context, event []byte) (status int, body []byte, err error)
+}
+
+// Heard is one thing callA (or callB) heard, in order.
+type Heard struct {
+	Leg  int           `json:"leg"`  // 0 = callA, 1 = callB
+	Kind string        `json:"kind"` // "say", "prompt", "success", "failure", "play"
+	Text string        `json:"text"` // TTS text, or the file URL for "play"
+	At   time.Duration `json:"at"`   // virtual time since the session started
+}
+
+// Kinds of Heard.
+const (
+	HeardSay     = "say"
+	HeardPrompt  = "prompt"
+	HeardSuccess = "success"
+	HeardFailure = "failure"
+	HeardPlay    = "play"
+)
+
+// Dial is one makeCall.
+type Dial struct {
+	Leg         int    `json:"leg"`
+	Destination string `json:"destination"`
+	Pickup      Pickup `json:"pickup"`
+}
+
+// Transcript is everything one session did; Run returns it.
+type Transcript struct {
+	SessionID         string   `json:"sessionId"`
+	CallFlowRequestID string   `json:"callFlowRequestId"`
+	Heard             []Heard  `json:"heard"`
+	Pressed           []string `json:"pressed"`   // the digits of every VCA event sent, in order ("" = none)
+	Dialled           []Dial   `json:"dialled"`   // every makeCall, in order
+	Connected         []string `json:"connected"` // destinations of bridged legs that answered
+	WebhookCalls      int      `json:"webhookCalls"`
+	// Summary is the VSS sent (or that would have been, without Config.VSS).
+	Summary callflow.VSSEvent `json:"summary"`
+	// Notes say why a session ended in ERROR, that a limit was hit, that
+	// the VSS could not be delivered.
+	Notes []string `json:"notes,omitempty"`
+	// Limited is set when the session hit Config.MaxActions: the caller
+	// was made to hang up (a menu that loops forever).
+	Limited bool `json:"limited,omitempty"`
+}
+
+// Status is the session's final status (COMPLETED, BUSY, ..., ERROR).
+func (t *Transcript) Status() string { return t.Summary.Payload.SessionStatus }
+
+// Defaults of Config's zero values.
+const (
+	DefaultMaxActions     = 200
+	DefaultWebhookTimeout = 5 * time.Second
+	DefaultSubAccount     = "emulator"
+)
+
+// Config configures an Emulator.
+type Config struct {
+	// Webhook answers VCA events. Nil: a request with a sayAndCapture is
+	// refused with -1004 ("DTMF callback url not provided"), which is what
+	// that code is for.
+	Webhook Webhook
+	// VSS delivers the session summary (see HTTPVSS). Nil: not delivered;
+	// it is still in the Transcript.
+	VSS func(ctx context.Context, body []byte) error
+	// Start is the virtual clock's origin of each session (default
+	// time.Now): timestamps are Start plus virtual time.
+	Start func() time.Time
+	// NewID makes sessionId, callFlowRequestId, callId and eventId values
+	// (default: random UUIDs). Tests set a counter for stable transcripts.
+	NewID func() string
+	// SubAccount, when set, is the only sub-account Handler accepts
+	// (others get 8x8's 404). Run reports it in events; default
+	// DefaultSubAccount.
+	SubAccount string
+	// MaxActions bounds the actions run per session (default
+	// DefaultMaxActions), so a menu that loops forever ends.
+	MaxActions int
+	// WebhookTimeout bounds each VCA round trip, on top of the Webhook's
+	// own limits (default DefaultWebhookTimeout).
+	WebhookTimeout time.Duration
+	// OnEvent, when set, hears one Event per session step. It is called
+	// from session goroutines, concurrently.
+	OnEvent func(Event)
+}
+
+// Emulator runs sessions. It is safe for concurrent use.
+type Emulator struct {
+	cfg Config
+
+	// Background sessions started by Handler; closing refuses new ones
+	// once Shutdown has begun (a WaitGroup must not grow while waited on).
+	mu      sync.Mutex
+	closing bool
+	wg      sync.WaitGroup
+	baseCtx context.Context
+	stop    context.CancelCauseFunc
+
+	cache responseCache
+}
+
+// New returns an emulator; zero fields of cfg take their defaults.
+func New(cfg Config) *Emulator {
+	if cfg.Start == nil {
+		cfg.Start = time.Now
+	}
+	if cfg.NewID == nil {
+		cfg.NewID = NewUUID
+	}
+	if cfg.MaxActions <= 0 {
+		cfg.MaxActions = DefaultMaxActions
+	}
+	if cfg.WebhookTimeout <= 0 {
+		cfg.WebhookTimeout = DefaultWebhookTimeout
+	}
+	e := &Emulator{cfg: cfg}
+	e.baseCtx, e.stop = context.WithCancelCause(context.Background())
+	return e
+}
+
+// RejectedError is a Send Callflow request the platform would refuse:
+// NOT_CREATED, no session. Response is the body 8x8 answers, HTTPStatus
+// its HTTP status.
+type RejectedError struct {
+	HTTPStatus int
+	Response   callflow.Response
+	// Problems are the validator's findings (nil for refusals it does not
+	// decide: -1004, -1015, 401, 404).
+	Problems callflow.Problems
+}
+
+func (e *RejectedError) Error() string {
+	return fmt.Sprintf("not created: %d %s", e.Response.StatusCode, e.Response.StatusMessage)
+}
+
+// ErrStopped is the cause noted on sessions Shutdown cut short.
+var ErrStopped = errors.New("emulator stopped")
+
+// Run validates req as 8x8 validates a Send Callflow request and, when it
+// would be created, runs the whole session synchronously on the virtual
+// clock and delivers its summary. A refused request returns a
+// *RejectedError and no transcript. ctx bounds the webhook calls: once it
+// is done, the session ends ERROR -2002.
+func (e *Emulator) Run(ctx context.Context, req []byte, caller Caller) (*Transcript, error) {
+	s, rej := e.prepare(req, e.cfg.SubAccount)
+	if rej != nil {
+		return nil, rej
+	}
+	s.run(ctx, caller)
+	return s.tr, nil
+}
+
+// Handler serves Send Callflow, POST /api/v1/subaccounts/{id}/callflows
+// (Bearer apiKey required; an empty apiKey accepts any Bearer token),
+// answering as 8x8 does, then runs each session in the background with
+// the caller callerFor returns for the request's destination. Shutdown
+// waits for those sessions.
+func (e *Emulator) Handler(apiKey string, callerFor func(to string) Caller) http.Handler {
+	return newHandler(e, apiKey, callerFor)
+}
+
+// Shutdown waits for the sessions Handler started. When ctx ends first it
+// cuts the rest short (they end ERROR -2002, their summaries are still
+// sent, bounded by a short deadline) and returns ctx's error.
+func (e *Emulator) Shutdown(ctx context.Context) error {
+	e.mu.Lock()
+	e.closing = true
+	e.mu.Unlock()
+	done := make(chan struct{})
+	go func() { e.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		e.stop(ErrStopped)
+		<-done
+		return ctx.Err()
+	}
+}
+
+// emit sends an event when someone listens.
+func (e *Emulator) emit(ev Event) {
+	if e.cfg.OnEvent != nil {
+		ev.Time = time.Now()
+		e.cfg.OnEvent(ev)
+	}
+}
+
+// Event is one step of a session, for logs. Message never holds a secret:
+// request bodies and headers are not quoted.
+type Event struct {
+	Time    time.Time
+	Session string // sessionId, "" for refused requests
+	Kind    EventKind
+	Error   bool // the step failed (a refusal, a webhook failure, an ERROR session)
+	Message string
+}
+
+// EventKind sorts Events.
+type EventKind string
+
+const (
+	EventRequest EventKind = "REQUEST" // a Send Callflow answered: CREATED or NOT_CREATED
+	EventDial    EventKind = "DIAL"    // a makeCall and how it was picked up
+	EventCapture EventKind = "CAPTURE" // a prompt and what the caller did
+	EventVCA     EventKind = "VCA"     // a webhook round trip
+	EventEnd     EventKind = "END"     // the session ended
+	EventVSS     EventKind = "VSS"     // the summary was (not) delivered
+)

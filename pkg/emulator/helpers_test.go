@@ -1,0 +1,163 @@
+package emulator
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/ivrctl/ivrctl/pkg/callflow"
+	"github.com/ivrctl/ivrctl/pkg/menu"
+	"github.com/ivrctl/ivrctl/pkg/webhook"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// epoch is the virtual clock's origin in tests.
+var epoch = time.Date(2026, 1, 13, 8, 26, 58, 0, time.UTC)
+
+// counter returns a NewID giving id-0001, id-0002, ...: transcripts are
+// stable and the same whichever webhook answers.
+func counter() func() string {
+	var mu sync.Mutex
+	n := 0
+	return func() string {
+		mu.Lock()
+		defer mu.Unlock()
+		n++
+		return fmt.Sprintf("id-%04d", n)
+	}
+}
+
+// testConfig is a Config with a fixed clock and counter ids.
+func testConfig(w Webhook) Config {
+	return Config{Webhook: w, Start: func() time.Time { return epoch }, NewID: counter(), SubAccount: "ivrctl-test"}
+}
+
+func simpleEngine(t testing.TB) *menu.Engine {
+	t.Helper()
+	e, err := menu.Compile(menu.Default(), menu.Numbers{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func loadEngine(t testing.TB, file string) *menu.Engine {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("../../testdata/menus", file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := menu.Parse(file, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := menu.Compile(m, menu.Numbers{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// request is the Send Callflow body `ivrctl call` sends for an engine:
+// makeCall, then the start menu's sayAndCapture.
+func request(t testing.TB, eng *menu.Engine, crid string) []byte {
+	t.Helper()
+	req := callflow.Request{
+		Callflow: []callflow.Action{
+			{Action: callflow.ActionMakeCall, Params: &callflow.Params{
+				Source: callflow.Some("6561115777"), Destination: callflow.Some("6512345678")}},
+			eng.Initial(),
+		},
+		ClientRequestID: crid,
+	}
+	body, err := json.Marshal(&req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return body
+}
+
+// serveHTTP runs a real pkg/webhook.Server for eng on an httptest server.
+func serveHTTP(t testing.TB, eng *menu.Engine) string {
+	t.Helper()
+	srv, err := webhook.New(webhook.Config{Engine: eng, SessionsPath: filepath.Join(t.TempDir(), "sessions.jsonl")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(func() {
+		ts.Close()
+		srv.Close()
+	})
+	return ts.URL + webhook.PathVCA
+}
+
+// golden compares got, as indented JSON, with testdata/name.
+func golden(t *testing.T, name string, got any) {
+	t.Helper()
+	data, err := json.MarshalIndent(got, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data = append(data, '\n')
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), string(data)); diff != "" {
+		t.Errorf("%s differs (-want +got):\n%s", path, diff)
+	}
+}
+
+// view is a transcript as golden files show it: times as 1m4.2s.
+type view struct {
+	SessionID    string            `json:"sessionId"`
+	Heard        []string          `json:"heard"`
+	Pressed      []string          `json:"pressed"`
+	Dialled      []Dial            `json:"dialled"`
+	Connected    []string          `json:"connected"`
+	WebhookCalls int               `json:"webhookCalls"`
+	Notes        []string          `json:"notes,omitempty"`
+	Limited      bool              `json:"limited,omitempty"`
+	Summary      callflow.VSSEvent `json:"summary"`
+}
+
+func viewOf(tr *Transcript) view {
+	v := view{SessionID: tr.SessionID, Pressed: tr.Pressed, Dialled: tr.Dialled, Connected: tr.Connected,
+		WebhookCalls: tr.WebhookCalls, Notes: tr.Notes, Limited: tr.Limited, Summary: tr.Summary}
+	for _, h := range tr.Heard {
+		v.Heard = append(v.Heard, fmt.Sprintf("%s leg%d %s: %s", h.At, h.Leg, h.Kind, h.Text))
+	}
+	return v
+}
+
+// run runs one session and fails the test on a refusal.
+func run(t testing.TB, e *Emulator, req []byte, c Caller) *Transcript {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	tr, err := e.Run(ctx, req, c)
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	return tr
+}

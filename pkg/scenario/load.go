@@ -1,0 +1,211 @@
+package scenario
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/ivrctl/ivrctl/pkg/callflow"
+	"github.com/ivrctl/ivrctl/pkg/menu"
+)
+
+// Load reads the scenario files paths name and prepares every call: its
+// menu loaded and compiled, its Send Callflow request built (or read). A
+// directory stands for every *.yaml and *.yml file under it, recursively,
+// in lexical order. readFile reads files (os.ReadFile when nil).
+//
+// Every problem is reported, each as an *Error (file:line: field: message),
+// joined; a scenario set with any problem is not returned, so that nothing
+// runs on a half-read suite.
+func Load(paths []string, readFile func(string) ([]byte, error)) ([]*Scenario, error) {
+	if readFile == nil {
+		readFile = os.ReadFile
+	}
+	l := &loader{readFile: readFile, engines: map[string]*loaded{}, requests: map[string]*loaded{}}
+	var errs []error
+	var out []*Scenario
+	for _, p := range paths {
+		files, err := expand(p)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		for _, f := range files {
+			data, err := readFile(f)
+			if err != nil {
+				errs = append(errs, &Error{File: f, Msg: unpath(err).Error()})
+				continue
+			}
+			ss, err := Parse(f, data)
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			for _, s := range ss {
+				if err := l.prepare(s); err != nil {
+					errs = append(errs, err)
+					continue
+				}
+				out = append(out, s)
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return out, nil
+}
+
+// expand turns a path into the scenario files it names.
+func expand(p string) ([]string, error) {
+	st, err := os.Stat(p)
+	if err != nil {
+		return nil, &Error{File: p, Msg: unpath(err).Error()}
+	}
+	if !st.IsDir() {
+		return []string{p}, nil
+	}
+	var files []string
+	err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() && (strings.HasSuffix(path, ".yaml") || strings.HasSuffix(path, ".yml")) {
+			files = append(files, path)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, &Error{File: p, Msg: unpath(err).Error()}
+	}
+	if len(files) == 0 {
+		return nil, &Error{File: p, Msg: "no scenario files (*.yaml, *.yml) in this directory"}
+	}
+	sort.Strings(files)
+	return files, nil
+}
+
+func unpath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// loaded is a menu engine or request file, read once however many
+// scenarios name it.
+type loaded struct {
+	engine  *menu.Engine
+	request []byte
+	err     string // the problem, to report against each scenario naming it
+}
+
+type loader struct {
+	readFile func(string) ([]byte, error)
+	engines  map[string]*loaded
+	requests map[string]*loaded
+}
+
+// relative resolves a path written in a scenario file against the
+// directory of that file, so suites run from anywhere.
+func relative(file, p string) string {
+	if filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(filepath.Dir(file), p)
+}
+
+func (l *loader) prepare(s *Scenario) error {
+	c := &s.Call
+	path := ""
+	if c.Menu != "" {
+		path = relative(s.File, c.Menu)
+	}
+	e := l.engine(path)
+	if e.err != "" {
+		return &Error{File: s.File, Line: c.MenuLine, Where: "call.menu", Msg: e.err}
+	}
+	s.engine = e.engine
+	if c.Request != "" {
+		r := l.request(relative(s.File, c.Request))
+		if r.err != "" {
+			return &Error{File: s.File, Line: c.RequestLine, Where: "call.request", Msg: r.err}
+		}
+		s.request = r.request
+		return nil
+	}
+	from := c.From
+	if from == "" {
+		from = s.engine.Numbers().From
+	}
+	if from == "" {
+		return &Error{File: s.File, Line: s.Line, Where: "call.from", Msg: "missing: the menu sets no numbers.from, so give the caller ID the call is placed from"}
+	}
+	req := callflow.Request{Callflow: []callflow.Action{
+		{Action: callflow.ActionMakeCall, Params: &callflow.Params{Source: callflow.Some(from), Destination: callflow.Some(c.To)}},
+		s.engine.Initial(),
+	}}
+	body, err := json.Marshal(req)
+	if err != nil {
+		return &Error{File: s.File, Line: s.Line, Where: "call", Msg: fmt.Sprintf("building the Send Callflow request: %v", err)}
+	}
+	s.request = body
+	return nil
+}
+
+func (l *loader) engine(path string) *loaded {
+	if e, ok := l.engines[path]; ok {
+		return e
+	}
+	e := &loaded{}
+	l.engines[path] = e
+	m := menu.Default()
+	if path != "" {
+		data, err := l.readFile(path)
+		if err != nil {
+			e.err = fmt.Sprintf("%s: %v", path, unpath(err))
+			return e
+		}
+		if m, err = menu.Parse(path, data); err != nil {
+			e.err = oneLine(err)
+			return e
+		}
+	}
+	eng, err := menu.Compile(m, menu.Numbers{})
+	if err != nil {
+		e.err = oneLine(err)
+		return e
+	}
+	e.engine = eng
+	return e
+}
+
+func (l *loader) request(path string) *loaded {
+	if r, ok := l.requests[path]; ok {
+		return r
+	}
+	r := &loaded{}
+	l.requests[path] = r
+	data, err := l.readFile(path)
+	if err != nil {
+		r.err = fmt.Sprintf("%s: %v", path, unpath(err))
+		return r
+	}
+	if probs := callflow.ValidateJSON(data, callflow.KindRequest); len(probs) > 0 {
+		r.err = fmt.Sprintf("%s: not a Send Callflow request 8x8 would accept: %v", path, oneLine(probs))
+		return r
+	}
+	r.request = data
+	return r
+}
+
+// oneLine joins a multi-line error (errors.Join) with "; ".
+func oneLine(err error) string {
+	return strings.ReplaceAll(err.Error(), "\n", "; ")
+}

@@ -1,0 +1,462 @@
+package scenario
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/ivrctl/ivrctl/pkg/callflow"
+)
+
+// DefaultTo is the number called when a scenario names none. Any number
+// will do: the emulator rings nobody.
+const DefaultTo = "+6590000000"
+
+// Error is a problem in a scenario file: file:line: field: message.
+type Error struct {
+	File  string
+	Line  int    // 0 when unknown
+	Where string // e.g. caller.steps[1].press
+	Msg   string
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(e.File)
+	if e.Line > 0 {
+		fmt.Fprintf(&b, ":%d", e.Line)
+	}
+	b.WriteString(": ")
+	if e.Where != "" {
+		b.WriteString(e.Where)
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// keysRe is what a caller can key.
+var keysRe = regexp.MustCompile(`^[0-9*#]+$`)
+
+// Parse reads the scenarios of one file: YAML documents separated by
+// `---`, one scenario each (empty documents are skipped). Every problem is
+// reported, each as an *Error, joined.
+func Parse(file string, data []byte) ([]*Scenario, error) {
+	p := &parser{file: file}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var out []*Scenario
+	names := map[string]int{}
+	for {
+		var doc yaml.Node
+		err := dec.Decode(&doc)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			p.errs = append(p.errs, yamlError(file, err))
+			break
+		}
+		root := &doc
+		if root.Kind == yaml.DocumentNode {
+			if len(root.Content) == 0 {
+				continue
+			}
+			root = root.Content[0]
+		}
+		if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
+			continue // an empty document, e.g. after a trailing ---
+		}
+		if root.Kind == yaml.SequenceNode {
+			p.fail(root, "", "expected a scenario (a mapping with name, call, caller, expect), found a list: write several scenarios as YAML documents separated by ---")
+			continue
+		}
+		before := len(p.errs)
+		s := p.scenario(root)
+		if len(p.errs) > before {
+			continue
+		}
+		if first, dup := names[s.Name]; dup {
+			p.fail(root, "name", "%q is used twice in this file (first at line %d): names tell scenarios apart in reports", s.Name, first)
+			continue
+		}
+		names[s.Name] = s.Line
+		out = append(out, s)
+	}
+	if len(p.errs) > 0 {
+		return nil, errors.Join(p.errs...)
+	}
+	if len(out) == 0 {
+		return nil, &Error{File: file, Msg: "no scenarios: expected YAML documents with name, caller and expect (see the README)"}
+	}
+	return out, nil
+}
+
+var yamlLineRe = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+
+func yamlError(file string, err error) *Error {
+	if m := yamlLineRe.FindStringSubmatch(err.Error()); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		return &Error{File: file, Line: line, Msg: "invalid YAML: " + m[2]}
+	}
+	return &Error{File: file, Msg: "invalid YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}
+}
+
+type parser struct {
+	file string
+	errs []error
+}
+
+func (p *parser) fail(n *yaml.Node, where, format string, args ...any) {
+	line := 0
+	if n != nil {
+		line = n.Line
+	}
+	p.errs = append(p.errs, &Error{File: p.file, Line: line, Where: where, Msg: fmt.Sprintf(format, args...)})
+}
+
+func resolve(n *yaml.Node) *yaml.Node {
+	for n != nil && n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	return n
+}
+
+// pairs returns a mapping's key/value nodes, reporting unknown and
+// repeated keys.
+func (p *parser) pairs(n *yaml.Node, where string, allowed ...string) [][2]*yaml.Node {
+	n = resolve(n)
+	if n.Kind != yaml.MappingNode {
+		p.fail(n, where, "expected a mapping, found %s", kindName(n))
+		return nil
+	}
+	seen := map[string]int{}
+	var out [][2]*yaml.Node
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		w := join(where, k.Value)
+		if first, dup := seen[k.Value]; dup {
+			p.fail(k, w, "listed twice (first at line %d)", first)
+			continue
+		}
+		seen[k.Value] = k.Line
+		if !slices.Contains(allowed, k.Value) {
+			p.fail(k, where, "unknown field %q (known: %s)", k.Value, strings.Join(allowed, ", "))
+			continue
+		}
+		out = append(out, [2]*yaml.Node{k, v})
+	}
+	return out
+}
+
+func join(where, field string) string {
+	if where == "" {
+		return field
+	}
+	return where + "." + field
+}
+
+// scalar returns a scalar's text (a YAML number is its digits as written).
+func (p *parser) scalar(n *yaml.Node, where, want string) (string, bool) {
+	n = resolve(n)
+	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
+		p.fail(n, where, "expected %s, found %s", want, kindName(n))
+		return "", false
+	}
+	return n.Value, true
+}
+
+func (p *parser) str(n *yaml.Node, where string) (string, bool) {
+	s, ok := p.scalar(n, where, "a string")
+	if ok && s == "" {
+		p.fail(n, where, "empty: write a value or leave the field out")
+		return "", false
+	}
+	return s, ok
+}
+
+func (p *parser) pattern(n *yaml.Node, where string) *Pattern {
+	s, ok := p.scalar(n, where, "a text to expect (a substring, or /regex/)")
+	if !ok {
+		return nil
+	}
+	pat, err := ParsePattern(s)
+	if err != nil {
+		p.fail(n, where, "%v", err)
+		return nil
+	}
+	pat.Line = resolve(n).Line
+	return pat
+}
+
+func (p *parser) number(n *yaml.Node, where string) string {
+	s, ok := p.scalar(n, where, "a phone number")
+	if !ok {
+		return ""
+	}
+	if !callflow.IsPhoneNumber(s) {
+		p.fail(n, where, "%q is not a phone number: 7 to 15 digits, optional +, e.g. \"+6512345678\"", s)
+		return ""
+	}
+	return s
+}
+
+func (p *parser) enum(n *yaml.Node, where string, values []string) string {
+	s, ok := p.scalar(n, where, "one of "+strings.Join(values, ", "))
+	if !ok {
+		return ""
+	}
+	if !slices.Contains(values, s) {
+		p.fail(n, where, "%q: must be one of %s", s, strings.Join(values, ", "))
+		return ""
+	}
+	return s
+}
+
+func (p *parser) isTrue(n *yaml.Node, where string) bool {
+	n = resolve(n)
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" || n.Value != "true" {
+		p.fail(n, where, "must be true (or leave the field out), found %s", kindName(n))
+		return false
+	}
+	return true
+}
+
+func (p *parser) scenario(root *yaml.Node) *Scenario {
+	s := &Scenario{File: p.file, Line: root.Line, Agent: Party{Pickup: PickupAnswer}, Expect: Expect{WebhookCalls: -1}}
+	s.Caller.Pickup = PickupAnswer
+	s.Call.To = DefaultTo
+	before := len(p.errs)
+	var nameSeen, callerNode *yaml.Node
+	for _, kv := range p.pairs(root, "", "name", "description", "call", "caller", "agent", "expect") {
+		k, v := kv[0], kv[1]
+		switch k.Value {
+		case "name":
+			s.Name, _ = p.str(v, "name")
+			nameSeen = k
+		case "description":
+			s.Description, _ = p.scalar(v, "description", "a string")
+		case "call":
+			p.call(v, &s.Call)
+		case "caller":
+			p.caller(v, &s.Caller)
+			callerNode = k
+		case "agent":
+			for _, kv := range p.pairs(v, "agent", "pickup") {
+				s.Agent.Pickup = Pickup(p.enum(kv[1], "agent.pickup", pickups))
+				s.Agent.Line = kv[0].Line
+			}
+		case "expect":
+			p.expect(v, &s.Expect)
+		}
+	}
+	if len(p.errs) > before {
+		return s
+	}
+	if nameSeen == nil {
+		p.fail(root, "name", "missing: every scenario needs a name, shown in reports")
+	}
+	if s.Caller.Pickup != PickupAnswer && len(s.Caller.Steps) > 0 {
+		p.fail(callerNode, "caller.steps", "the caller does not answer (pickup: %s), so no prompt is played: drop the steps", s.Caller.Pickup)
+	}
+	e := &s.Expect
+	none := !e.HeardSet && !e.ConnectedSet && e.Status == "" && e.WebhookCalls < 0
+	if none && !slices.ContainsFunc(s.Caller.Steps, func(st Step) bool { return st.Expect != nil }) {
+		p.fail(root, "expect", "nothing to check: give expect (heard, connected, status, webhookCalls) or an expect on a caller step")
+	}
+	return s
+}
+
+func (p *parser) call(n *yaml.Node, c *Call) {
+	for _, kv := range p.pairs(n, "call", "to", "from", "menu", "webhook", "request") {
+		k, v := kv[0], kv[1]
+		w := "call." + k.Value
+		switch k.Value {
+		case "to":
+			c.To, c.ToLine = p.number(v, w), k.Line
+		case "from":
+			c.From = p.number(v, w)
+		case "menu":
+			c.Menu, _ = p.str(v, w)
+			c.MenuLine = k.Line
+		case "request":
+			c.Request, _ = p.str(v, w)
+			c.RequestLine = k.Line
+		case "webhook":
+			s, ok := p.str(v, w)
+			if !ok {
+				continue
+			}
+			if err := CheckWebhookURL(s); err != nil {
+				p.fail(v, w, "%v", err)
+				continue
+			}
+			c.Webhook, c.WebhookLine = s, k.Line
+		}
+	}
+}
+
+// CheckWebhookURL accepts an absolute http or https URL.
+func CheckWebhookURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil {
+		return fmt.Errorf("%q is not a URL: %w", s, errors.Unwrap(err))
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%q: must be an http:// or https:// URL with a host, e.g. http://127.0.0.1:8080/webhooks/vca", s)
+	}
+	return nil
+}
+
+func (p *parser) caller(n *yaml.Node, c *Caller) {
+	for _, kv := range p.pairs(n, "caller", "pickup", "steps") {
+		k, v := kv[0], kv[1]
+		switch k.Value {
+		case "pickup":
+			c.Pickup = Pickup(p.enum(v, "caller.pickup", pickups))
+			c.Line = k.Line
+		case "steps":
+			c.StepsLine = k.Line
+			v = resolve(v)
+			if v.Kind != yaml.SequenceNode {
+				p.fail(v, "caller.steps", "expected a list of steps (one per prompt), found %s", kindName(v))
+				continue
+			}
+			hungUp := -1
+			for i, sn := range v.Content {
+				where := fmt.Sprintf("caller.steps[%d]", i)
+				if hungUp >= 0 {
+					p.fail(sn, where, "after the hangup of caller.steps[%d]: the call has ended, so this step is never reached", hungUp)
+					break
+				}
+				if st, ok := p.step(sn, where); ok {
+					c.Steps = append(c.Steps, st)
+					if st.Action == ActionHangup {
+						hungUp = i
+					}
+				}
+			}
+		}
+	}
+}
+
+// step reads `{expect: TEXT, press: KEYS}`, `{expect: TEXT, silence: true}`
+// or `{expect: TEXT, hangup: true}`.
+func (p *parser) step(n *yaml.Node, where string) (Step, bool) {
+	n = resolve(n)
+	st := Step{Line: n.Line}
+	before := len(p.errs)
+	var action *yaml.Node
+	for _, kv := range p.pairs(n, where, "expect", "press", "silence", "hangup") {
+		k, v := kv[0], kv[1]
+		w := where + "." + k.Value
+		if k.Value == "expect" {
+			st.Expect = p.pattern(v, w)
+			continue
+		}
+		if action != nil {
+			p.fail(k, where, "%s and %s: one action per step (press, silence or hangup); a prompt asked again needs a step of its own", action.Value, k.Value)
+			continue
+		}
+		action = k
+		st.Action = Action(k.Value)
+		switch k.Value {
+		case "press":
+			if rv := resolve(v); rv.Kind == yaml.ScalarNode && rv.Tag == "!!null" {
+				p.fail(v, w, "no keys: quote # and *, or YAML reads a comment or an alias: press: \"#\"")
+				continue
+			}
+			keys, ok := p.scalar(v, w, "keys to press")
+			if !ok {
+				continue
+			}
+			if !keysRe.MatchString(keys) {
+				p.fail(v, w, "must be digits 0-9, * or #, found %q", keys)
+				continue
+			}
+			st.Keys = keys
+		case "silence", "hangup":
+			p.isTrue(v, w)
+		}
+	}
+	if len(p.errs) > before {
+		return st, false
+	}
+	if action == nil {
+		p.fail(n, where, "no action: give press: KEYS, silence: true or hangup: true")
+		return st, false
+	}
+	return st, true
+}
+
+func (p *parser) expect(n *yaml.Node, e *Expect) {
+	for _, kv := range p.pairs(n, "expect", "heard", "connected", "status", "webhookCalls") {
+		k, v := kv[0], kv[1]
+		w := "expect." + k.Value
+		switch k.Value {
+		case "heard":
+			e.HeardSet, e.HeardLine = true, k.Line
+			v = resolve(v)
+			if v.Kind != yaml.SequenceNode {
+				p.fail(v, w, "expected a list of texts, one per thing heard, found %s", kindName(v))
+				continue
+			}
+			for i, hn := range v.Content {
+				if pat := p.pattern(hn, fmt.Sprintf("%s[%d]", w, i)); pat != nil {
+					e.Heard = append(e.Heard, pat)
+				}
+			}
+		case "connected":
+			e.ConnectedSet, e.ConnectedLine = true, k.Line
+			e.Connected = []string{}
+			v = resolve(v)
+			if v.Kind == yaml.SequenceNode {
+				for i, cn := range v.Content {
+					if num := p.number(cn, fmt.Sprintf("%s[%d]", w, i)); num != "" {
+						e.Connected = append(e.Connected, num)
+					}
+				}
+				continue
+			}
+			if num := p.number(v, w); num != "" {
+				e.Connected = append(e.Connected, num)
+			}
+		case "status":
+			e.Status, e.StatusLine = p.enum(v, w, statuses), k.Line
+		case "webhookCalls":
+			e.WebhookLine = k.Line
+			s, ok := p.scalar(v, w, "a count")
+			if !ok {
+				continue
+			}
+			c, err := strconv.Atoi(s)
+			if err != nil || c < 0 || resolve(v).Tag != "!!int" {
+				p.fail(v, w, "must be a whole number, 0 or more, found %q", s)
+				continue
+			}
+			e.WebhookCalls = c
+		}
+	}
+}
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		if n.Tag == "!!null" {
+			return "null"
+		}
+		return fmt.Sprintf("%q", n.Value)
+	}
+	return "nothing"
+}

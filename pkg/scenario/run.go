@@ -1,0 +1,172 @@
+package scenario
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/ivrctl/ivrctl/pkg/emulator"
+	"github.com/ivrctl/ivrctl/pkg/menu"
+)
+
+// Result is one scenario's call and verdict.
+type Result struct {
+	Scenario   *Scenario
+	Webhook    string               // the URL the events went to, its query hidden (a token); "" in-process
+	Transcript *emulator.Transcript // nil when the call could not be placed
+	Failures   []Failure
+	Err        error // the call could not be placed (the emulator refused the request)
+	Duration   time.Duration
+}
+
+// Passed reports whether the call went as the scenario says.
+func (r *Result) Passed() bool { return r.Err == nil && len(r.Failures) == 0 }
+
+// Runner places scenario calls on the emulator.
+type Runner struct {
+	// Webhook, when set, receives every scenario's VCA events (a running
+	// `ivrctl serve`, or a team's own backend), overriding call.webhook
+	// and the in-process menu.
+	Webhook string
+	Client  *http.Client  // for HTTP webhooks (default: a client kept per Runner)
+	Timeout time.Duration // bounds each webhook round trip (0: the emulator's default)
+	// Parallel is the number of calls in flight (0: one per CPU).
+	Parallel int
+}
+
+// Run places every scenario's call, Parallel at a time (once ctx is done,
+// the calls not yet placed are reported not run), and calls each
+// (when not nil) with the results in input order, as soon as each and all
+// before it are done. It returns the results in input order.
+func (r *Runner) Run(ctx context.Context, scenarios []*Scenario, each func(*Result)) []*Result {
+	emus := r.emulators(scenarios)
+	results := make([]*Result, len(scenarios))
+	done := make([]chan struct{}, len(scenarios))
+	for i := range done {
+		done[i] = make(chan struct{})
+	}
+	workers := r.Parallel
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = min(workers, len(scenarios))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(scenarios) {
+					return
+				}
+				s := scenarios[i]
+				t := r.target(s)
+				if err := ctx.Err(); err != nil {
+					// Interrupted: the calls not yet placed are not run
+					// (each would only end ERROR), and say so.
+					results[i] = &Result{Scenario: s, Webhook: redact(t.url), Err: fmt.Errorf("not run: %w", err)}
+				} else {
+					results[i] = runOne(ctx, emus[t], s, t.url)
+				}
+				close(done[i])
+			}
+		})
+	}
+	for i := range scenarios {
+		<-done[i]
+		if each != nil {
+			each(results[i])
+		}
+	}
+	wg.Wait()
+	return results
+}
+
+// target is who answers a scenario's webhooks: a URL or an engine.
+type target struct {
+	url    string
+	engine *menu.Engine
+}
+
+func (r *Runner) target(s *Scenario) target {
+	switch {
+	case r.Webhook != "":
+		return target{url: r.Webhook}
+	case s.Call.Webhook != "":
+		return target{url: s.Call.Webhook}
+	}
+	return target{engine: s.engine}
+}
+
+// emulators makes one emulator per target, before any call runs: an
+// emulator is safe for concurrent use, its Config is not per call.
+func (r *Runner) emulators(scenarios []*Scenario) map[target]*emulator.Emulator {
+	client := r.Client
+	if client == nil {
+		// One connection per worker stays open between calls: a suite
+		// against a loopback server is otherwise bound by TCP setup.
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.MaxIdleConnsPerHost = max(r.Parallel, runtime.GOMAXPROCS(0))
+		client = &http.Client{Transport: tr}
+	}
+	emus := map[target]*emulator.Emulator{}
+	for _, s := range scenarios {
+		t := r.target(s)
+		if emus[t] != nil {
+			continue
+		}
+		var wh emulator.Webhook
+		if t.url != "" {
+			wh = &emulator.HTTPWebhook{URL: t.url, Client: client, Timeout: r.Timeout}
+		} else {
+			wh = &emulator.EngineWebhook{Engine: t.engine}
+		}
+		emus[t] = emulator.New(emulator.Config{
+			Webhook:        wh,
+			WebhookTimeout: r.Timeout,
+		})
+	}
+	return emus
+}
+
+// runOne places one call and judges it.
+func runOne(ctx context.Context, emu *emulator.Emulator, s *Scenario, webhook string) *Result {
+	start := time.Now()
+	res := &Result{Scenario: s, Webhook: redact(webhook)}
+	c := newScript(s)
+	tr, err := emu.Run(ctx, s.request, c)
+	res.Duration = time.Since(start)
+	if err != nil {
+		var rej *emulator.RejectedError
+		if errors.As(err, &rej) {
+			err = fmt.Errorf("the Send Callflow request was refused: %w", err)
+		}
+		res.Err = err
+		return res
+	}
+	res.Transcript = tr
+	res.Failures = append(c.finish(), Check(s, tr)...)
+	return res
+}
+
+// redact hides a URL's query and user info, where webhook secrets go
+// (`serve` takes ?token=), so reports and JSON output never show them.
+func redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || raw == "" {
+		return raw
+	}
+	if u.RawQuery != "" {
+		u.RawQuery = "REDACTED"
+	}
+	if u.User != nil {
+		u.User = url.User("REDACTED")
+	}
+	return u.String()
+}
