@@ -79,6 +79,10 @@ type EmulateOptions struct {
 	AgentAnswer    string
 	Press          string
 	WebhookTimeout time.Duration
+	// Profiles and Numbers are --profiles and --numbers (account.go).
+	Profiles string
+	Numbers  string
+	ReadFile func(string) ([]byte, error)
 
 	// DrainTimeout bounds the wait for requests and sessions in flight at
 	// shutdown (tests shorten it).
@@ -89,9 +93,9 @@ type EmulateOptions struct {
 
 // NewCmdEmulate builds the command; runF replaces the run function in tests.
 func NewCmdEmulate(f *cmdutil.Factory, runF func(*EmulateOptions) error) *cobra.Command {
-	opts := &EmulateOptions{IO: f.IO, DrainTimeout: DrainTimeout}
+	opts := &EmulateOptions{IO: f.IO, DrainTimeout: DrainTimeout, ReadFile: f.ReadFile}
 	cmd := &cobra.Command{
-		Use:   "emulate --vca-url URL [--vss-url URL] [flags]",
+		Use:   "emulate [--vca-url URL] [--vss-url URL] [flags]",
 		Short: "Emulate 8x8's Voice platform locally, for end-to-end tests",
 		Long: `Emulate 8x8's Voice platform: serve Send Callflow
 (POST /api/v1/subaccounts/{id}/callflows, Bearer API key required), answer it
@@ -100,6 +104,18 @@ call on a virtual clock, with no real waiting: the callee picks up (--answer),
 presses keys at each prompt (--press), VCA events go to --vca-url and its
 callflows are played next, and the session summary (VSS) is posted to
 --vss-url. Point ivrctl call at it with --base-url http://127.0.0.1:PORT.
+
+It also answers 8x8's account endpoints, so call's checks and ivrctl
+webhooks work against it: GET .../speech-profiles (--profiles: the built-in
+list, codes en-US-Jenny,da-DK-Naja, a .json file as ivrctl profiles -o json
+prints, or any), GET .../numbers[/{number}] (--numbers, default 6561115777,
+or any), and the Webhooks API (GET/POST .../webhooks, DELETE
+.../webhooks/{type}), kept in memory per sub-account. A request whose
+voiceProfile is not a listed profile is refused -1002, one whose makeCall
+source is not a listed number -1014. A sub-account's registered VCA and VSS
+webhooks take precedence over --vca-url and --vss-url, and their
+httpAuthHeader is sent in the Authorization header (what ivrctl serve's
+--auth-secret checks).
 
 The API key required is call's: IVRCTL_API_KEY or api-key: in the config
 file; without one any Bearer token is accepted. With --subaccount (or
@@ -119,7 +135,11 @@ Exit codes: 0 stopped by a signal after a clean drain, 1 could not listen or
 calls were still in flight after 10s, 2 bad usage.`,
 		Example: `  $ ivrctl serve --port 8080 &
   $ ivrctl emulate --vca-url http://127.0.0.1:8080/webhooks/vca --vss-url http://127.0.0.1:8080/webhooks/vss --press 2
-  $ ivrctl call --base-url http://127.0.0.1:9090 --to 6512345678`,
+  $ ivrctl call --base-url http://127.0.0.1:9090 --from 6561115777 --to 6512345678
+
+  # or register the webhooks with emulate, as with 8x8
+  $ ivrctl emulate --press 1 &
+  $ ivrctl webhooks set --base-url http://127.0.0.1:9090 --insecure --vca http://127.0.0.1:8080/webhooks/vca --vss http://127.0.0.1:8080/webhooks/vss --auth-secret generate`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Context = cmd.Context()
@@ -135,13 +155,15 @@ calls were still in flight after 10s, 2 bad usage.`,
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Addr, keyAddr, DefaultAddr, "address to listen on")
 	fl.IntVar(&opts.Port, keyPort, DefaultPort, "port to listen on (0: a free one, printed on start-up)")
-	fl.StringVar(&opts.VCAURL, KeyVCAURL, "", "VCA webhook `URL` (without it, a callflow with sayAndCapture is refused -1004, as 8x8 does)")
-	fl.StringVar(&opts.VSSURL, KeyVSSURL, "", "VSS webhook `URL` session summaries are posted to (default: not posted)")
+	fl.StringVar(&opts.VCAURL, KeyVCAURL, "", "VCA webhook `URL` of sub-accounts that registered none (without either, a callflow with sayAndCapture is refused -1004, as 8x8 does)")
+	fl.StringVar(&opts.VSSURL, KeyVSSURL, "", "VSS webhook `URL` of sub-accounts that registered none (default: not posted)")
 	fl.StringVar(&opts.Subaccount, cmdutil.KeySubaccount, "", "the only sub-account id accepted (default: any)")
 	fl.StringVar(&opts.Answer, KeyAnswer, string(emulator.PickupAnswer), "how the called number picks up: answer, busy, no-answer or fail")
 	fl.StringVar(&opts.AgentAnswer, KeyAgentAnswer, string(emulator.PickupAnswer), "how a bridged (agent) number picks up: answer, busy, no-answer or fail")
 	fl.StringVar(&opts.Press, KeyPress, "", "`KEYS` pressed at successive prompts, comma-separated (2,1); an empty item is silence")
 	fl.DurationVar(&opts.WebhookTimeout, KeyWebhookTimeout, emulator.DefaultWebhookTimeout, "time limit of one webhook request")
+	fl.StringVar(&opts.Profiles, flagProfiles, "", "speech profiles the sub-account has: `CODES` comma-separated, a .json file, or any (default: a built-in list of 8x8's documented voices)")
+	fl.StringVar(&opts.Numbers, flagNumbers, DefaultNumbers, "virtual `NUMBERS` (caller IDs) the sub-account owns, comma-separated, or any")
 	pickups := cobra.FixedCompletions([]string{"answer", "busy", "no-answer", "fail"}, cobra.ShellCompDirectiveNoFileComp)
 	_ = cmd.RegisterFlagCompletionFunc(KeyAnswer, pickups)
 	_ = cmd.RegisterFlagCompletionFunc(KeyAgentAnswer, pickups)
@@ -176,6 +198,16 @@ func (opts *EmulateOptions) config() (emulator.Config, emulator.Script, error) {
 		}
 	}
 	cfg = emulator.Config{SubAccount: opts.Subaccount, WebhookTimeout: opts.WebhookTimeout}
+	if cfg.Numbers, err = parseNumbers(opts.Numbers); err != nil {
+		return cfg, script, err
+	}
+	readFile := opts.ReadFile
+	if readFile == nil {
+		readFile = os.ReadFile
+	}
+	if cfg.Profiles, err = parseProfiles(opts.Profiles, readFile); err != nil {
+		return cfg, script, err
+	}
 	if opts.VCAURL != "" {
 		cfg.Webhook = &emulator.HTTPWebhook{URL: opts.VCAURL, Timeout: opts.WebhookTimeout}
 	}
@@ -213,6 +245,7 @@ func runEmulate(opts *EmulateOptions) error {
 	base := "http://" + ln.Addr().String()
 	fmt.Fprintf(opts.IO.Out, "listening on %s\n", base)
 	log.startup(base, opts, script)
+	log.accountStartup(base, cfg)
 	if opts.Ready != nil {
 		opts.Ready(base)
 	}
@@ -292,7 +325,7 @@ func (s serverLog) Write(p []byte) (int, error) {
 // startup says what the emulator runs with, naming no secret.
 func (l *logger) startup(base string, opts *EmulateOptions, s emulator.Script) {
 	l.info("Send Callflow: POST " + base + strings.Replace(emulator.PathCallflows, "{id}", "{subaccount}", 1))
-	vca := "none: callflows with sayAndCapture are refused -1004"
+	vca := "none (unless registered with the Webhooks API): callflows with sayAndCapture are refused -1004"
 	if opts.VCAURL != "" {
 		vca = redact(opts.VCAURL)
 	}

@@ -164,6 +164,17 @@ type Config struct {
 	// OnEvent, when set, hears one Event per session step. It is called
 	// from session goroutines, concurrently.
 	OnEvent func(Event)
+	// Profiles, when not nil, are the sub-accounts' speech profiles: GET
+	// .../speech-profiles lists them, a request naming another
+	// voiceProfile is refused -1002, and a webhook's callflow naming one
+	// ends the session ERROR -2005 (ErrorTTS). Nil: any voiceProfile is
+	// accepted and DefaultProfiles are listed.
+	Profiles []SpeechProfile
+	// Numbers, when not nil, are the sub-accounts' virtual numbers (any
+	// spelling; digits are compared): GET .../numbers lists them and a
+	// request whose makeCall source is not one of them is refused -1014.
+	// Nil: any source is accepted and none is listed.
+	Numbers []string
 }
 
 // Emulator runs sessions. It is safe for concurrent use.
@@ -179,6 +190,14 @@ type Emulator struct {
 	stop    context.CancelCauseFunc
 
 	cache responseCache
+
+	// The account endpoints (account.go): registered webhooks, and
+	// Config's profiles and numbers as sets (nil: no check).
+	hooks      registry
+	profiles   map[string]bool
+	numbers    map[string]bool
+	numberList []string // digits, in Config's order, no duplicates
+	born       time.Time
 }
 
 // New returns an emulator; zero fields of cfg take their defaults.
@@ -195,7 +214,22 @@ func New(cfg Config) *Emulator {
 	if cfg.WebhookTimeout <= 0 {
 		cfg.WebhookTimeout = DefaultWebhookTimeout
 	}
-	e := &Emulator{cfg: cfg}
+	e := &Emulator{cfg: cfg, born: cfg.Start()}
+	if cfg.Profiles != nil {
+		e.profiles = make(map[string]bool, len(cfg.Profiles))
+		for _, p := range cfg.Profiles {
+			e.profiles[p.Code] = true
+		}
+	}
+	if cfg.Numbers != nil {
+		e.numbers = make(map[string]bool, len(cfg.Numbers))
+		for _, n := range cfg.Numbers {
+			if d := digits(n); d != "" && !e.numbers[d] {
+				e.numbers[d] = true
+				e.numberList = append(e.numberList, d)
+			}
+		}
+	}
 	e.baseCtx, e.stop = context.WithCancelCause(context.Background())
 	return e
 }

@@ -45,12 +45,14 @@ const (
 	ErrorInternal     = -2001
 	ErrorConnectivity = -2002
 	ErrorCallflow     = -2003
+	// ErrorTTS (-2005) is in account.go, with why it is used.
 )
 
 var errorMessages = map[int]string{
 	ErrorInternal:     "An internal error has occurred",
 	ErrorConnectivity: "An internal connectivity error has occurred",
 	ErrorCallflow:     "The call flow provided is invalid",
+	ErrorTTS:          "Unable to synthesize text to speech",
 }
 
 // ErrorMessage returns 8x8's errorMsg for a session error code.
@@ -88,6 +90,11 @@ type session struct {
 	sub    string
 	start  time.Time
 	tr     *Transcript
+
+	// Where this session's VCA events and summary go: the sub-account's
+	// registered webhooks, else Config's (Emulator.webhooksFor).
+	webhook Webhook
+	vss     func(ctx context.Context, body []byte) error
 
 	now        time.Duration // virtual time since start
 	legs       []*leg
@@ -147,18 +154,27 @@ func (e *Emulator) prepare(body []byte, sub string) (*session, *RejectedError) {
 			return nil, reject(crid, http.StatusBadRequest, callflow.StatusExpired, callflow.StatusMessage(callflow.StatusExpired), nil)
 		}
 	}
-	if e.cfg.Webhook == nil && parsed.captures {
+	if rej := e.checkCallerID(crid, req); rej != nil {
+		return nil, rej
+	}
+	if rej := e.checkProfiles(crid, req); rej != nil {
+		return nil, rej
+	}
+	wh, vss := e.webhooksFor(sub)
+	if wh == nil && parsed.captures {
 		// Choice: -1004 "DTMF callback url not provided" is what 8x8
 		// answers a sayAndCapture when no VCA webhook is registered.
 		return nil, reject(crid, http.StatusBadRequest, callflow.StatusNoDTMFCallback, callflow.StatusMessage(callflow.StatusNoDTMFCallback), nil)
 	}
 	s := &session{
-		e:     e,
-		req:   req,
-		sub:   sub,
-		start: start,
-		tr:    &Transcript{SessionID: e.cfg.NewID(), CallFlowRequestID: crid},
-		legs:  make([]*leg, 0, maxLegs),
+		e:       e,
+		webhook: wh,
+		vss:     vss,
+		req:     req,
+		sub:     sub,
+		start:   start,
+		tr:      &Transcript{SessionID: e.cfg.NewID(), CallFlowRequestID: crid},
+		legs:    make([]*leg, 0, maxLegs),
 	}
 	return s, nil
 }
@@ -227,10 +243,16 @@ func (s *session) runFlow(ctx context.Context, flow []callflow.Action, cid strin
 				return s.callAction(ctx, cid, nil)
 			}
 		case callflow.ActionSay:
+			if !s.speakable(p) {
+				return nil, ""
+			}
 			s.hear(HeardSay, p.Text.Value, speech(p.Text.Value, p.Speed, p.Repetition))
 		case callflow.ActionPlayFile:
 			s.hear(HeardPlay, p.FileURL.Value, FilePlay*time.Duration(max(1, p.Repetition.Value)))
 		case callflow.ActionSayAndCapture:
+			if !s.speakable(p) {
+				return nil, ""
+			}
 			digits, ok := s.capture(p)
 			if s.ended {
 				return nil, ""
@@ -409,7 +431,7 @@ func optInt(o callflow.Opt[int], def int) int {
 
 // callAction sends a VCA event and returns the webhook's callflow.
 func (s *session) callAction(ctx context.Context, cid string, digits *string) ([]callflow.Action, string) {
-	w := s.e.cfg.Webhook
+	w := s.webhook
 	if w == nil {
 		// Only a webhook's own callflow could get here without one.
 		s.fail(ErrorConnectivity, "no VCA webhook configured")
@@ -607,7 +629,7 @@ func (s *session) summarize() {
 // deliver posts the summary. A session cut short by Shutdown still tries,
 // within a short deadline of its own.
 func (s *session) deliver(ctx context.Context) {
-	post := s.e.cfg.VSS
+	post := s.vss
 	if post == nil {
 		return
 	}
