@@ -4,10 +4,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/url"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 	"unicode"
+
+	"github.com/ivrctl/ivrctl/cmd/cmdutil"
+	"github.com/ivrctl/ivrctl/pkg/webhook"
 )
 
 // CheckOutput accepts text or json for -o.
@@ -55,4 +59,44 @@ func JSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+// RedactURL hides the credentials a webhook URL may carry (serve's
+// ?token= and user:pass@): the password is replaced and every query
+// value masked as cmdutil.Mask does, so a token can be recognised by its
+// last characters but not read. Other parts are kept; a URL that does not
+// parse is returned as given.
+func RedactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	if u.RawQuery != "" {
+		parts := strings.Split(u.RawQuery, "&")
+		for i, p := range parts {
+			k, v, ok := strings.Cut(p, "=")
+			if !ok || v == "" {
+				continue
+			}
+			if uv, err := url.QueryUnescape(v); err == nil {
+				v = uv
+			}
+			parts[i] = k + "=" + cmdutil.Mask(v)
+		}
+		u.RawQuery = strings.Join(parts, "&")
+	}
+	return u.Redacted()
+}
+
+// URLHasCredential reports whether a webhook URL carries its own
+// credential (a ?token= or a password), which serve can check.
+func URLHasCredential(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return false
+	}
+	if _, ok := u.User.Password(); ok {
+		return true
+	}
+	return u.Query().Get(webhook.TokenParam) != ""
 }

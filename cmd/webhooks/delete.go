@@ -64,6 +64,7 @@ type). 8x8's guides delete a type before registering a new URL for it.`,
 					}
 					return account.Error("delete the "+t+" webhook", err, opts.Account.APIKey)
 				}
+				d.URL = account.RedactURL(d.URL)
 				deleted = append(deleted, d)
 				if opts.Output == "text" {
 					fmt.Fprintf(f.IO.ErrOut, "deleted %s %s\n", t, account.Clean(d.URL))
