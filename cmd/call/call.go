@@ -215,16 +215,16 @@ func runCall(opts *CallOptions) error {
 		fmt.Fprintf(errOut, "--wait: nothing sent, so nothing to wait for; the webhooks would be received on http://%s\n", opts.Listen)
 		return nil
 	}
-	if !opts.Wait { // --wait checks once it listens: a busy port is found first
-		if err := checkAccount(opts, plan, errOut); err != nil {
-			return err
-		}
-	}
-
 	ctx := opts.Ctx
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	if !opts.Wait { // --wait checks once it listens: a busy port is found first
+		if err := checkAccount(ctx, opts, plan, errOut); err != nil {
+			return err
+		}
+	}
+
 	stopCtx, stop := context.WithCancel(ctx)
 	defer stop()
 	// Calls in flight are not cancelled by the first Ctrl-C: abandoning a
