@@ -41,7 +41,7 @@ type setResult struct {
 func newCmdSet(f *cmdutil.Factory) *cobra.Command {
 	opts := &setOptions{IO: f.IO, Account: account.NewOptions(f)}
 	cmd := &cobra.Command{
-		Use:   "set [flags] --vca URL --vss URL",
+		Use:   "set [flags] [--vca URL] [--vss URL]",
 		Short: "Register the VCA and VSS webhook URLs",
 		Long: `Register the sub-account's VCA and/or VSS webhook URL (8x8 keeps one URL per
 type). URLs must be https: 8x8's deliveries carry your callers' numbers and

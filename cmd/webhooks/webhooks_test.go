@@ -282,6 +282,10 @@ func TestWebhooksDeleteErrors(t *testing.T) {
 	if r.Code != cmdutil.ExitTransport || !strings.Contains(r.Stderr, "delete the VCA webhook: HTTP 404: Resource not found") {
 		t.Errorf("404: exit %d: %s", r.Code, r.Stderr)
 	}
+	// The likelier reason for a 404 here is a type with nothing registered.
+	if !strings.Contains(r.Stderr, "no VCA webhook registered? ivrctl webhooks list shows them; else check the sub-account id (IVRCTL_SUBACCOUNT)") {
+		t.Errorf("404: hint:\n%s", r.Stderr)
+	}
 	r = at.Run(t, "", "webhooks", "delete", "--config", at.Config(t, ""), "--base-url", fake.URL, "vnu")
 	if r.Code != cmdutil.ExitUsage || !strings.Contains(r.Stderr, `webhook type "vnu"`) {
 		t.Errorf("vnu: exit %d: %s", r.Code, r.Stderr)
