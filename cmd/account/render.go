@@ -5,10 +5,8 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"strconv"
 	"strings"
 	"text/tabwriter"
-	"unicode"
 
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 	"github.com/ivrctl/ivrctl/pkg/webhook"
@@ -43,15 +41,14 @@ func Table(w io.Writer, header []string, rows [][]string) error {
 	return tw.Flush()
 }
 
-// Clean quotes a string holding control characters; "" becomes "-".
+// Clean quotes a string holding anything that is not printable (see
+// cmdutil.TerminalSafe; a tab too, which would break the columns); ""
+// becomes "-".
 func Clean(s string) string {
 	if s == "" {
 		return "-"
 	}
-	if strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) || r == '\t' }) >= 0 {
-		return strconv.Quote(s)
-	}
-	return s
+	return cmdutil.TerminalSafe(s, false)
 }
 
 // JSON writes v indented, as the -o json of the listing commands.
