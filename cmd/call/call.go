@@ -189,7 +189,7 @@ func RunCall(opts *CallOptions) error {
 		return nil
 	}
 	// Whatever went wrong, the key leaves only masked.
-	return redactError(err, opts.APIKey)
+	return cmdutil.RedactError(err, opts.APIKey)
 }
 
 func runCall(opts *CallOptions) error {

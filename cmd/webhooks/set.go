@@ -127,7 +127,7 @@ func runSet(cmd *cobra.Command, opts *setOptions) error {
 		fmt.Fprintf(errOut, "registered %s %s (%s)\n", r.Type, shown, secretNote(secret, generated, opts.SecretFrom, r.URL))
 	}
 	// The secret never reaches an error: 8x8 could echo the request.
-	failed = hideSecret(failed, secret)
+	failed = cmdutil.RedactError(failed, secret)
 	if last == nil && failed != nil {
 		return failed
 	}
@@ -215,17 +215,4 @@ func secretNote(secret string, generated bool, from cmdutil.Source, rawURL strin
 		return "auth header: the config file's auth-secret"
 	}
 	return "auth header: the --auth-secret given"
-}
-
-// hideSecret masks the secret in an error's message and hint.
-func hideSecret(err error, secret string) error {
-	if err == nil || len(secret) < 4 || !strings.Contains(err.Error(), secret) {
-		return err
-	}
-	code, hint := cmdutil.ExitCode(err), ""
-	var ee *cmdutil.ExitError
-	if errors.As(err, &ee) {
-		hint = strings.ReplaceAll(ee.Hint, secret, cmdutil.Mask(secret))
-	}
-	return &cmdutil.ExitError{Code: code, Err: errors.New(strings.ReplaceAll(err.Error(), secret, cmdutil.Mask(secret))), Hint: hint}
 }
