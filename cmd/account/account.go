@@ -44,7 +44,7 @@ type Options struct {
 // NewOptions takes the shared settings from the factory. The API key is
 // read in FromConfig, once flags, environment and file are bound.
 func NewOptions(f *cmdutil.Factory) *Options {
-	return &Options{Version: f.Version, HTTPClient: f.HTTPClient, CacheDir: f.CacheDir}
+	return &Options{Version: f.Version, HTTPClient: f.HTTPClient, CacheDir: f.CacheDir, Sleep: f.RetrySleep}
 }
 
 // AddFlags adds --subaccount and --base-url.

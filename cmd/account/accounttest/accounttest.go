@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/ivrctl/ivrctl/cmd"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
@@ -171,6 +172,8 @@ func Run(t testing.TB, cacheDir string, args ...string) Result {
 		cacheDir = t.TempDir()
 	}
 	f.CacheDir = func() (string, error) { return cacheDir, nil }
+	// Retries happen (the stand-in counts them) without the real backoff.
+	f.RetrySleep = func(ctx context.Context, _ time.Duration) error { return ctx.Err() }
 	root := cmd.NewRootCmd(f, cmd.BuildInfo{Version: "test"})
 	root.SetArgs(args)
 	_, err := root.ExecuteContextC(context.Background())
