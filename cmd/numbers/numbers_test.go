@@ -146,3 +146,18 @@ func TestNumbersCheckJSON(t *testing.T) {
 		t.Errorf("(-want +got):\n%s", d)
 	}
 }
+
+// No numbers: a note on stderr (as profiles and webhooks list say so), no
+// lone header; -o json an empty array.
+func TestNumbersEmpty(t *testing.T) {
+	t.Parallel()
+	fake := at.NewFake(t, map[string][]at.Answer{"GET " + numbersPath: {at.OK(`{"totalNumbers":0,"numbers":[],"statusCode":0,"statusMessage":"ok"}`)}})
+	r := at.Run(t, "", "numbers", "--config", at.Config(t, ""), "--base-url", fake.URL)
+	if r.Code != 0 || r.Stdout != "" || !strings.Contains(r.Stderr, "sub-account acme_voice has no virtual numbers") {
+		t.Errorf("text: exit %d, stdout %q, stderr %q", r.Code, r.Stdout, r.Stderr)
+	}
+	r = at.Run(t, "", "numbers", "-o", "json", "--config", at.Config(t, ""), "--base-url", fake.URL)
+	if r.Code != 0 || r.Stdout != "[]\n" {
+		t.Errorf("json: exit %d, stdout %q", r.Code, r.Stdout)
+	}
+}
