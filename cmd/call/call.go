@@ -19,6 +19,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ivrctl/ivrctl/cmd/account"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 	"github.com/ivrctl/ivrctl/pkg/callflow"
 	"github.com/ivrctl/ivrctl/pkg/menu"
@@ -316,8 +317,7 @@ func prepare(opts *CallOptions) (*plan, error) {
 	}
 	var missing []error
 	if opts.APIKey == "" {
-		missing = append(missing, cmdutil.Usagef("no %s set: use %s, or %s: in the config file (%s); there is no flag, to keep the key out of ps",
-			cmdutil.KeyAPIKey, cmdutil.EnvName(cmdutil.KeyAPIKey), cmdutil.KeyAPIKey, cmdutil.DefaultConfigFile()))
+		missing = append(missing, account.MissingAPIKey())
 	}
 	if opts.Subaccount == "" {
 		missing = append(missing, cmdutil.MissingSetting(cmdutil.KeySubaccount))
