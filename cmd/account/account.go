@@ -44,7 +44,7 @@ type Options struct {
 // NewOptions takes the shared settings from the factory. The API key is
 // read in FromConfig, once flags, environment and file are bound.
 func NewOptions(f *cmdutil.Factory) *Options {
-	return &Options{Version: f.Version, HTTPClient: f.HTTPClient, CacheDir: f.CacheDir}
+	return &Options{Version: f.Version, HTTPClient: f.HTTPClient, CacheDir: f.CacheDir, Sleep: f.RetrySleep}
 }
 
 // AddFlags adds --subaccount and --base-url.
@@ -165,7 +165,8 @@ func Error(what string, err error, apiKey string) error {
 	default:
 		out = &cmdutil.ExitError{Code: cmdutil.ExitTransport, Err: fmt.Errorf("%s: %w", what, err)}
 	}
-	return redact(out, apiKey)
+	// The client masks the answers it reads; this covers any other path.
+	return cmdutil.RedactError(out, apiKey)
 }
 
 // Describe renders 8x8's answer as its HTTP status, the body's own status
@@ -180,18 +181,4 @@ func Describe(e *voiceapi.APIError) string {
 		msg = http.StatusText(e.HTTPStatus)
 	}
 	return s + ": " + msg
-}
-
-// redact masks the key in an error's message and hint. The client masks
-// the answers it reads; this also covers any other path to the message.
-func redact(e *cmdutil.ExitError, key string) error {
-	if len(key) < 4 {
-		return e
-	}
-	msg := e.Error()
-	if !strings.Contains(msg, key) && !strings.Contains(e.Hint, key) {
-		return e
-	}
-	return &cmdutil.ExitError{Code: e.Code, Err: errors.New(strings.ReplaceAll(msg, key, cmdutil.Mask(key))),
-		Hint: strings.ReplaceAll(e.Hint, key, cmdutil.Mask(key))}
 }

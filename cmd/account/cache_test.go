@@ -109,6 +109,11 @@ func TestCacheFile(t *testing.T) {
 	if fi.Mode().Perm() != 0o600 {
 		t.Errorf("mode %v, want 0600", fi.Mode().Perm())
 	}
+	if di, err := os.Stat(c.Dir); err != nil {
+		t.Error(err)
+	} else if di.Mode().Perm() != 0o700 {
+		t.Errorf("directory mode %v, want 0700", di.Mode().Perm())
+	}
 	if strings.Contains(filepath.Base(path), "acme") {
 		t.Errorf("file name %s names the sub-account", path)
 	}

@@ -4,10 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"strconv"
+	"net/url"
 	"strings"
 	"text/tabwriter"
-	"unicode"
+
+	"github.com/ivrctl/ivrctl/cmd/cmdutil"
+	"github.com/ivrctl/ivrctl/pkg/webhook"
 )
 
 // CheckOutput accepts text or json for -o.
@@ -39,15 +41,14 @@ func Table(w io.Writer, header []string, rows [][]string) error {
 	return tw.Flush()
 }
 
-// Clean quotes a string holding control characters; "" becomes "-".
+// Clean quotes a string holding anything that is not printable (see
+// cmdutil.TerminalSafe; a tab too, which would break the columns); ""
+// becomes "-".
 func Clean(s string) string {
 	if s == "" {
 		return "-"
 	}
-	if strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) || r == '\t' }) >= 0 {
-		return strconv.Quote(s)
-	}
-	return s
+	return cmdutil.TerminalSafe(s, false)
 }
 
 // JSON writes v indented, as the -o json of the listing commands.
@@ -55,4 +56,44 @@ func JSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+// RedactURL hides the credentials a webhook URL may carry (serve's
+// ?token= and user:pass@): the password is replaced and every query
+// value masked as cmdutil.Mask does, so a token can be recognised by its
+// last characters but not read. Other parts are kept; a URL that does not
+// parse is returned as given.
+func RedactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	if u.RawQuery != "" {
+		parts := strings.Split(u.RawQuery, "&")
+		for i, p := range parts {
+			k, v, ok := strings.Cut(p, "=")
+			if !ok || v == "" {
+				continue
+			}
+			if uv, err := url.QueryUnescape(v); err == nil {
+				v = uv
+			}
+			parts[i] = k + "=" + cmdutil.Mask(v)
+		}
+		u.RawQuery = strings.Join(parts, "&")
+	}
+	return u.Redacted()
+}
+
+// URLHasCredential reports whether a webhook URL carries its own
+// credential (a ?token= or a password), which serve can check.
+func URLHasCredential(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return false
+	}
+	if _, ok := u.User.Password(); ok {
+		return true
+	}
+	return u.Query().Get(webhook.TokenParam) != ""
 }

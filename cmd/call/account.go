@@ -26,11 +26,11 @@ const accountTimeout = 10 * time.Second
 // the call goes ahead with a warning, because refusing to call over a
 // failed lookup would make that endpoint a single point of failure for
 // calls that are most likely fine (8x8 still reports -1002 itself).
-func checkAccount(opts *CallOptions, p *plan, errOut io.Writer) error {
-	ctx := opts.Ctx
-	if ctx == nil {
-		ctx = context.Background()
-	}
+//
+// ctx ends the checks early (Ctrl-C under --wait, whose handler is
+// installed by then): they then say nothing, and the caller's runner
+// reports the call as not placed.
+func checkAccount(ctx context.Context, opts *CallOptions, p *plan, errOut io.Writer) error {
 	ao := &account.Options{APIKey: opts.APIKey, Subaccount: opts.Subaccount, BaseURL: opts.BaseURL,
 		Version: opts.Version, HTTPClient: opts.HTTPClient, CacheDir: opts.CacheDir,
 		Retries: 1, Timeout: min(opts.requestTimeout(), accountTimeout), Sleep: opts.Sleep, Now: opts.Now}
@@ -39,6 +39,9 @@ func checkAccount(opts *CallOptions, p *plan, errOut io.Writer) error {
 		return err
 	}
 	warn := func(format string, args ...any) {
+		if ctx.Err() != nil {
+			return // stopping: not a failed lookup
+		}
 		fmt.Fprintf(errOut, "%s %s\n", opts.IO.ErrPalette().Yellow("warning:"), fmt.Sprintf(format, args...))
 	}
 
@@ -47,6 +50,8 @@ func checkAccount(opts *CallOptions, p *plan, errOut io.Writer) error {
 		menuUses := account.MenuProfiles(p.engine.Menu())
 		unknown, err := l.UnknownProfiles(ctx, account.Codes(append(uses, menuUses...)))
 		switch {
+		case ctx.Err() != nil:
+			return nil
 		case err != nil:
 			warn("could not check voiceProfile against sub-account %s's speech profiles (%s): sending anyway", opts.Subaccount, brief(err))
 		case len(account.ProfileProblems(uses, unknown, opts.Subaccount)) > 0:

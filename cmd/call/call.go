@@ -19,6 +19,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ivrctl/ivrctl/cmd/account"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 	"github.com/ivrctl/ivrctl/pkg/callflow"
 	"github.com/ivrctl/ivrctl/pkg/menu"
@@ -189,7 +190,7 @@ func RunCall(opts *CallOptions) error {
 		return nil
 	}
 	// Whatever went wrong, the key leaves only masked.
-	return redactError(err, opts.APIKey)
+	return cmdutil.RedactError(err, opts.APIKey)
 }
 
 func runCall(opts *CallOptions) error {
@@ -215,16 +216,16 @@ func runCall(opts *CallOptions) error {
 		fmt.Fprintf(errOut, "--wait: nothing sent, so nothing to wait for; the webhooks would be received on http://%s\n", opts.Listen)
 		return nil
 	}
-	if !opts.Wait { // --wait checks once it listens: a busy port is found first
-		if err := checkAccount(opts, plan, errOut); err != nil {
-			return err
-		}
-	}
-
 	ctx := opts.Ctx
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	if !opts.Wait { // --wait checks once it listens: a busy port is found first
+		if err := checkAccount(ctx, opts, plan, errOut); err != nil {
+			return err
+		}
+	}
+
 	stopCtx, stop := context.WithCancel(ctx)
 	defer stop()
 	// Calls in flight are not cancelled by the first Ctrl-C: abandoning a
@@ -316,8 +317,7 @@ func prepare(opts *CallOptions) (*plan, error) {
 	}
 	var missing []error
 	if opts.APIKey == "" {
-		missing = append(missing, cmdutil.Usagef("no %s set: use %s, or %s: in the config file (%s); there is no flag, to keep the key out of ps",
-			cmdutil.KeyAPIKey, cmdutil.EnvName(cmdutil.KeyAPIKey), cmdutil.KeyAPIKey, cmdutil.DefaultConfigFile()))
+		missing = append(missing, account.MissingAPIKey())
 	}
 	if opts.Subaccount == "" {
 		missing = append(missing, cmdutil.MissingSetting(cmdutil.KeySubaccount))

@@ -407,26 +407,3 @@ func (r *redactor) Write(p []byte) (int, error) {
 	}
 	return len(p), nil
 }
-
-// redactError masks the key in an error's message and hint, keeping its
-// exit code.
-func redactError(err error, secret string) error {
-	if len(secret) < 4 {
-		return err
-	}
-	var silent *cmdutil.SilentError
-	if errors.As(err, &silent) {
-		return err
-	}
-	msg, hint := err.Error(), ""
-	var ee *cmdutil.ExitError
-	if errors.As(err, &ee) {
-		hint = ee.Hint
-	}
-	if !strings.Contains(msg, secret) && !strings.Contains(hint, secret) {
-		return err
-	}
-	m := cmdutil.Mask(secret)
-	return &cmdutil.ExitError{Code: cmdutil.ExitCode(err), Err: errors.New(strings.ReplaceAll(msg, secret, m)),
-		Hint: strings.ReplaceAll(hint, secret, m)}
-}

@@ -118,7 +118,9 @@ func runWait(opts *CallOptions, p *plan, cfg webhook.Config, stopCtx, abortCtx c
 		w.view.warn("%s", msg)
 	}
 
-	if err := checkAccount(opts, p, errOut); err != nil {
+	// stopCtx: the signal handler is installed, so a Ctrl-C during a
+	// slow lookup must end it.
+	if err := checkAccount(stopCtx, opts, p, errOut); err != nil {
 		return err
 	}
 

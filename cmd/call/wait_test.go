@@ -574,3 +574,32 @@ func TestWaitAuth(t *testing.T) {
 		t.Errorf("stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
 	}
 }
+
+// A flood of refused requests (a scanner on a public tunnel): the first
+// 20 are shown, as the README says, then one note.
+func TestWaitRefusalsCapped(t *testing.T) {
+	t.Parallel()
+	const secret = "wh-secret-9f8e7d6c5b4a"
+	steps := append(vcaSteps(t, createdSession), vssStep(t, createdSession, "COMPLETED"))
+	for i := range steps {
+		steps[i].auth = secret
+	}
+	unauth := steps[0]
+	unauth.auth, unauth.wantStatus, unauth.wantBody = "", http.StatusUnauthorized, ""
+	var before []step
+	for range 25 {
+		before = append(before, unauth)
+	}
+	s := &standIn{before: before, after: steps}
+	run, _ := newStandIn(t, context.Background(), s, "--auth-secret", secret)
+	r := run.result(t)
+	if r.code != 0 {
+		t.Fatalf("exit %d\nstderr:\n%s", r.code, r.stderr)
+	}
+	if n := strings.Count(r.stderr, "warning: refused /webhooks/vca"); n != 20 {
+		t.Errorf("%d refusals shown, want 20:\n%s", n, r.stderr)
+	}
+	if n := strings.Count(r.stderr, "more refused requests: not shown"); n != 1 {
+		t.Errorf("%d notes, want 1:\n%s", n, r.stderr)
+	}
+}

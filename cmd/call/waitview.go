@@ -140,13 +140,13 @@ func (v *waitView) event(e webhook.Event) {
 		// trouble: maybe this call's, so said, but on stderr.
 		v.warned++
 		switch {
-		case v.warned < maxRefusals:
+		case v.warned <= maxRefusals:
 			what := safe(e.Message)
 			if e.Kind == webhook.KindReject {
 				what = fmt.Sprintf("refused %s from %s: %d %s", safe(e.Route), safe(e.Remote), e.Status, what)
 			}
 			v.warn("%s", what)
-		case v.warned == maxRefusals:
+		case v.warned == maxRefusals+1:
 			v.warn("more refused requests: not shown")
 		}
 		return

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"strings"
 )
 
 // Exit codes, the one place they are defined. `ivrctl --help` and the
@@ -63,6 +64,32 @@ func Usagef(format string, args ...any) error {
 // WithHint attaches a hint to an error, keeping its exit code.
 func WithHint(err error, code int, hint string) error {
 	return &ExitError{Code: code, Err: err, Hint: hint}
+}
+
+// RedactError masks secret (as Mask does) in an error's message and hint,
+// keeping its exit code: 8x8 or a proxy may echo a key or a secret back in
+// an answer an error quotes. A SilentError has printed already and is
+// returned as is; so is a secret shorter than 4 bytes, which replacing
+// would only garble the message with.
+func RedactError(err error, secret string) error {
+	if err == nil || len(secret) < 4 {
+		return err
+	}
+	var silent *SilentError
+	if errors.As(err, &silent) {
+		return err
+	}
+	msg, hint := err.Error(), ""
+	var ee *ExitError
+	if errors.As(err, &ee) {
+		hint = ee.Hint
+	}
+	if !strings.Contains(msg, secret) && !strings.Contains(hint, secret) {
+		return err
+	}
+	m := Mask(secret)
+	return &ExitError{Code: ExitCode(err), Err: errors.New(strings.ReplaceAll(msg, secret, m)),
+		Hint: strings.ReplaceAll(hint, secret, m)}
 }
 
 // SilentError exits with code having printed nothing more: the command

@@ -1,10 +1,12 @@
 package cmdutil
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/ivrctl/ivrctl/pkg/menu"
 )
@@ -28,6 +30,10 @@ type Factory struct {
 	// CacheDir returns the directory of ivrctl's caches (the account's
 	// speech profiles and numbers); tests point it at a temporary one.
 	CacheDir func() (string, error)
+
+	// RetrySleep, when set, replaces the wait between an account
+	// request's retries (tests: no real backoff); nil is a real timer.
+	RetrySleep func(ctx context.Context, d time.Duration) error
 }
 
 // NewFactory returns a factory over the given streams.

@@ -99,6 +99,10 @@ func runList(cmd *cobra.Command, opts *NumbersOptions) error {
 	if opts.Output == "json" {
 		return account.JSON(opts.IO.Out, ns)
 	}
+	if len(ns) == 0 {
+		fmt.Fprintf(opts.IO.ErrOut, "sub-account %s has no virtual numbers: rent one on the Connect portal to call from\n", opts.Account.Subaccount)
+		return nil
+	}
 	rows := make([][]string, len(ns))
 	for i, n := range ns {
 		rows[i] = []string{n.MSISDN, n.CountryCode, n.OperationalStatus, n.NumberType, n.ReferenceID, health(n)}

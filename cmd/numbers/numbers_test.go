@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"flag"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -27,19 +26,7 @@ func TestMain(m *testing.M) {
 
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if d := cmp.Diff(string(want), got); d != "" {
-		t.Errorf("%s (-golden +got):\n%s", name, d)
-	}
+	at.Golden(t, name, got, *update)
 }
 
 var numbersPath = at.Path("numbers")
@@ -157,5 +144,20 @@ func TestNumbersCheckJSON(t *testing.T) {
 	}
 	if d := cmp.Diff(voiceapi.NumberInfo{ReferenceID: "ref-sg-1", MSISDN: "+6561115777", CountryCode: "SG"}, got); d != "" {
 		t.Errorf("(-want +got):\n%s", d)
+	}
+}
+
+// No numbers: a note on stderr (as profiles and webhooks list say so), no
+// lone header; -o json an empty array.
+func TestNumbersEmpty(t *testing.T) {
+	t.Parallel()
+	fake := at.NewFake(t, map[string][]at.Answer{"GET " + numbersPath: {at.OK(`{"totalNumbers":0,"numbers":[],"statusCode":0,"statusMessage":"ok"}`)}})
+	r := at.Run(t, "", "numbers", "--config", at.Config(t, ""), "--base-url", fake.URL)
+	if r.Code != 0 || r.Stdout != "" || !strings.Contains(r.Stderr, "sub-account acme_voice has no virtual numbers") {
+		t.Errorf("text: exit %d, stdout %q, stderr %q", r.Code, r.Stdout, r.Stderr)
+	}
+	r = at.Run(t, "", "numbers", "-o", "json", "--config", at.Config(t, ""), "--base-url", fake.URL)
+	if r.Code != 0 || r.Stdout != "[]\n" {
+		t.Errorf("json: exit %d, stdout %q", r.Code, r.Stdout)
 	}
 }

@@ -1,7 +1,9 @@
 package webhooks
 
 import (
+	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 
@@ -62,8 +64,9 @@ type). 8x8's guides delete a type before registering a new URL for it.`,
 					if len(deleted) > 0 && opts.Output == "json" {
 						_ = account.JSON(f.IO.Out, deleted) // what was done before the failure
 					}
-					return account.Error("delete the "+t+" webhook", err, opts.Account.APIKey)
+					return deleteError(t, account.Error("delete the "+t+" webhook", err, opts.Account.APIKey), err)
 				}
+				d.URL = account.RedactURL(d.URL)
 				deleted = append(deleted, d)
 				if opts.Output == "text" {
 					fmt.Fprintf(f.IO.ErrOut, "deleted %s %s\n", t, account.Clean(d.URL))
@@ -78,4 +81,17 @@ type). 8x8's guides delete a type before registering a new URL for it.`,
 	account.AddFlags(cmd.Flags(), opts.Account)
 	cmd.Flags().StringVarP(&opts.Output, "output", "o", "text", "output format: text or json")
 	return cmd
+}
+
+// deleteError adds the likelier reason for a 404 to delete's error: no
+// webhook of that type is registered (8x8 answers an unknown sub-account
+// with 404 too).
+func deleteError(typ string, out, err error) error {
+	var apiErr *voiceapi.APIError
+	var ee *cmdutil.ExitError
+	if errors.As(err, &apiErr) && apiErr.HTTPStatus == http.StatusNotFound && errors.As(out, &ee) {
+		ee.Hint = "no " + typ + " webhook registered? ivrctl webhooks list shows them; else check the sub-account id (" +
+			cmdutil.EnvName(cmdutil.KeySubaccount) + ")"
+	}
+	return out
 }

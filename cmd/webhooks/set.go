@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -40,7 +41,7 @@ type setResult struct {
 func newCmdSet(f *cmdutil.Factory) *cobra.Command {
 	opts := &setOptions{IO: f.IO, Account: account.NewOptions(f)}
 	cmd := &cobra.Command{
-		Use:   "set [flags] --vca URL --vss URL",
+		Use:   "set [flags] [--vca URL] [--vss URL]",
 		Short: "Register the VCA and VSS webhook URLs",
 		Long: `Register the sub-account's VCA and/or VSS webhook URL (8x8 keeps one URL per
 type). URLs must be https: 8x8's deliveries carry your callers' numbers and
@@ -108,7 +109,7 @@ func runSet(cmd *cobra.Command, opts *setOptions) error {
 	}
 
 	errOut := opts.IO.ErrOut
-	if secret == "" {
+	if secret == "" && !slices.ContainsFunc(regs, func(r voiceapi.NewWebhook) bool { return account.URLHasCredential(r.URL) }) {
 		fmt.Fprintf(errOut, "%s no --auth-secret: 8x8 will send no secret, so anyone who learns these URLs can drive your menu; use --auth-secret generate (serve then checks it), or serve's --token in the URLs\n",
 			opts.IO.ErrPalette().Yellow("warning:"))
 	}
@@ -116,16 +117,17 @@ func runSet(cmd *cobra.Command, opts *setOptions) error {
 	var failed error
 	for _, r := range regs {
 		r.HTTPAuthHeader = secret
+		shown := account.Clean(account.RedactURL(r.URL))
 		list, err := c.SetWebhook(cmd.Context(), opts.Account.Subaccount, r)
 		if err != nil {
-			failed = account.Error(fmt.Sprintf("register the %s webhook %s", r.Type, r.URL), err, opts.Account.APIKey)
+			failed = account.Error(fmt.Sprintf("register the %s webhook %s", r.Type, shown), err, opts.Account.APIKey)
 			break
 		}
 		last = list
-		fmt.Fprintf(errOut, "registered %s %s (%s)\n", r.Type, account.Clean(r.URL), secretNote(secret, generated, opts.SecretFrom))
+		fmt.Fprintf(errOut, "registered %s %s (%s)\n", r.Type, shown, secretNote(secret, generated, opts.SecretFrom, r.URL))
 	}
 	// The secret never reaches an error: 8x8 could echo the request.
-	failed = hideSecret(failed, secret)
+	failed = cmdutil.RedactError(failed, secret)
 	if last == nil && failed != nil {
 		return failed
 	}
@@ -140,7 +142,7 @@ func runSet(cmd *cobra.Command, opts *setOptions) error {
 func printResult(opts *setOptions, last *voiceapi.WebhookList, secret string, generated bool) error {
 	out := opts.IO.Out
 	if opts.Output == "json" {
-		res := setResult{Webhooks: last.Webhooks}
+		res := setResult{Webhooks: redactHooks(last.Webhooks)}
 		if generated {
 			res.AuthSecret = secret
 		}
@@ -159,14 +161,20 @@ func printResult(opts *setOptions, last *voiceapi.WebhookList, secret string, ge
 // checkURL accepts an absolute https URL (http with --insecure).
 func checkURL(flag, raw string, insecure bool) error {
 	u, err := url.Parse(raw)
+	var uerr *url.Error
+	if errors.As(err, &uerr) {
+		// url.Error quotes the whole URL, credentials and all.
+		return cmdutil.Usagef("--%s: not a URL: %v", flag, uerr.Err)
+	}
+	shown := account.RedactURL(raw)
 	switch {
 	case err != nil:
-		return cmdutil.Usagef("--%s %q: %v", flag, raw, err)
+		return cmdutil.Usagef("--%s %q: %v", flag, shown, err)
 	case u.Host == "" || (u.Scheme != "https" && u.Scheme != "http"):
-		return cmdutil.Usagef("--%s %q: want an absolute https:// URL", flag, raw)
+		return cmdutil.Usagef("--%s %q: want an absolute https:// URL", flag, shown)
 	case u.Scheme == "http" && !insecure:
 		return &cmdutil.ExitError{Code: cmdutil.ExitUsage,
-			Err:  fmt.Errorf("--%s %q: plain http would carry your callers' numbers and the auth secret unencrypted", flag, raw),
+			Err:  fmt.Errorf("--%s %q: plain http would carry your callers' numbers and the auth secret unencrypted", flag, shown),
 			Hint: "use https (a reverse proxy or tunnel in front of ivrctl serve), or --insecure for a test rig"}
 	}
 	return nil
@@ -193,8 +201,10 @@ func resolveSecret(s string) (secret string, generated bool, err error) {
 }
 
 // secretNote says which secret a registration carries, never the value.
-func secretNote(secret string, generated bool, from cmdutil.Source) string {
+func secretNote(secret string, generated bool, from cmdutil.Source, rawURL string) string {
 	switch {
+	case secret == "" && account.URLHasCredential(rawURL):
+		return "no auth header; a credential in the URL"
 	case secret == "":
 		return "no auth header"
 	case generated:
@@ -205,17 +215,4 @@ func secretNote(secret string, generated bool, from cmdutil.Source) string {
 		return "auth header: the config file's auth-secret"
 	}
 	return "auth header: the --auth-secret given"
-}
-
-// hideSecret masks the secret in an error's message and hint.
-func hideSecret(err error, secret string) error {
-	if err == nil || len(secret) < 4 || !strings.Contains(err.Error(), secret) {
-		return err
-	}
-	code, hint := cmdutil.ExitCode(err), ""
-	var ee *cmdutil.ExitError
-	if errors.As(err, &ee) {
-		hint = strings.ReplaceAll(ee.Hint, secret, cmdutil.Mask(secret))
-	}
-	return &cmdutil.ExitError{Code: code, Err: errors.New(strings.ReplaceAll(err.Error(), secret, cmdutil.Mask(secret))), Hint: hint}
 }

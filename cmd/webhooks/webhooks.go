@@ -10,6 +10,7 @@ import (
 
 	"github.com/ivrctl/ivrctl/cmd/account"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
+	"github.com/ivrctl/ivrctl/pkg/voiceapi"
 )
 
 // NewCmdWebhooks builds the command group.
@@ -61,15 +62,16 @@ whether an auth header is set (8x8 never shows its value).`,
 			if err != nil {
 				return account.Error("list webhooks", err, opts.Account.APIKey)
 			}
+			hooks := redactHooks(list.Webhooks)
 			if opts.Output == "json" {
-				return account.JSON(f.IO.Out, list.Webhooks)
+				return account.JSON(f.IO.Out, hooks)
 			}
-			if len(list.Webhooks) == 0 {
+			if len(hooks) == 0 {
 				fmt.Fprintf(f.IO.ErrOut, "no webhooks registered for sub-account %s: ivrctl webhooks set --vca URL --vss URL\n", opts.Account.Subaccount)
 				return nil
 			}
-			rows := make([][]string, len(list.Webhooks))
-			for i, w := range list.Webhooks {
+			rows := make([][]string, len(hooks))
+			for i, w := range hooks {
 				rows[i] = []string{w.Type, w.URL, yesNo(w.Enabled), authState(w.HTTPAuthHeaderAvailable)}
 			}
 			return account.Table(f.IO.Out, []string{"TYPE", "URL", "ENABLED", "AUTH"}, rows)
@@ -78,6 +80,17 @@ whether an auth header is set (8x8 never shows its value).`,
 	account.AddFlags(cmd.Flags(), opts.Account)
 	cmd.Flags().StringVarP(&opts.Output, "output", "o", "text", "output format: text or json")
 	return cmd
+}
+
+// redactHooks returns the webhooks with the credentials their URLs may
+// carry (serve's ?token=, user:pass@) masked: they are printed.
+func redactHooks(hooks []voiceapi.Webhook) []voiceapi.Webhook {
+	out := make([]voiceapi.Webhook, len(hooks))
+	for i, w := range hooks {
+		w.URL = account.RedactURL(w.URL)
+		out[i] = w
+	}
+	return out
 }
 
 func yesNo(b bool) string {

@@ -3,8 +3,8 @@ package webhooks_test
 import (
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -29,19 +29,7 @@ func TestMain(m *testing.M) {
 
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if d := cmp.Diff(string(want), got); d != "" {
-		t.Errorf("%s (-golden +got):\n%s", name, d)
-	}
+	at.Golden(t, name, got, *update)
 }
 
 var hooksPath = at.Path("webhooks")
@@ -281,6 +269,10 @@ func TestWebhooksDeleteErrors(t *testing.T) {
 	if r.Code != cmdutil.ExitTransport || !strings.Contains(r.Stderr, "delete the VCA webhook: HTTP 404: Resource not found") {
 		t.Errorf("404: exit %d: %s", r.Code, r.Stderr)
 	}
+	// The likelier reason for a 404 here is a type with nothing registered.
+	if !strings.Contains(r.Stderr, "no VCA webhook registered? ivrctl webhooks list shows them; else check the sub-account id (IVRCTL_SUBACCOUNT)") {
+		t.Errorf("404: hint:\n%s", r.Stderr)
+	}
 	r = at.Run(t, "", "webhooks", "delete", "--config", at.Config(t, ""), "--base-url", fake.URL, "vnu")
 	if r.Code != cmdutil.ExitUsage || !strings.Contains(r.Stderr, `webhook type "vnu"`) {
 		t.Errorf("vnu: exit %d: %s", r.Code, r.Stderr)
@@ -289,5 +281,85 @@ func TestWebhooksDeleteErrors(t *testing.T) {
 	ios, _, _, errOut := cmdutil.Test()
 	if code := cmd.Execute(cmd.BuildInfo{}, []string{"webhooks", "delete", "--config", at.Config(t, "")}, ios); code != cmdutil.ExitUsage {
 		t.Errorf("no type: exit %d: %s", code, errOut)
+	}
+}
+
+// serve's other credentials travel in the webhook URL itself: ?token= and
+// user:pass@. They are sent to 8x8 as given, but never printed (status
+// lines, tables, JSON, errors), and they count as authentication, so
+// there is no "no secret" warning.
+func TestWebhooksURLCredentialsMasked(t *testing.T) {
+	t.Parallel()
+	const (
+		token   = "tok-Sup3rSecret-7788"
+		pass    = "pw-Hunter2-Secret"
+		vcaTok  = "https://ivr.example.com/webhooks/vca?token=" + token
+		vssPass = "https://ivr:" + pass + "@ivr.example.com/webhooks/vss"
+	)
+	list := `{"subAccountId":"acme_voice","count":2,"webhooks":[` +
+		`{"type":"VCA","url":"` + vcaTok + `","enabled":true,"httpAuthHeaderAvailable":false},` +
+		`{"type":"VSS","url":"` + vssPass + `","enabled":true,"httpAuthHeaderAvailable":false}],"statusCode":0,"statusMessage":"ok"}`
+	deleted := `{"subAccountId":"acme_voice","type":"VCA","url":"` + vcaTok + `","enabled":false,"httpAuthHeaderAvailable":false,"statusCode":0,"statusMessage":"deleted"}`
+	fake := at.NewFake(t, map[string][]at.Answer{
+		"POST " + hooksPath:                    {at.OK(list)},
+		"GET " + hooksPath:                     {at.OK(list)},
+		"DELETE " + at.Path("webhooks", "VCA"): {at.OK(deleted)},
+	})
+	cfg := at.Config(t, "")
+	leaked := func(what string, r at.Result) {
+		t.Helper()
+		for _, s := range []string{token, pass} {
+			if strings.Contains(r.Stdout+r.Stderr, s) {
+				t.Errorf("%s: %q printed:\nstdout: %s\nstderr: %s", what, s, r.Stdout, r.Stderr)
+			}
+		}
+	}
+	for _, o := range []string{"text", "json"} {
+		r := at.Run(t, "", "webhooks", "set", "-o", o, "--config", cfg, "--base-url", fake.URL, "--vca", vcaTok, "--vss", vssPass)
+		if r.Code != 0 {
+			t.Fatalf("set -o %s: exit %d: %s", o, r.Code, r.Stderr)
+		}
+		leaked("set -o "+o, r)
+		if strings.Contains(r.Stderr, "no --auth-secret") {
+			t.Errorf("set -o %s warns although both URLs carry a credential:\n%s", o, r.Stderr)
+		}
+		for _, cmdline := range [][]string{{"webhooks", "list"}, {"webhooks", "delete", "vca"}} {
+			r := at.Run(t, "", append(cmdline, "-o", o, "--config", cfg, "--base-url", fake.URL)...)
+			if r.Code != 0 {
+				t.Fatalf("%v -o %s: exit %d: %s", cmdline, o, r.Code, r.Stderr)
+			}
+			leaked(fmt.Sprint(cmdline, " -o ", o), r)
+			if !strings.Contains(r.Stdout+r.Stderr, "https://ivr.example.com/webhooks/vca?token=********7788") {
+				t.Errorf("%v -o %s: the masked URL is not shown:\n%s%s", cmdline, o, r.Stdout, r.Stderr)
+			}
+		}
+	}
+	// 8x8 gets the URLs as given.
+	var sent []any
+	for _, q := range fake.Requests() {
+		if q.Method == "POST" {
+			sent = append(sent, q.Body.(map[string]any)["url"])
+		}
+	}
+	if d := cmp.Diff([]any{vcaTok, vssPass, vcaTok, vssPass}, sent); d != "" {
+		t.Errorf("URLs sent (-want +got):\n%s", d)
+	}
+
+	// A registration refused: the error names the URL, masked.
+	fake = at.NewFake(t, map[string][]at.Answer{"POST " + hooksPath: {{Status: 401, Body: at.Unauthorized}}})
+	r := at.Run(t, "", "webhooks", "set", "--config", cfg, "--base-url", fake.URL, "--vca", vcaTok)
+	if r.Code != cmdutil.ExitRejected {
+		t.Fatalf("401: exit %d: %s", r.Code, r.Stderr)
+	}
+	leaked("set, refused", r)
+
+	// Refused before sending (plain http, not a URL): the flag's value
+	// is quoted masked too.
+	for _, bad := range []string{"http://ivr.example.com/webhooks/vca?token=" + token, "https://ivr:" + pass + "@ivr.example.com/%zz"} {
+		r := at.Run(t, "", "webhooks", "set", "--config", cfg, "--base-url", fake.URL, "--vca", bad)
+		if r.Code != cmdutil.ExitUsage {
+			t.Fatalf("%s: exit %d: %s", bad, r.Code, r.Stderr)
+		}
+		leaked("set, usage", r)
 	}
 }

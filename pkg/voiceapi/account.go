@@ -254,7 +254,7 @@ func (c *Client) attemptAccount(ctx context.Context, method, u string, body []by
 		}
 		return req, nil
 	}
-	return c.exchange(ctx, build, res, c.classifyAccount)
+	return c.exchange(ctx, build, maxAccountBodyBytes, res, c.classifyAccount)
 }
 
 // retryableIdempotent is the retry policy of the account endpoints. GET
@@ -287,7 +287,14 @@ func (c *Client) retryableIdempotent(err error, attempt int) (time.Duration, boo
 // an *APIError carrying the body's status code and message in whichever
 // shape 8x8 used (see decodeErrorBody).
 func (c *Client) classifyAccount(resp *http.Response, res *Result) error {
-	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+	ok2xx := resp.StatusCode >= 200 && resp.StatusCode < 300
+	if ok2xx && res.Truncated {
+		// Cut off, it would only fail to decode, and asking again would
+		// read the same.
+		return &APIError{Kind: KindUnexpected, HTTPStatus: resp.StatusCode, RetryAfter: -1,
+			StatusMessage: fmt.Sprintf("the answer is larger than %d MiB: not read", maxAccountBodyBytes>>20)}
+	}
+	if ok2xx {
 		return nil
 	}
 	e := &APIError{HTTPStatus: resp.StatusCode, RetryAfter: -1, Body: res.Body}

@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -278,3 +280,45 @@ func TestNumberOutsidePattern(t *testing.T) {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// A sub-account's number list can outgrow Send Callflow's 1 MiB answer
+// limit (thousands of numbers, a dozen fields each): it is read whole up
+// to the account limit, and an answer beyond that is reported as too
+// large, not as JSON cut off in the middle.
+func TestAccountLargeAnswer(t *testing.T) {
+	t.Parallel()
+	list := func(n int) string {
+		var b strings.Builder
+		b.WriteString(`{"totalNumbers":` + strconv.Itoa(n) + `,"numbers":[`)
+		for i := range n {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, `{"msisdn":"+65%08d","countryCode":"SG","operationalStatus":"Active","referenceId":"ref-%d","numberType":"Mobile","uri":"https://voice.8x8.com/api/v1/subaccounts/acme_voice/numbers/65%08d"}`, i, i, i)
+		}
+		b.WriteString(`],"statusCode":0,"statusMessage":"ok"}`)
+		return b.String()
+	}
+	big := list(8000) // about 1.4 MiB
+	if len(big) <= 1<<20 {
+		t.Fatalf("the list is only %d bytes", len(big))
+	}
+	srv := newStandIn(t, answer{status: 200, body: big})
+	c, _ := newClient(t, srv.Server)
+	ns, err := c.Numbers(context.Background(), "acme_voice")
+	if err != nil || len(ns) != 8000 || ns[7999].MSISDN != "+6500007999" {
+		t.Fatalf("%d numbers, err %v", len(ns), err)
+	}
+
+	huge := `{"numbers":[],"pad":"` + strings.Repeat("x", maxAccountBodyBytes) + `"}`
+	srv = newStandIn(t, answer{status: 200, body: huge})
+	c, _ = newClient(t, srv.Server)
+	_, err = c.Numbers(context.Background(), "acme_voice")
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || apiErr.Kind != KindUnexpected || !strings.Contains(err.Error(), "larger than 16 MiB") {
+		t.Errorf("err = %v, want an answer too large", err)
+	}
+	if len(srv.reqs) != 1 {
+		t.Errorf("%d requests: a too large answer is not asked again", len(srv.reqs))
+	}
+}

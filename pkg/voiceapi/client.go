@@ -39,6 +39,9 @@ const (
 	defaultRateWait      = time.Second      // a 429 without a usable Retry-After
 	dialBackoff          = 250 * time.Millisecond
 	maxBodyBytes         = 1 << 20 // Send Callflow answers are a few hundred bytes
+	// maxAccountBodyBytes bounds an account endpoint's answer: a
+	// sub-account's number list runs to about 500 bytes a number.
+	maxAccountBodyBytes = 16 << 20
 )
 
 // subaccountRe is 8x8's pattern for subAccountId (every endpoint's path).
@@ -173,8 +176,10 @@ type Result struct {
 	// Send Callflow's JSON.
 	Response   *callflow.Response
 	HTTPStatus int    // 0 when no answer arrived
-	Body       []byte // the raw answer, at most 1 MiB
+	Body       []byte // the raw answer, at most 1 MiB (16 MiB for the account endpoints)
 	Attempts   int    // requests sent or tried, including retries
+	// Truncated says the answer was longer than that: Body is its start.
+	Truncated bool
 }
 
 // SendCallflow posts a callflow request. The result is never nil and says
@@ -260,16 +265,16 @@ func (c *Client) retryable(err error, attempt int) (time.Duration, bool) {
 // attempt sends the request once and fills res.
 func (c *Client) attempt(ctx context.Context, subaccount string, body []byte, res *Result) error {
 	build := func(ctx context.Context) (*http.Request, error) { return c.NewRequest(ctx, subaccount, body) }
-	return c.exchange(ctx, build, res, func(resp *http.Response, res *Result) error {
+	return c.exchange(ctx, build, maxBodyBytes, res, func(resp *http.Response, res *Result) error {
 		res.Response = decodeResponse(res.Body)
 		return c.classify(resp, res)
 	})
 }
 
 // exchange sends the request build makes (with the attempt's context),
-// reads the answer into res with the API key masked, and lets classify
-// judge it.
-func (c *Client) exchange(ctx context.Context, build func(context.Context) (*http.Request, error), res *Result, classify func(*http.Response, *Result) error) error {
+// reads the answer (at most limit bytes) into res with the API key
+// masked, and lets classify judge it.
+func (c *Client) exchange(ctx context.Context, build func(context.Context) (*http.Request, error), limit int, res *Result, classify func(*http.Response, *Result) error) error {
 	actx, cancel := ctx, context.CancelFunc(func() {})
 	if c.Timeout > 0 {
 		actx, cancel = context.WithTimeout(ctx, c.Timeout)
@@ -289,7 +294,10 @@ func (c *Client) exchange(ctx context.Context, build func(context.Context) (*htt
 		return c.transportError(ctx, actx, err, gotConn.Load())
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes))
+	data, err := io.ReadAll(io.LimitReader(resp.Body, int64(limit)+1))
+	if len(data) > limit {
+		data, res.Truncated = data[:limit], true
+	}
 	// 8x8 or a proxy may echo the Authorization header back: the key must
 	// not reach the result, the error, or anything printed from them.
 	data = c.redact(data)
