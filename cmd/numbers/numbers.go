@@ -148,13 +148,24 @@ func runCheck(cmd *cobra.Command, opts *NumbersOptions) error {
 	if err != nil {
 		return account.Error("check number "+digits, err, opts.Account.APIKey)
 	}
+	if opts.Output == "json" {
+		// Both answers, so a script reads .owned rather than parsing
+		// stderr or an empty stdout; the exit code says the same.
+		res := checkResult{Number: opts.Number, Owned: info != nil}
+		if info != nil {
+			res.MSISDN, res.CountryCode, res.ReferenceID = info.MSISDN, info.CountryCode, info.ReferenceID
+		}
+		if err := account.JSON(opts.IO.Out, res); err != nil {
+			return err
+		}
+	}
 	if info == nil {
 		return &cmdutil.ExitError{Code: cmdutil.ExitFailed,
 			Err:  fmt.Errorf("%s is not one of sub-account %s's virtual numbers", opts.Number, opts.Account.Subaccount),
 			Hint: "list them with: ivrctl numbers (8x8 answers an unknown sub-account the same way)"}
 	}
 	if opts.Output == "json" {
-		return account.JSON(opts.IO.Out, info)
+		return nil
 	}
 	fmt.Fprintf(opts.IO.Out, "%s is a virtual number of %s (country %s, reference %s)\n",
 		account.Clean(info.MSISDN), opts.Account.Subaccount, account.Clean(info.CountryCode), account.Clean(info.ReferenceID))
@@ -173,4 +184,14 @@ func findInList(cmd *cobra.Command, l *account.Lister, digits string) (*voiceapi
 		}
 	}
 	return nil, nil
+}
+
+// checkResult is `numbers check -o json`: the number as given, whether it
+// is one of the sub-account's, and 8x8's record of it when it is.
+type checkResult struct {
+	Number      string `json:"number"`
+	Owned       bool   `json:"owned"`
+	MSISDN      string `json:"msisdn,omitempty"`
+	CountryCode string `json:"countryCode,omitempty"`
+	ReferenceID string `json:"referenceId,omitempty"`
 }

@@ -134,16 +134,41 @@ func TestNumbersCheck(t *testing.T) {
 	}
 }
 
+// -o json answers both ways, with the same shape (the contract scripts read).
 func TestNumbersCheckJSON(t *testing.T) {
 	t.Parallel()
-	fake := at.NewFake(t, map[string][]at.Answer{"GET " + at.Path("numbers", "6561115777"): {at.OK(numberBody)}})
-	r := at.Run(t, "", "numbers", "check", "-o", "json", "--config", at.Config(t, ""), "--base-url", fake.URL, "6561115777")
-	var got voiceapi.NumberInfo
-	if err := json.Unmarshal([]byte(r.Stdout), &got); err != nil || r.Code != 0 {
-		t.Fatalf("exit %d, %v: %s", r.Code, err, r.Stderr)
+	type checkResult struct {
+		Number      string `json:"number"`
+		Owned       bool   `json:"owned"`
+		MSISDN      string `json:"msisdn,omitempty"`
+		CountryCode string `json:"countryCode,omitempty"`
+		ReferenceID string `json:"referenceId,omitempty"`
 	}
-	if d := cmp.Diff(voiceapi.NumberInfo{ReferenceID: "ref-sg-1", MSISDN: "+6561115777", CountryCode: "SG"}, got); d != "" {
-		t.Errorf("(-want +got):\n%s", d)
+	one := "GET " + at.Path("numbers", "6561115777")
+	tests := []struct {
+		name   string
+		answer at.Answer
+		code   int
+		want   checkResult
+	}{
+		{"owned", at.OK(numberBody), 0,
+			checkResult{Number: "+6561115777", Owned: true, MSISDN: "+6561115777", CountryCode: "SG", ReferenceID: "ref-sg-1"}},
+		{"not owned", at.Answer{Status: 404, Body: at.NotFound}, cmdutil.ExitFailed,
+			checkResult{Number: "+6561115777", Owned: false}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			fake := at.NewFake(t, map[string][]at.Answer{one: {tt.answer}})
+			r := at.Run(t, "", "numbers", "check", "-o", "json", "--config", at.Config(t, ""), "--base-url", fake.URL, "+6561115777")
+			var got checkResult
+			if err := json.Unmarshal([]byte(r.Stdout), &got); err != nil || r.Code != tt.code {
+				t.Fatalf("exit %d (want %d), %v: %q %s", r.Code, tt.code, err, r.Stdout, r.Stderr)
+			}
+			if d := cmp.Diff(tt.want, got); d != "" {
+				t.Errorf("(-want +got):\n%s", d)
+			}
+		})
 	}
 }
 
