@@ -195,7 +195,7 @@ func (s *session) runFlow(ctx context.Context, flow []callflow.Action, cid strin
 			// pressing): a person would give up, so the caller hangs up.
 			s.tr.Limited = true
 			s.note(fmt.Sprintf("stopped after %d actions (MaxActions): the caller hung up", s.e.cfg.MaxActions))
-			s.hangupAll()
+			s.callerHangup()
 			return nil, ""
 		}
 		p := a.Params
@@ -349,7 +349,7 @@ func (s *session) capture(p *callflow.Params) (string, bool) {
 		keys, hangup := s.caller.Capture(prompt, try)
 		if hangup {
 			s.logf(EventCapture, false, "prompt %d/%d: the caller hung up", try, tries)
-			s.hangupAll()
+			s.callerHangup()
 			return "", false
 		}
 		digits, complete := entry(keys, maxD, onHash)
@@ -529,6 +529,14 @@ func (s *session) hangupAll() {
 		}
 	}
 	s.ended = true
+}
+
+// callerHangup ends the session because the caller hung up. Choice:
+// lastAction HANGUP, as in 8x8's IVR example of a caller hanging up in
+// the menu (COMPLETED, one leg, HANGUP), not the prompt being played.
+func (s *session) callerHangup() {
+	s.lastAction = callflow.ActionHangup
+	s.hangupAll()
 }
 
 // end ends a session whose callA never answered.
