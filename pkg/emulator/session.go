@@ -420,16 +420,16 @@ func (s *session) callAction(ctx context.Context, cid string, digits *string) ([
 		s.fail(ErrorInternal, "encoding the VCA event: "+err.Error())
 		return nil, ""
 	}
+	if err := ctx.Err(); err != nil {
+		s.fail(ErrorConnectivity, "webhook not called: "+context.Cause(ctx).Error())
+		return nil, ""
+	}
 	pressed := ""
 	if digits != nil {
 		pressed = *digits
 	}
 	s.tr.Pressed = append(s.tr.Pressed, pressed)
 	s.tr.WebhookCalls++
-	if err := ctx.Err(); err != nil {
-		s.fail(ErrorConnectivity, "webhook not called: "+context.Cause(ctx).Error())
-		return nil, ""
-	}
 	wctx, cancel := context.WithTimeout(ctx, s.e.cfg.WebhookTimeout)
 	status, body, err := w.CallAction(wctx, event)
 	cancel()
