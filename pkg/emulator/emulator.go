@@ -103,9 +103,10 @@ const (
 
 // Dial is one makeCall.
 type Dial struct {
-	Leg         int    `json:"leg"`
-	Destination string `json:"destination"`
-	Pickup      Pickup `json:"pickup"`
+	Leg         int           `json:"leg"`
+	Destination string        `json:"destination"`
+	Pickup      Pickup        `json:"pickup"`
+	At          time.Duration `json:"at"` // virtual time the leg was rung, as Heard.At
 }
 
 // Transcript is everything one session did; Run returns it.

@@ -267,7 +267,7 @@ func (s *session) dial(i int, p *callflow.Params) bool {
 	}
 	s.legs = append(s.legs, l)
 	pick := s.caller.Dial(i, l.destination)
-	s.tr.Dialled = append(s.tr.Dialled, Dial{Leg: i, Destination: l.destination, Pickup: pick})
+	s.tr.Dialled = append(s.tr.Dialled, Dial{Leg: i, Destination: l.destination, Pickup: pick, At: l.initiated})
 	switch pick {
 	case PickupAnswer:
 		s.now += RingAnswer
