@@ -323,6 +323,9 @@ func countWords(s string) int {
 	return n
 }
 
+// hear records what callA heard, taking d of virtual time. Choice: a text
+// or file played `repetition` times is one entry lasting that much longer,
+// so a scenario lists it once, as it is written in the callflow.
 func (s *session) hear(kind, text string, d time.Duration) {
 	s.tr.Heard = append(s.tr.Heard, Heard{Leg: 0, Kind: kind, Text: text, At: s.now})
 	s.now += d
