@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,9 +11,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/ivrctl/ivrctl/internal/servetest"
 	"github.com/ivrctl/ivrctl/pkg/emulator"
 	"github.com/ivrctl/ivrctl/pkg/menu"
-	"github.com/ivrctl/ivrctl/pkg/webhook"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/test")
@@ -258,43 +257,8 @@ func TestSuitesInProcess(t *testing.T) {
 }
 
 // serve runs the webhook server `ivrctl serve` runs, for menuFile ("" the
-// embedded default), on a real listener on 127.0.0.1:0, and returns its
-// VCA URL.
-func serve(t testing.TB, menuFile string) string {
-	t.Helper()
-	m := menu.Default()
-	if menuFile != "" {
-		data, err := os.ReadFile(menuFile)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if m, err = menu.Parse(menuFile, data); err != nil {
-			t.Fatal(err)
-		}
-	}
-	eng, err := menu.Compile(m, menu.Numbers{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := webhook.New(webhook.Config{Engine: eng, SessionsPath: filepath.Join(t.TempDir(), "sessions.jsonl")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Run(ctx, ln) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	})
-	return "http://" + ln.Addr().String() + webhook.PathVCA
-}
+// embedded default), on 127.0.0.1:0, and returns its VCA URL.
+func serve(t testing.TB, menuFile string) string { return servetest.Menu(t, menuFile) }
 
 // TestSuitesAgainstServe: every shipped scenario passes against the
 // webhook server of `ivrctl serve` over real HTTP, one server per menu, as
