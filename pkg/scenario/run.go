@@ -109,11 +109,14 @@ func (r *Runner) target(s *Scenario) target {
 func (r *Runner) emulators(scenarios []*Scenario) map[target]*emulator.Emulator {
 	client := r.Client
 	if client == nil {
-		// One connection per worker stays open between calls: a suite
-		// against a loopback server is otherwise bound by TCP setup.
-		tr := http.DefaultTransport.(*http.Transport).Clone()
+		// The emulator's own client settings (`ivrctl emulate` posts with
+		// them): no redirect followed, as 8x8 documents none, and no proxy
+		// from the environment. One connection per worker stays open
+		// between calls: a suite against a loopback server is otherwise
+		// bound by TCP setup.
+		tr := emulator.DefaultClient.Transport.(*http.Transport).Clone()
 		tr.MaxIdleConnsPerHost = max(r.Parallel, runtime.GOMAXPROCS(0))
-		client = &http.Client{Transport: tr}
+		client = &http.Client{Transport: tr, CheckRedirect: emulator.DefaultClient.CheckRedirect}
 	}
 	emus := map[target]*emulator.Emulator{}
 	for _, s := range scenarios {

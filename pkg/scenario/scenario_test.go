@@ -4,6 +4,8 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -446,4 +448,44 @@ func TestRunCancelled(t *testing.T) {
 			t.Fatalf("%s: err %v, transcript %v: want not run", res.Scenario.ID(), res.Err, res.Transcript)
 		}
 	}
+}
+
+// TestWebhookLikeTheEmulator: ivrctl test posts VCA events the way
+// `ivrctl emulate` (and 8x8) does. A webhook that redirects is not
+// followed, so a backend `ivrctl test` passes is not one the platform
+// would see fail.
+func TestWebhookLikeTheEmulator(t *testing.T) {
+	hits := 0
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/vca" {
+			http.Redirect(w, r, "/vca/", http.StatusTemporaryRedirect)
+			return
+		}
+		hits++
+		w.Write([]byte(`{"callflow":[{"action":"hangup"}]}`))
+	}))
+	defer backend.Close()
+	ss, err := Load([]string{"testdata/scenarios/simple-ivr/options.yaml"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ss = ss[:1]
+	res := runAll(t, &Runner{Webhook: backend.URL + "/vca"}, ss)[0]
+	if res.Transcript == nil || res.Transcript.Status() != "ERROR" || hits != 0 {
+		t.Fatalf("a redirecting webhook: status %v, %d request(s) followed; want ERROR, none followed (%s)", statusOrNil(res), hits, res.Summary())
+	}
+	if n := res.Transcript.Notes; len(n) == 0 || !strings.Contains(n[len(n)-1], "HTTP 307") {
+		t.Errorf("notes %q, want the 307 named", n)
+	}
+	res = runAll(t, &Runner{Webhook: backend.URL + "/vca/"}, ss)[0]
+	if res.Transcript == nil || res.Transcript.Status() != "COMPLETED" || hits != 1 {
+		t.Errorf("the webhook itself: status %v, %d hit(s); want COMPLETED (%s)", statusOrNil(res), hits, res.Summary())
+	}
+}
+
+func statusOrNil(r *Result) any {
+	if r.Transcript == nil {
+		return nil
+	}
+	return r.Transcript.Status()
 }
