@@ -4,12 +4,15 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -488,4 +491,36 @@ func statusOrNil(r *Result) any {
 		return nil
 	}
 	return r.Transcript.Status()
+}
+
+// TestRunClosesItsConnections: the connections a Run opened to a webhook
+// are closed when it returns, not left idle for minutes (a program or a
+// test that runs suites repeatedly would pile them up).
+func TestRunClosesItsConnections(t *testing.T) {
+	var open atomic.Int32
+	backend := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(`{"callflow":[{"action":"hangup"}]}`))
+	}))
+	backend.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		switch s {
+		case http.StateNew:
+			open.Add(1)
+		case http.StateClosed, http.StateHijacked:
+			open.Add(-1)
+		}
+	}
+	backend.Start()
+	defer backend.Close()
+	ss, err := Load([]string{"testdata/scenarios/simple-ivr/options.yaml"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runAll(t, &Runner{Webhook: backend.URL}, ss)
+	deadline := time.Now().Add(5 * time.Second)
+	for open.Load() > 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := open.Load(); n > 0 {
+		t.Errorf("%d connection(s) still open after Run returned", n)
+	}
 }
