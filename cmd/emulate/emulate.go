@@ -7,7 +7,6 @@ package emulate
 import (
 	"context"
 	"fmt"
-	"io"
 	stdlog "log"
 	"net"
 	"net/http"
@@ -16,10 +15,8 @@ import (
 	"os/signal"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
-	"unicode"
 
 	"github.com/spf13/cobra"
 
@@ -222,7 +219,8 @@ func runEmulate(opts *EmulateOptions) error {
 	if err != nil {
 		return err
 	}
-	log := &logger{w: opts.IO.ErrOut, p: opts.IO.ErrPalette()}
+	log := &logger{out: cmdutil.NewLineWriter(opts.IO.ErrOut), p: opts.IO.ErrPalette()}
+	defer log.out.Close()
 	cfg.OnEvent = log.event
 
 	// Signals are caught before the address is printed, as serve does: a
@@ -285,11 +283,12 @@ func runEmulate(opts *EmulateOptions) error {
 
 // logger writes one line per event on stderr, like serve's text log:
 // "15:04:05.000 KIND session message". Session steps are logged from
-// concurrent sessions; a mutex keeps lines whole.
+// concurrent sessions through a cmdutil.LineWriter, as serve logs: lines
+// stay whole, and a stderr that stops draining drops lines (and says how
+// many) instead of stalling every call and the shutdown.
 type logger struct {
-	mu sync.Mutex
-	w  io.Writer
-	p  cmdutil.Palette
+	out *cmdutil.LineWriter
+	p   cmdutil.Palette
 }
 
 func (l *logger) event(e emulator.Event) {
@@ -304,9 +303,7 @@ func (l *logger) event(e emulator.Event) {
 		line += " " + clean(e.Session)
 	}
 	line += " " + clean(e.Message) + "\n"
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	io.WriteString(l.w, line)
+	l.out.WriteLine([]byte(line))
 }
 
 func (l *logger) info(msg string) {
@@ -327,11 +324,11 @@ func (l *logger) startup(base string, opts *EmulateOptions, s emulator.Script) {
 	l.info("Send Callflow: POST " + base + strings.Replace(emulator.PathCallflows, "{id}", "{subaccount}", 1))
 	vca := "none (unless registered with the Webhooks API): callflows with sayAndCapture are refused -1004"
 	if opts.VCAURL != "" {
-		vca = redact(opts.VCAURL)
+		vca = emulator.RedactURL(opts.VCAURL)
 	}
 	vss := "not posted"
 	if opts.VSSURL != "" {
-		vss = redact(opts.VSSURL)
+		vss = emulator.RedactURL(opts.VSSURL)
 	}
 	l.info("VCA webhook " + vca + "; VSS " + vss)
 	key := "any Bearer token (no IVRCTL_API_KEY)"
@@ -350,25 +347,6 @@ func (l *logger) startup(base string, opts *EmulateOptions, s emulator.Script) {
 	l.info(fmt.Sprintf("callers: callee %s, agent %s, keys %s", s.Answer, s.Agent, press))
 }
 
-// redact drops a URL's credentials and query (serve's ?token=).
-func redact(s string) string {
-	u, err := url.Parse(s)
-	if err != nil {
-		return "(URL)"
-	}
-	u.User = nil
-	if u.RawQuery != "" {
-		u.RawQuery = "..."
-	}
-	return u.String()
-}
-
-// clean escapes control characters, so a value from a request cannot
-// forge log lines.
-func clean(s string) string {
-	if !strings.ContainsFunc(s, unicode.IsControl) {
-		return s
-	}
-	q := strconv.Quote(s)
-	return q[1 : len(q)-1]
-}
+// clean makes a value from a request (a sessionId, a webhook's error)
+// safe for a terminal, as serve's log does: it cannot forge log lines.
+func clean(s string) string { return cmdutil.TerminalSafe(s, false) }

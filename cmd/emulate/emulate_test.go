@@ -37,12 +37,18 @@ const (
 )
 
 // syncBuffer is a buffer the running command writes while the test reads.
+// With a gate, writes block until the gate is closed: a stderr nobody
+// drains.
 type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
+	mu   sync.Mutex
+	b    bytes.Buffer
+	gate chan struct{}
 }
 
 func (s *syncBuffer) Write(p []byte) (int, error) {
+	if s.gate != nil {
+		<-s.gate
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.Write(p)
@@ -65,7 +71,13 @@ type running struct {
 // command and waits for the address it prints.
 func startEmulate(t *testing.T, args ...string) *running {
 	t.Helper()
-	r := &running{stdout: &syncBuffer{}, stderr: &syncBuffer{}, done: make(chan error, 1)}
+	return startEmulateWith(t, &syncBuffer{}, args...)
+}
+
+// startEmulateWith is startEmulate writing its log to stderr.
+func startEmulateWith(t *testing.T, stderr *syncBuffer, args ...string) *running {
+	t.Helper()
+	r := &running{stdout: &syncBuffer{}, stderr: stderr, done: make(chan error, 1)}
 	ios := &cmdutil.IOStreams{In: strings.NewReader(""), Out: r.stdout, ErrOut: r.stderr}
 	root := cmd.NewRootCmd(cmdutil.NewFactory(ios, "test"), cmd.BuildInfo{Version: "test"})
 	root.SetArgs(append([]string{"emulate", "--port", "0"}, args...))
@@ -179,7 +191,7 @@ func TestCallEndToEnd(t *testing.T) {
 		{"press 1", []string{"--press", "1"}, callflow.SessionCompleted, "HANGUP", 1},
 		{"press 2, agent answers", []string{"--press", "2"}, callflow.SessionCompleted, "MAKE_CALL", 2},
 		{"press 2, agent busy", []string{"--press", "2", "--agent-answer", "busy"}, callflow.SessionBusy, "MAKE_CALL", 2},
-		{"silence, then hang up", []string{"--press", ","}, callflow.SessionCompleted, "SAY_AND_CAPTURE", 1},
+		{"silence, then hang up", []string{"--press", ","}, callflow.SessionCompleted, "HANGUP", 1},
 		{"callee busy", []string{"--answer", "busy"}, callflow.SessionBusy, "MAKE_CALL", 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -360,5 +372,26 @@ func TestSIGTERMDrainsCallsInFlight(t *testing.T) {
 	logs := em.stderr.String()
 	if i, j := strings.Index(logs, "shutting down"), strings.Index(logs, " delivered: COMPLETED"); i < 0 || j < i || !strings.Contains(logs, "SERVER  stopped") {
 		t.Errorf("want the summary delivered during the drain, then stopped:\n%s", logs)
+	}
+}
+
+// A stderr that stops draining (a paused terminal, a full pipe) does not
+// stall calls: the call runs to its end, its summary is delivered, and
+// emulate still stops when asked.
+func TestStuckStderrDoesNotStallCalls(t *testing.T) {
+	t.Setenv("IVRCTL_API_KEY", apiKey)
+	b := newBackend(t)
+	stderr := &syncBuffer{gate: make(chan struct{})}
+	defer close(stderr.gate)
+	em := startEmulateWith(t, stderr, "--vca-url", b.vca, "--vss-url", b.vss, "--press", "1")
+	code, stdout, errOut := call(t, "--base-url", em.url, "--subaccount", sub, "--from", "6561115777", "--to", "6512345678")
+	if code != cmdutil.ExitOK {
+		t.Fatalf("call exit %d\nstdout %s\nstderr %s", code, stdout, errOut)
+	}
+	if p := b.summary(t); p.SessionStatus != callflow.SessionCompleted {
+		t.Errorf("summary %+v", p)
+	}
+	if err := em.stop(t); err != nil {
+		t.Errorf("emulate: %v", err)
 	}
 }

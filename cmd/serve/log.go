@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 	"sync"
@@ -23,42 +22,21 @@ const (
 // logger renders the server's events, one line each, on stderr.
 //
 // Requests never wait for stderr: Log formats the line in the request's
-// goroutine, appends it to a pending buffer under a short lock, and one
-// writer goroutine writes whatever has piled up in a single Write. Under
-// load that batches many lines per system call instead of serialising
-// every request behind a mutex held across a write; idle, a line is
-// written as soon as the writer wakes. A stderr that stops draining (a
-// paused terminal, a full pipe) cannot stall 8x8's webhooks: past
-// maxPending bytes lines are dropped, and the count is reported.
+// goroutine and hands it to a cmdutil.LineWriter, whose one goroutine
+// writes what has piled up in a single Write, and which drops lines (and
+// says how many) rather than stall 8x8's webhooks behind a stderr that
+// stopped draining.
 type logger struct {
-	w    io.Writer
+	out  *cmdutil.LineWriter
 	json bool
 	p    cmdutil.Palette // stderr's: colour only when stderr is a terminal
 	loc  *time.Location
-
-	mu      sync.Mutex
-	pending []byte
-	spare   []byte
-	dropped int
-	closed  bool
-	kick    chan struct{} // cap 1: "there is something to write"
-	done    chan struct{} // the writer has flushed and exited
-
-	// closeWait bounds Close's wait for the writer: a stderr that no
-	// longer drains (a paused terminal, a full pipe nobody reads) must
-	// not keep the process from exiting after its shutdown.
-	closeWait time.Duration
 }
-
-const maxPending = 4 << 20
 
 var linePool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 func newLogger(io *cmdutil.IOStreams, format string) *logger {
-	l := &logger{w: io.ErrOut, json: format == LogJSON, p: io.ErrPalette(), loc: time.Local,
-		kick: make(chan struct{}, 1), done: make(chan struct{}), closeWait: time.Second}
-	go l.writer()
-	return l
+	return &logger{out: cmdutil.NewLineWriter(io.ErrOut), json: format == LogJSON, p: io.ErrPalette(), loc: time.Local}
 }
 
 // Log renders one event. It is the server's OnEvent, called concurrently.
@@ -70,77 +48,15 @@ func (l *logger) Log(e webhook.Event) {
 	} else {
 		l.renderText(b, e)
 	}
-	l.mu.Lock()
-	kick := !l.closed
-	switch {
-	case l.closed:
-		// After Close (a handler that outlived the drain): nothing is
-		// batching any more, and kick is closed, so write directly and
-		// never send on it. Deciding under mu keeps Close from closing
-		// kick between the check and the send.
-		l.w.Write(b.Bytes())
-	case len(l.pending)+b.Len() > maxPending:
-		l.dropped++
-	default:
-		l.pending = append(l.pending, b.Bytes()...)
-	}
-	if kick {
-		select {
-		case l.kick <- struct{}{}:
-		default: // the writer is already due to run
-		}
-	}
-	l.mu.Unlock()
+	l.out.WriteLine(b.Bytes())
 	if b.Cap() <= 64<<10 {
 		linePool.Put(b)
 	}
 }
 
-func (l *logger) writer() {
-	defer close(l.done)
-	for range l.kick {
-		l.flush()
-	}
-	l.flush()
-}
-
-func (l *logger) flush() {
-	l.mu.Lock()
-	out := l.pending
-	l.pending = l.spare[:0]
-	dropped := l.dropped
-	l.dropped = 0
-	l.mu.Unlock()
-	if dropped > 0 {
-		out = fmt.Appendf(out, "ivrctl: %d log line(s) dropped: stderr was not keeping up\n", dropped)
-	}
-	if len(out) > 0 {
-		l.w.Write(out)
-	}
-	l.mu.Lock()
-	l.spare = out[:0]
-	l.mu.Unlock()
-}
-
-// Close writes what is pending and stops the writer, waiting at most
-// closeWait for a stuck stderr (what is left unwritten then is lost).
-// Lines logged after Close are written directly.
-func (l *logger) Close() {
-	l.mu.Lock()
-	if l.closed {
-		l.mu.Unlock()
-		return
-	}
-	l.closed = true
-	close(l.kick) // under mu: Log sends on kick only under mu, and only before closed
-	l.mu.Unlock()
-	t := time.NewTimer(l.closeWait)
-	defer t.Stop()
-	select {
-	case <-l.done:
-	case <-t.C:
-	}
-}
+// Close writes what is pending and stops the writer, waiting a bounded
+// time for a stuck stderr. Lines logged after Close are written directly.
+func (l *logger) Close() { l.out.Close() }
 
 // jsonLine is a --log-format json line. Field names follow 8x8's
 // camelCase; empty fields are left out.

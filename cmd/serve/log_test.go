@@ -152,7 +152,7 @@ func TestLogNeverBlocksOnStuckStderr(t *testing.T) {
 	bw := &blockedWriter{release: make(chan struct{})}
 	l := newLogger(&cmdutil.IOStreams{ErrOut: bw}, LogText)
 	line := events()[1]
-	for i := 0; i < 2*maxPending/100; i++ { // lines are ~100 bytes
+	for i := 0; i < 2*cmdutil.MaxPendingLog/100; i++ { // lines are ~100 bytes
 		l.Log(line)
 	}
 	close(bw.release)
@@ -247,7 +247,7 @@ func TestLogCloseBoundedOnStuckStderr(t *testing.T) {
 	bw := &blockedWriter{release: make(chan struct{})}
 	defer close(bw.release)
 	l := newLogger(&cmdutil.IOStreams{ErrOut: bw}, LogText)
-	l.closeWait = 10 * time.Millisecond
+	l.out.CloseWait = 10 * time.Millisecond
 	l.Log(events()[1])
 	closed := make(chan struct{})
 	go func() { l.Close(); close(closed) }()

@@ -1,11 +1,9 @@
 package testcmd_test
 
 import (
-	"context"
 	"encoding/json"
 	"encoding/xml"
 	"flag"
-	"net"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -17,8 +15,7 @@ import (
 	"github.com/ivrctl/ivrctl/cmd"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil/cmdtest"
-	"github.com/ivrctl/ivrctl/pkg/menu"
-	"github.com/ivrctl/ivrctl/pkg/webhook"
+	"github.com/ivrctl/ivrctl/internal/servetest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/test/golden")
@@ -300,48 +297,10 @@ func TestWebhookAgainstServe(t *testing.T) {
 		{"testdata/scenarios/simple-ivr", ""},
 		{"testdata/scenarios/advanced-ivr", "testdata/menus/advanced-ivr.yaml"},
 	} {
-		url := serveMenu(t, s.menu)
+		url := servetest.Menu(t, s.menu)
 		r := ivrctl(t, "test", "--webhook", url, s.dir)
 		if r.code != 0 || r.stderr != "" || !regexp.MustCompile(`\n\d+ passed, 0 failed\n$`).MatchString(r.stdout) {
 			t.Errorf("%s against serve: exit %d\nstdout:\n%s\nstderr:\n%s", s.dir, r.code, r.stdout, r.stderr)
 		}
 	}
-}
-
-// serveMenu runs serve's webhook server for menuFile ("": the default)
-// on 127.0.0.1:0 until the test ends, and returns its VCA URL.
-func serveMenu(t *testing.T, menuFile string) string {
-	t.Helper()
-	m := menu.Default()
-	if menuFile != "" {
-		data, err := os.ReadFile(menuFile)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if m, err = menu.Parse(menuFile, data); err != nil {
-			t.Fatal(err)
-		}
-	}
-	eng, err := menu.Compile(m, menu.Numbers{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := webhook.New(webhook.Config{Engine: eng, SessionsPath: filepath.Join(t.TempDir(), "sessions.jsonl")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Run(ctx, ln) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	})
-	return "http://" + ln.Addr().String() + webhook.PathVCA
 }

@@ -140,7 +140,7 @@ type Leg struct {
 	SourceRefID            Opt[string]  `json:"sourceRefId,omitzero"`
 	DestinationRefID       Opt[string]  `json:"destinationRefId,omitzero"`
 	CallStatus             string       `json:"callStatus,omitempty"`
-	CallDuration           int          `json:"callDuration,omitempty"`
+	CallDuration           int          `json:"callDuration"` // sent as 0 for a leg never answered, as 8x8 does
 	CallQuality            *CallQuality `json:"callQuality,omitempty"`
 }
 

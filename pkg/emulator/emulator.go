@@ -16,7 +16,8 @@
 //     "post_call" there). The webhook's callflow then replaces whatever was
 //     left of the running one. No VCA follows say, playFile or hangup.
 //   - A callflow that runs out of actions without hangup ends the session,
-//     as if it had hung up (lastAction is the last action run).
+//     as if it had hung up (lastAction is the last action run). A caller
+//     who hangs up makes lastAction HANGUP, as in 8x8's IVR example.
 //   - A request with a sayAndCapture is refused with -1004 when no VCA
 //     webhook is configured.
 //   - A session has at most two legs: a third makeCall (the request's and
@@ -102,9 +103,10 @@ const (
 
 // Dial is one makeCall.
 type Dial struct {
-	Leg         int    `json:"leg"`
-	Destination string `json:"destination"`
-	Pickup      Pickup `json:"pickup"`
+	Leg         int           `json:"leg"`
+	Destination string        `json:"destination"`
+	Pickup      Pickup        `json:"pickup"`
+	At          time.Duration `json:"at"` // virtual time the leg was rung, as Heard.At
 }
 
 // Transcript is everything one session did; Run returns it.

@@ -99,6 +99,30 @@ func TestWebhookContextCancelled(t *testing.T) {
 	}
 }
 
+// A session whose context is done before its first VCA ends ERROR without
+// calling the webhook, and the transcript does not count a call that was
+// never made.
+func TestWebhookNotCalledAfterCancel(t *testing.T) {
+	eng := simpleEngine(t)
+	var calls atomic.Int32
+	counted := webhookFunc(func(ctx context.Context, _ []byte) (int, []byte, error) {
+		calls.Add(1)
+		return 200, []byte(`{"callflow":[{"action":"hangup"}]}`), nil
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	tr, err := New(testConfig(counted)).Run(ctx, request(t, eng, ""), Script{Press: []string{"1"}}.Caller())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tr.Status() != callflow.SessionError || calls.Load() != 0 {
+		t.Fatalf("status %s, %d calls; want ERROR, 0", tr.Status(), calls.Load())
+	}
+	if tr.WebhookCalls != 0 || len(tr.Pressed) != 0 {
+		t.Errorf("transcript counts %d webhook call(s), pressed %q; want 0 and none: no VCA was sent", tr.WebhookCalls, tr.Pressed)
+	}
+}
+
 type webhookFunc func(ctx context.Context, event []byte) (int, []byte, error)
 
 func (f webhookFunc) CallAction(ctx context.Context, event []byte) (int, []byte, error) {

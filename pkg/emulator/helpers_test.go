@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"sync"
@@ -14,9 +13,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/ivrctl/ivrctl/internal/servetest"
 	"github.com/ivrctl/ivrctl/pkg/callflow"
 	"github.com/ivrctl/ivrctl/pkg/menu"
-	"github.com/ivrctl/ivrctl/pkg/webhook"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -53,19 +52,7 @@ func simpleEngine(t testing.TB) *menu.Engine {
 
 func loadEngine(t testing.TB, file string) *menu.Engine {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("../../testdata/menus", file))
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := menu.Parse(file, data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := menu.Compile(m, menu.Numbers{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return e
+	return servetest.Engine(t, filepath.Join("../../testdata/menus", file))
 }
 
 // request is the Send Callflow body `ivrctl call` sends for an engine:
@@ -87,19 +74,10 @@ func request(t testing.TB, eng *menu.Engine, crid string) []byte {
 	return body
 }
 
-// serveHTTP runs a real pkg/webhook.Server for eng on an httptest server.
+// serveHTTP runs serve's webhook server for eng on loopback.
 func serveHTTP(t testing.TB, eng *menu.Engine) string {
 	t.Helper()
-	srv, err := webhook.New(webhook.Config{Engine: eng, SessionsPath: filepath.Join(t.TempDir(), "sessions.jsonl")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv.Handler())
-	t.Cleanup(func() {
-		ts.Close()
-		srv.Close()
-	})
-	return ts.URL + webhook.PathVCA
+	return servetest.Start(t, eng)
 }
 
 // golden compares got, as indented JSON, with testdata/name.

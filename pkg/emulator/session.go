@@ -211,7 +211,7 @@ func (s *session) runFlow(ctx context.Context, flow []callflow.Action, cid strin
 			// pressing): a person would give up, so the caller hangs up.
 			s.tr.Limited = true
 			s.note(fmt.Sprintf("stopped after %d actions (MaxActions): the caller hung up", s.e.cfg.MaxActions))
-			s.hangupAll()
+			s.callerHangup()
 			return nil, ""
 		}
 		p := a.Params
@@ -289,7 +289,7 @@ func (s *session) dial(i int, p *callflow.Params) bool {
 	}
 	s.legs = append(s.legs, l)
 	pick := s.caller.Dial(i, l.destination)
-	s.tr.Dialled = append(s.tr.Dialled, Dial{Leg: i, Destination: l.destination, Pickup: pick})
+	s.tr.Dialled = append(s.tr.Dialled, Dial{Leg: i, Destination: l.destination, Pickup: pick, At: l.initiated})
 	switch pick {
 	case PickupAnswer:
 		s.now += RingAnswer
@@ -345,6 +345,9 @@ func countWords(s string) int {
 	return n
 }
 
+// hear records what callA heard, taking d of virtual time. Choice: a text
+// or file played `repetition` times is one entry lasting that much longer,
+// so a scenario lists it once, as it is written in the callflow.
 func (s *session) hear(kind, text string, d time.Duration) {
 	s.tr.Heard = append(s.tr.Heard, Heard{Leg: 0, Kind: kind, Text: text, At: s.now})
 	s.now += d
@@ -371,7 +374,7 @@ func (s *session) capture(p *callflow.Params) (string, bool) {
 		keys, hangup := s.caller.Capture(prompt, try)
 		if hangup {
 			s.logf(EventCapture, false, "prompt %d/%d: the caller hung up", try, tries)
-			s.hangupAll()
+			s.callerHangup()
 			return "", false
 		}
 		digits, complete := entry(keys, maxD, onHash)
@@ -442,16 +445,16 @@ func (s *session) callAction(ctx context.Context, cid string, digits *string) ([
 		s.fail(ErrorInternal, "encoding the VCA event: "+err.Error())
 		return nil, ""
 	}
+	if err := ctx.Err(); err != nil {
+		s.fail(ErrorConnectivity, "webhook not called: "+context.Cause(ctx).Error())
+		return nil, ""
+	}
 	pressed := ""
 	if digits != nil {
 		pressed = *digits
 	}
 	s.tr.Pressed = append(s.tr.Pressed, pressed)
 	s.tr.WebhookCalls++
-	if err := ctx.Err(); err != nil {
-		s.fail(ErrorConnectivity, "webhook not called: "+context.Cause(ctx).Error())
-		return nil, ""
-	}
 	wctx, cancel := context.WithTimeout(ctx, s.e.cfg.WebhookTimeout)
 	status, body, err := w.CallAction(wctx, event)
 	cancel()
@@ -551,6 +554,14 @@ func (s *session) hangupAll() {
 		}
 	}
 	s.ended = true
+}
+
+// callerHangup ends the session because the caller hung up. Choice:
+// lastAction HANGUP, as in 8x8's IVR example of a caller hanging up in
+// the menu (COMPLETED, one leg, HANGUP), not the prompt being played.
+func (s *session) callerHangup() {
+	s.lastAction = callflow.ActionHangup
+	s.hangupAll()
 }
 
 // end ends a session whose callA never answered.

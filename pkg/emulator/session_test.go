@@ -71,3 +71,32 @@ func TestAdvancedMenuPostCall(t *testing.T) {
 		})
 	}
 }
+
+// A caller who hangs up in the menu ends the session as 8x8's IVR example
+// shows it: COMPLETED, one leg, lastAction HANGUP (the caller's hangup is
+// the last thing that happened, not the prompt). A session cut off at
+// MaxActions is a caller hanging up too.
+func TestCallerHangupIsLastAction(t *testing.T) {
+	eng := simpleEngine(t)
+	req := request(t, eng, "")
+	for _, tc := range []struct {
+		name   string
+		cfg    func(*Config)
+		script Script
+	}{
+		{"at the first prompt", func(*Config) {}, Script{}},
+		{"after a silence", func(*Config) {}, Script{Press: []string{""}}},
+		{"at MaxActions", func(c *Config) { c.MaxActions = 3 }, Script{Press: []string{"9", "9", "9", "9"}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := testConfig(EngineWebhook{Engine: eng})
+			tc.cfg(&cfg)
+			p := run(t, New(cfg), req, tc.script.Caller()).Summary.Payload
+			if p.SessionStatus != callflow.SessionCompleted || p.LastAction != "HANGUP" || p.CallCount != 1 ||
+				p.Details["callA"].CallStatus != callflow.SessionCompleted {
+				t.Errorf("summary %s, lastAction %s, %d leg(s), callA %s; want COMPLETED, HANGUP, 1, COMPLETED",
+					p.SessionStatus, p.LastAction, p.CallCount, p.Details["callA"].CallStatus)
+			}
+		})
+	}
+}

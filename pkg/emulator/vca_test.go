@@ -3,10 +3,13 @@ package emulator
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -212,4 +215,99 @@ func TestShutdownCutsSessions(t *testing.T) {
 	if status, _, _ := send(t, http.MethodPost, ts.URL+"/api/v1/subaccounts/ivrctl-test/callflows", testKey, request(t, eng, "")); status != http.StatusServiceUnavailable {
 		t.Errorf("after Shutdown: HTTP %d, want 503", status)
 	}
+}
+
+// shape maps every field path of a JSON document to its JSON type, so the
+// emulator's events can be compared with 8x8's recorded ones field by field.
+func shape(t *testing.T, data []byte) map[string]string {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal(data, &v); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	var walk func(path string, v any)
+	walk = func(path string, v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			out[path] = "object"
+			for k, e := range x {
+				walk(path+"."+k, e)
+			}
+		case string:
+			out[path] = "string"
+		case float64:
+			out[path] = "number"
+		case bool:
+			out[path] = "bool"
+		case nil:
+			out[path] = "null"
+		default:
+			out[path] = fmt.Sprintf("%T", v)
+		}
+	}
+	walk("$", v)
+	return out
+}
+
+// sameShape reports the fields of want that got lacks or types otherwise,
+// and the fields of got that none of the recorded events has (extra may
+// list allowed ones).
+func sameShape(t *testing.T, what string, got map[string]string, wants []map[string]string, skip func(string) bool, extra ...string) {
+	t.Helper()
+	known := map[string]bool{}
+	for _, e := range extra {
+		known[e] = true
+	}
+	for _, want := range wants {
+		for path, typ := range want {
+			known[path] = true
+			if skip(path) {
+				continue
+			}
+			if g, ok := got[path]; !ok {
+				t.Errorf("%s: %s (%s in 8x8's event) is missing", what, path, typ)
+			} else if g != typ && !(g == "null" || typ == "null") {
+				t.Errorf("%s: %s is a %s, 8x8 sends a %s", what, path, g, typ)
+			}
+		}
+	}
+	for path := range got {
+		if !known[path] {
+			t.Errorf("%s: %s is not in any recorded 8x8 event", what, path)
+		}
+	}
+}
+
+// The emulator's VCA and VSS events have the fields, and the JSON types,
+// of 8x8's recorded ones (testdata/ at the repository's root), so a backend
+// tested against the emulator reads real events the same way.
+func TestEventsShapedLikeRecorded(t *testing.T) {
+	recorded := func(name string) map[string]string {
+		data, err := os.ReadFile(filepath.Join("..", "..", "testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return shape(t, data)
+	}
+	none := func(string) bool { return false }
+
+	eng := simpleEngine(t)
+	rec := &recorder{next: EngineWebhook{Engine: eng}}
+	cfg := testConfig(rec)
+	var vss [][]byte
+	cfg.VSS = func(_ context.Context, body []byte) error { vss = append(vss, body); return nil }
+	e := New(cfg)
+	run(t, e, request(t, eng, "crid-1"), Script{Press: []string{"2"}, Agent: PickupBusy}.Caller())
+	if len(rec.events) != 1 || len(vss) != 1 {
+		t.Fatalf("%d VCA events and %d summaries, want 1 and 1", len(rec.events), len(vss))
+	}
+	data, _ := json.Marshal(rec.events[0])
+	sameShape(t, "VCA", shape(t, data),
+		[]map[string]string{recorded("dtmf1.json"), recorded("eventdata-dtmf1.json")}, none,
+		"$.payload.clientActionId")
+	// callQuality is measured on real calls; errorDetails only for ERROR.
+	noQuality := func(p string) bool { return strings.Contains(p, ".callQuality") }
+	sameShape(t, "VSS (agent busy)", shape(t, vss[0]), []map[string]string{recorded("vss/busy.json")}, noQuality,
+		"$.payload.errorDetails")
 }

@@ -127,22 +127,22 @@ func post(ctx context.Context, client *http.Client, to string, header http.Heade
 			// never a query string that may hold a ?token= secret.
 			err = uerr.Err
 		}
-		return 0, nil, fmt.Errorf("POST %s: %w", redactURL(to), err)
+		return 0, nil, fmt.Errorf("POST %s: %w", RedactURL(to), err)
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes))
 	if err != nil {
-		return resp.StatusCode, nil, fmt.Errorf("POST %s: reading the answer: %w", redactURL(to), err)
+		return resp.StatusCode, nil, fmt.Errorf("POST %s: reading the answer: %w", RedactURL(to), err)
 	}
 	return resp.StatusCode, data, nil
 }
 
-// redactURL drops credentials and the query (serve's ?token=) from a URL
-// before it is printed.
-func redactURL(s string) string {
+// RedactURL drops credentials and the query (serve's ?token=) from a URL
+// before it is printed in an error or a log.
+func RedactURL(s string) string {
 	u, err := url.Parse(s)
 	if err != nil {
-		return "(webhook URL)"
+		return "(URL)"
 	}
 	u.User = nil
 	if u.RawQuery != "" {

@@ -6,35 +6,15 @@ import (
 	"fmt"
 	"io"
 	"regexp"
-	"slices"
-	"strconv"
-	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/ivrctl/ivrctl/internal/yamlfile"
 )
 
-// Error is a problem in a menu file, located as precisely as the file allows.
-type Error struct {
-	File  string
-	Line  int    // 0 when unknown
-	Where string // e.g. `menus.reservations.options["4"]`
-	Msg   string
-}
-
-func (e *Error) Error() string {
-	var b strings.Builder
-	b.WriteString(e.File)
-	if e.Line > 0 {
-		fmt.Fprintf(&b, ":%d", e.Line)
-	}
-	b.WriteString(": ")
-	if e.Where != "" {
-		b.WriteString(e.Where)
-		b.WriteString(": ")
-	}
-	b.WriteString(e.Msg)
-	return b.String()
-}
+// Error is a problem in a menu file, located as precisely as the file
+// allows: file:line: field: message.
+type Error = yamlfile.Error
 
 // digitsRe is what a caller can key: digits, * and #.
 var digitsRe = regexp.MustCompile(`^[0-9*#]+$`)
@@ -44,115 +24,59 @@ var digitsRe = regexp.MustCompile(`^[0-9*#]+$`)
 // answer listed twice. It does not build callflows; Compile does, and
 // validates them.
 func Parse(file string, data []byte) (*Menu, error) {
-	p := &parser{file: file}
+	p := &parser{Checker: yamlfile.Checker{File: file}}
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {
 			return nil, &Error{File: file, Msg: "empty file: expected a menu (see the README's menu format)"}
 		}
-		return nil, yamlError(file, err)
+		return nil, yamlfile.SyntaxError(file, err)
 	}
 	m := p.file_(&doc)
-	if len(p.errs) == 0 {
+	if len(p.Errs) == 0 {
 		p.check(m)
 	}
-	if len(p.errs) > 0 {
-		return nil, errors.Join(p.errs...)
+	if len(p.Errs) > 0 {
+		return nil, errors.Join(p.Errs...)
 	}
 	return m, nil
 }
 
-// yamlLineRe finds the line in yaml's syntax errors ("yaml: line 3: ...").
-var yamlLineRe = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
-
-// yamlError turns a YAML syntax error into file:line: message.
-func yamlError(file string, err error) *Error {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	if m := yamlLineRe.FindStringSubmatch(err.Error()); m != nil {
-		line, _ := strconv.Atoi(m[1])
-		return &Error{File: file, Line: line, Msg: "invalid YAML: " + m[2]}
-	}
-	return &Error{File: file, Msg: "invalid YAML: " + msg}
-}
-
+// parser reads one menu file, collecting every problem.
 type parser struct {
-	file string
-	errs []error
-}
-
-func (p *parser) fail(n *yaml.Node, where, format string, args ...any) {
-	line := 0
-	if n != nil {
-		line = n.Line
-	}
-	p.errs = append(p.errs, &Error{File: p.file, Line: line, Where: where, Msg: fmt.Sprintf(format, args...)})
-}
-
-// resolve follows YAML aliases (*invalid) to the node they name, so anchors
-// can share an option between menus.
-func resolve(n *yaml.Node) *yaml.Node {
-	for n != nil && n.Kind == yaml.AliasNode {
-		n = n.Alias
-	}
-	return n
-}
-
-// pairs returns a mapping's key/value nodes, reporting keys outside allowed
-// and keys listed twice.
-func (p *parser) pairs(n *yaml.Node, where string, allowed ...string) [][2]*yaml.Node {
-	n = resolve(n)
-	if n.Kind != yaml.MappingNode {
-		p.fail(n, where, "expected a mapping, found %s", kindName(n))
-		return nil
-	}
-	seen := map[string]int{}
-	var out [][2]*yaml.Node
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		if first, dup := seen[k.Value]; dup {
-			p.fail(k, where, "%q is listed twice (first at line %d)", k.Value, first)
-			continue
-		}
-		seen[k.Value] = k.Line
-		if allowed != nil && !slices.Contains(allowed, k.Value) {
-			p.fail(k, where, "unknown field %q (known: %s)", k.Value, strings.Join(allowed, ", "))
-			continue
-		}
-		out = append(out, [2]*yaml.Node{k, v})
-	}
-	return out
+	yamlfile.Checker
 }
 
 func (p *parser) str(n *yaml.Node, where string) string {
-	n = resolve(n)
+	n = yamlfile.Resolve(n)
 	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
-		p.fail(n, where, "expected a string, found %s", kindName(n))
+		p.Fail(n, where, "expected a string, found %s", yamlfile.KindName(n))
 		return ""
 	}
 	return n.Value
 }
 
 func (p *parser) params(n *yaml.Node, where string, owned string) map[string]any {
-	n = resolve(n)
+	n = yamlfile.Resolve(n)
 	var m map[string]any
 	if n.Kind != yaml.MappingNode {
-		p.fail(n, where, "expected a mapping of callflow params, found %s", kindName(n))
+		p.Fail(n, where, "expected a mapping of callflow params, found %s", yamlfile.KindName(n))
 		return nil
 	}
-	before := len(p.errs)
-	for _, kv := range p.pairs(n, where) { // duplicate keys
+	before := len(p.Errs)
+	for _, kv := range p.Pairs(n, where) { // duplicate keys
 		// The menu writes this param itself: a value here would be
 		// silently replaced.
 		if kv[0].Value == owned {
-			p.fail(kv[0], where, "%s is not set here: it comes from %s", owned, ownedBy[owned])
+			p.Fail(kv[0], where, "%s is not set here: it comes from %s", owned, ownedBy[owned])
 		}
 	}
-	if len(p.errs) > before {
+	if len(p.Errs) > before {
 		return nil // already reported; Decode would report them again
 	}
 	if err := n.Decode(&m); err != nil {
-		p.fail(n, where, "%v", err)
+		p.Fail(n, where, "%v", err)
 	}
 	return m
 }
@@ -168,7 +92,7 @@ func origins(n *yaml.Node, where string, into map[string]origin) map[string]orig
 	if into == nil {
 		into = map[string]origin{}
 	}
-	n = resolve(n)
+	n = yamlfile.Resolve(n)
 	if n == nil || n.Kind != yaml.MappingNode {
 		return into
 	}
@@ -180,20 +104,20 @@ func origins(n *yaml.Node, where string, into map[string]origin) map[string]orig
 }
 
 func (p *parser) file_(doc *yaml.Node) *Menu {
-	m := &Menu{File: p.file, byID: map[string]*Node{}}
+	m := &Menu{File: p.File, byID: map[string]*Node{}}
 	root := doc
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
 		root = root.Content[0]
 	}
 	var menus, capture *yaml.Node
-	for _, kv := range p.pairs(root, "", "start", "numbers", "say", "capture", "menus") {
+	for _, kv := range p.Pairs(root, "", "start", "numbers", "say", "capture", "menus") {
 		k, v := kv[0], kv[1]
 		switch k.Value {
 		case "start":
 			m.Start = p.str(v, "start")
 			m.startLine = k.Line
 		case "numbers":
-			for _, nv := range p.pairs(v, "numbers", "from", "agent") {
+			for _, nv := range p.Pairs(v, "numbers", "from", "agent") {
 				s := p.str(nv[1], "numbers."+nv[0].Value)
 				if nv[0].Value == "from" {
 					m.Numbers.From = s
@@ -212,10 +136,10 @@ func (p *parser) file_(doc *yaml.Node) *Menu {
 		}
 	}
 	if menus == nil {
-		p.fail(root, "", "no menus: a menu file needs a `menus:` mapping")
+		p.Fail(root, "", "no menus: a menu file needs a `menus:` mapping")
 		return m
 	}
-	for _, kv := range p.pairs(menus, "menus") {
+	for _, kv := range p.Pairs(menus, "menus") {
 		node := p.node(kv[0], kv[1], m.Capture, capture)
 		m.Menus = append(m.Menus, node)
 		m.byID[node.ID] = node
@@ -230,7 +154,7 @@ func (p *parser) node(k, v *yaml.Node, capture map[string]any, captureNode *yaml
 	n := &Node{ID: k.Value, Line: k.Line}
 	where := "menus." + n.ID
 	n.origins = origins(captureNode, "capture", nil)
-	for _, kv := range p.pairs(v, where, "prompt", "retryPrompt", "capture", "options", "other", "noInput") {
+	for _, kv := range p.Pairs(v, where, "prompt", "retryPrompt", "capture", "options", "other", "noInput") {
 		fk, fv := kv[0], kv[1]
 		w := where + "." + fk.Value
 		switch fk.Value {
@@ -244,11 +168,11 @@ func (p *parser) node(k, v *yaml.Node, capture map[string]any, captureNode *yaml
 			n.Capture = p.params(fv, w, "promptMessage")
 			origins(fv, w, n.origins) // this menu's params override the file's
 		case "options":
-			for _, ov := range p.pairs(fv, w) {
+			for _, ov := range p.Pairs(fv, w) {
 				digits := ov[0].Value
 				ow := fmt.Sprintf("%s[%q]", w, digits)
 				if !digitsRe.MatchString(digits) {
-					p.fail(ov[0], ow, "%q is not something a caller can key (digits, * and #)", digits)
+					p.Fail(ov[0], ow, "%q is not something a caller can key (digits, * and #)", digits)
 					continue
 				}
 				n.Options = append(n.Options, &Option{Digits: digits, Line: ov[0].Line, Steps: p.steps(ov[1], ow)})
@@ -274,7 +198,7 @@ func (p *parser) node(k, v *yaml.Node, capture map[string]any, captureNode *yaml
 		if n.Prompt == "" && n.RetryPrompt == "" {
 			// Nothing to repeat: say so here rather than blame a retry
 			// the author never wrote.
-			p.fail(k, where, "a menu without a prompt needs an `other:` saying what any event reaching it does")
+			p.Fail(k, where, "a menu without a prompt needs an `other:` saying what any event reaching it does")
 			n.Other.Steps = nil
 		}
 	}
@@ -284,7 +208,7 @@ func (p *parser) node(k, v *yaml.Node, capture map[string]any, captureNode *yaml
 // steps reads an option: one step or a list of them. A step is `hangup`,
 // `retry`, or a mapping with one of open, say, play, connect (+ then).
 func (p *parser) steps(n *yaml.Node, where string) []Step {
-	n = resolve(n)
+	n = yamlfile.Resolve(n)
 	if n.Kind == yaml.SequenceNode {
 		out := make([]Step, 0, len(n.Content))
 		for i, c := range n.Content {
@@ -293,7 +217,7 @@ func (p *parser) steps(n *yaml.Node, where string) []Step {
 			}
 		}
 		if len(out) == 0 && len(n.Content) == 0 {
-			p.fail(n, where, "no steps: say what this answer does")
+			p.Fail(n, where, "no steps: say what this answer does")
 		}
 		return out
 	}
@@ -304,7 +228,7 @@ func (p *parser) steps(n *yaml.Node, where string) []Step {
 }
 
 func (p *parser) step(n *yaml.Node, where string) (Step, bool) {
-	n = resolve(n)
+	n = yamlfile.Resolve(n)
 	s := Step{Line: n.Line}
 	if n.Kind == yaml.ScalarNode {
 		switch StepKind(n.Value) {
@@ -312,10 +236,10 @@ func (p *parser) step(n *yaml.Node, where string) (Step, bool) {
 			s.Kind = StepKind(n.Value)
 			return s, true
 		}
-		p.fail(n, where, "unknown step %q: use hangup, retry, or a mapping with open, say, play or connect", n.Value)
+		p.Fail(n, where, "unknown step %q: use hangup, retry, or a mapping with open, say, play or connect", n.Value)
 		return s, false
 	}
-	kvs := p.pairs(n, where, "open", "say", "play", "connect", "then")
+	kvs := p.Pairs(n, where, "open", "say", "play", "connect", "then")
 	for _, kv := range kvs {
 		k, v := kv[0], kv[1]
 		if k.Value == "then" {
@@ -323,7 +247,7 @@ func (p *parser) step(n *yaml.Node, where string) (Step, bool) {
 			continue
 		}
 		if s.Kind != "" {
-			p.fail(k, where, "one step per item: %s and %s are two steps, write them as a list", s.Kind, k.Value)
+			p.Fail(k, where, "one step per item: %s and %s are two steps, write them as a list", s.Kind, k.Value)
 			return s, false
 		}
 		s.Kind = StepKind(k.Value)
@@ -332,10 +256,10 @@ func (p *parser) step(n *yaml.Node, where string) (Step, bool) {
 	}
 	switch {
 	case s.Kind == "":
-		p.fail(n, where, "a step needs one of open, say, play, connect")
+		p.Fail(n, where, "a step needs one of open, say, play, connect")
 		return s, false
 	case s.Then != "" && s.Kind != StepConnect:
-		p.fail(n, where, "then is for connect steps: it names the menu that answers once the call is bridged")
+		p.Fail(n, where, "then is for connect steps: it names the menu that answers once the call is bridged")
 		return s, false
 	}
 	return s, true
@@ -345,7 +269,7 @@ func (p *parser) step(n *yaml.Node, where string) (Step, bool) {
 // reachable, steps in an order the platform accepts.
 func (p *parser) check(m *Menu) {
 	if _, ok := m.byID[m.Start]; !ok {
-		p.errs = append(p.errs, &Error{File: m.File, Line: m.startLine, Where: "start", Msg: fmt.Sprintf("no menu %q", m.Start)})
+		p.Errs = append(p.Errs, &Error{File: m.File, Line: m.startLine, Where: "start", Msg: fmt.Sprintf("no menu %q", m.Start)})
 		return
 	}
 	for _, n := range m.Menus {
@@ -372,7 +296,7 @@ func (p *parser) check(m *Menu) {
 	}
 	for _, n := range m.Menus {
 		if !seen[n.ID] {
-			p.errs = append(p.errs, &Error{File: m.File, Line: n.Line, Where: "menus." + n.ID,
+			p.Errs = append(p.Errs, &Error{File: m.File, Line: n.Line, Where: "menus." + n.ID,
 				Msg: fmt.Sprintf("unreachable: no open or then leads here from the start menu %q", m.Start)})
 		}
 	}
@@ -381,7 +305,7 @@ func (p *parser) check(m *Menu) {
 func (p *parser) checkOption(m *Menu, n *Node, o *Option) {
 	where := "menus." + n.ID + "." + o.where()
 	fail := func(line int, format string, args ...any) {
-		p.errs = append(p.errs, &Error{File: m.File, Line: line, Where: where, Msg: fmt.Sprintf(format, args...)})
+		p.Errs = append(p.Errs, &Error{File: m.File, Line: line, Where: where, Msg: fmt.Sprintf(format, args...)})
 	}
 	for i, s := range o.Steps {
 		last := i == len(o.Steps)-1
@@ -436,19 +360,4 @@ func (s Step) target() string {
 		return s.Arg
 	}
 	return ""
-}
-
-func kindName(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.ScalarNode:
-		if n.Tag == "!!null" {
-			return "null"
-		}
-		return fmt.Sprintf("%q", n.Value)
-	}
-	return "nothing"
 }

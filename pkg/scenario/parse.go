@@ -13,6 +13,8 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/ivrctl/ivrctl/internal/yamlfile"
+
 	"github.com/ivrctl/ivrctl/pkg/callflow"
 )
 
@@ -21,27 +23,7 @@ import (
 const DefaultTo = "+6590000000"
 
 // Error is a problem in a scenario file: file:line: field: message.
-type Error struct {
-	File  string
-	Line  int    // 0 when unknown
-	Where string // e.g. caller.steps[1].press
-	Msg   string
-}
-
-func (e *Error) Error() string {
-	var b strings.Builder
-	b.WriteString(e.File)
-	if e.Line > 0 {
-		fmt.Fprintf(&b, ":%d", e.Line)
-	}
-	b.WriteString(": ")
-	if e.Where != "" {
-		b.WriteString(e.Where)
-		b.WriteString(": ")
-	}
-	b.WriteString(e.Msg)
-	return b.String()
-}
+type Error = yamlfile.Error
 
 // keysRe is what a caller can key.
 var keysRe = regexp.MustCompile(`^[0-9*#]+$`)
@@ -50,7 +32,7 @@ var keysRe = regexp.MustCompile(`^[0-9*#]+$`)
 // `---`, one scenario each (empty documents are skipped). Every problem is
 // reported, each as an *Error, joined.
 func Parse(file string, data []byte) ([]*Scenario, error) {
-	p := &parser{file: file}
+	p := &parser{Checker: yamlfile.Checker{File: file}}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var out []*Scenario
 	names := map[string]int{}
@@ -61,7 +43,7 @@ func Parse(file string, data []byte) ([]*Scenario, error) {
 			break
 		}
 		if err != nil {
-			p.errs = append(p.errs, yamlError(file, err))
+			p.Errs = append(p.Errs, yamlfile.SyntaxError(file, err))
 			break
 		}
 		root := &doc
@@ -75,23 +57,23 @@ func Parse(file string, data []byte) ([]*Scenario, error) {
 			continue // an empty document, e.g. after a trailing ---
 		}
 		if root.Kind == yaml.SequenceNode {
-			p.fail(root, "", "expected a scenario (a mapping with name, call, caller, expect), found a list: write several scenarios as YAML documents separated by ---")
+			p.Fail(root, "", "expected a scenario (a mapping with name, call, caller, expect), found a list: write several scenarios as YAML documents separated by ---")
 			continue
 		}
-		before := len(p.errs)
+		before := len(p.Errs)
 		s := p.scenario(root)
-		if len(p.errs) > before {
+		if len(p.Errs) > before {
 			continue
 		}
 		if first, dup := names[s.Name]; dup {
-			p.fail(root, "name", "%q is used twice in this file (first at line %d): names tell scenarios apart in reports", s.Name, first)
+			p.Fail(root, "name", "%q is used twice in this file (first at line %d): names tell scenarios apart in reports", s.Name, first)
 			continue
 		}
 		names[s.Name] = s.Line
 		out = append(out, s)
 	}
-	if len(p.errs) > 0 {
-		return nil, errors.Join(p.errs...)
+	if len(p.Errs) > 0 {
+		return nil, errors.Join(p.Errs...)
 	}
 	if len(out) == 0 {
 		return nil, &Error{File: file, Msg: "no scenarios: expected YAML documents with name, caller and expect (see the README)"}
@@ -99,75 +81,16 @@ func Parse(file string, data []byte) ([]*Scenario, error) {
 	return out, nil
 }
 
-var yamlLineRe = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
-
-func yamlError(file string, err error) *Error {
-	if m := yamlLineRe.FindStringSubmatch(err.Error()); m != nil {
-		line, _ := strconv.Atoi(m[1])
-		return &Error{File: file, Line: line, Msg: "invalid YAML: " + m[2]}
-	}
-	return &Error{File: file, Msg: "invalid YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}
-}
-
+// parser reads one file's scenarios, collecting every problem.
 type parser struct {
-	file string
-	errs []error
-}
-
-func (p *parser) fail(n *yaml.Node, where, format string, args ...any) {
-	line := 0
-	if n != nil {
-		line = n.Line
-	}
-	p.errs = append(p.errs, &Error{File: p.file, Line: line, Where: where, Msg: fmt.Sprintf(format, args...)})
-}
-
-func resolve(n *yaml.Node) *yaml.Node {
-	for n != nil && n.Kind == yaml.AliasNode {
-		n = n.Alias
-	}
-	return n
-}
-
-// pairs returns a mapping's key/value nodes, reporting unknown and
-// repeated keys.
-func (p *parser) pairs(n *yaml.Node, where string, allowed ...string) [][2]*yaml.Node {
-	n = resolve(n)
-	if n.Kind != yaml.MappingNode {
-		p.fail(n, where, "expected a mapping, found %s", kindName(n))
-		return nil
-	}
-	seen := map[string]int{}
-	var out [][2]*yaml.Node
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		w := join(where, k.Value)
-		if first, dup := seen[k.Value]; dup {
-			p.fail(k, w, "listed twice (first at line %d)", first)
-			continue
-		}
-		seen[k.Value] = k.Line
-		if !slices.Contains(allowed, k.Value) {
-			p.fail(k, where, "unknown field %q (known: %s)", k.Value, strings.Join(allowed, ", "))
-			continue
-		}
-		out = append(out, [2]*yaml.Node{k, v})
-	}
-	return out
-}
-
-func join(where, field string) string {
-	if where == "" {
-		return field
-	}
-	return where + "." + field
+	yamlfile.Checker
 }
 
 // scalar returns a scalar's text (a YAML number is its digits as written).
 func (p *parser) scalar(n *yaml.Node, where, want string) (string, bool) {
-	n = resolve(n)
+	n = yamlfile.Resolve(n)
 	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
-		p.fail(n, where, "expected %s, found %s", want, kindName(n))
+		p.Fail(n, where, "expected %s, found %s", want, yamlfile.KindName(n))
 		return "", false
 	}
 	return n.Value, true
@@ -176,7 +99,7 @@ func (p *parser) scalar(n *yaml.Node, where, want string) (string, bool) {
 func (p *parser) str(n *yaml.Node, where string) (string, bool) {
 	s, ok := p.scalar(n, where, "a string")
 	if ok && s == "" {
-		p.fail(n, where, "empty: write a value or leave the field out")
+		p.Fail(n, where, "empty: write a value or leave the field out")
 		return "", false
 	}
 	return s, ok
@@ -189,10 +112,10 @@ func (p *parser) pattern(n *yaml.Node, where string) *Pattern {
 	}
 	pat, err := ParsePattern(s)
 	if err != nil {
-		p.fail(n, where, "%v", err)
+		p.Fail(n, where, "%v", err)
 		return nil
 	}
-	pat.Line = resolve(n).Line
+	pat.Line = yamlfile.Resolve(n).Line
 	return pat
 }
 
@@ -202,7 +125,7 @@ func (p *parser) number(n *yaml.Node, where string) string {
 		return ""
 	}
 	if !callflow.IsPhoneNumber(s) {
-		p.fail(n, where, "%q is not a phone number: 7 to 15 digits, optional +, e.g. \"+6512345678\"", s)
+		p.Fail(n, where, "%q is not a phone number: 7 to 15 digits, optional +, e.g. \"+6512345678\"", s)
 		return ""
 	}
 	return s
@@ -214,28 +137,28 @@ func (p *parser) enum(n *yaml.Node, where string, values []string) string {
 		return ""
 	}
 	if !slices.Contains(values, s) {
-		p.fail(n, where, "%q: must be one of %s", s, strings.Join(values, ", "))
+		p.Fail(n, where, "%q: must be one of %s", s, strings.Join(values, ", "))
 		return ""
 	}
 	return s
 }
 
 func (p *parser) isTrue(n *yaml.Node, where string) bool {
-	n = resolve(n)
+	n = yamlfile.Resolve(n)
 	if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" || n.Value != "true" {
-		p.fail(n, where, "must be true (or leave the field out), found %s", kindName(n))
+		p.Fail(n, where, "must be true (or leave the field out), found %s", yamlfile.KindName(n))
 		return false
 	}
 	return true
 }
 
 func (p *parser) scenario(root *yaml.Node) *Scenario {
-	s := &Scenario{File: p.file, Line: root.Line, Agent: Party{Pickup: PickupAnswer}, Expect: Expect{WebhookCalls: -1}}
+	s := &Scenario{File: p.File, Line: root.Line, Agent: Party{Pickup: PickupAnswer}, Expect: Expect{WebhookCalls: -1}}
 	s.Caller.Pickup = PickupAnswer
 	s.Call.To = DefaultTo
-	before := len(p.errs)
+	before := len(p.Errs)
 	var nameSeen, callerNode *yaml.Node
-	for _, kv := range p.pairs(root, "", "name", "description", "call", "caller", "agent", "expect") {
+	for _, kv := range p.Pairs(root, "", "name", "description", "call", "caller", "agent", "expect") {
 		k, v := kv[0], kv[1]
 		switch k.Value {
 		case "name":
@@ -249,7 +172,7 @@ func (p *parser) scenario(root *yaml.Node) *Scenario {
 			p.caller(v, &s.Caller)
 			callerNode = k
 		case "agent":
-			for _, kv := range p.pairs(v, "agent", "pickup") {
+			for _, kv := range p.Pairs(v, "agent", "pickup") {
 				s.Agent.Pickup = Pickup(p.enum(kv[1], "agent.pickup", pickups))
 				s.Agent.Line = kv[0].Line
 			}
@@ -257,25 +180,25 @@ func (p *parser) scenario(root *yaml.Node) *Scenario {
 			p.expect(v, &s.Expect)
 		}
 	}
-	if len(p.errs) > before {
+	if len(p.Errs) > before {
 		return s
 	}
 	if nameSeen == nil {
-		p.fail(root, "name", "missing: every scenario needs a name, shown in reports")
+		p.Fail(root, "name", "missing: every scenario needs a name, shown in reports")
 	}
 	if s.Caller.Pickup != PickupAnswer && len(s.Caller.Steps) > 0 {
-		p.fail(callerNode, "caller.steps", "the caller does not answer (pickup: %s), so no prompt is played: drop the steps", s.Caller.Pickup)
+		p.Fail(callerNode, "caller.steps", "the caller does not answer (pickup: %s), so no prompt is played: drop the steps", s.Caller.Pickup)
 	}
 	e := &s.Expect
 	none := !e.HeardSet && !e.ConnectedSet && e.Status == "" && e.WebhookCalls < 0
 	if none && !slices.ContainsFunc(s.Caller.Steps, func(st Step) bool { return st.Expect != nil }) {
-		p.fail(root, "expect", "nothing to check: give expect (heard, connected, status, webhookCalls) or an expect on a caller step")
+		p.Fail(root, "expect", "nothing to check: give expect (heard, connected, status, webhookCalls) or an expect on a caller step")
 	}
 	return s
 }
 
 func (p *parser) call(n *yaml.Node, c *Call) {
-	for _, kv := range p.pairs(n, "call", "to", "from", "menu", "webhook", "request") {
+	for _, kv := range p.Pairs(n, "call", "to", "from", "menu", "webhook", "request") {
 		k, v := kv[0], kv[1]
 		w := "call." + k.Value
 		switch k.Value {
@@ -295,7 +218,7 @@ func (p *parser) call(n *yaml.Node, c *Call) {
 				continue
 			}
 			if err := CheckWebhookURL(s); err != nil {
-				p.fail(v, w, "%v", err)
+				p.Fail(v, w, "%v", err)
 				continue
 			}
 			c.Webhook, c.WebhookLine = s, k.Line
@@ -316,7 +239,7 @@ func CheckWebhookURL(s string) error {
 }
 
 func (p *parser) caller(n *yaml.Node, c *Caller) {
-	for _, kv := range p.pairs(n, "caller", "pickup", "steps") {
+	for _, kv := range p.Pairs(n, "caller", "pickup", "steps") {
 		k, v := kv[0], kv[1]
 		switch k.Value {
 		case "pickup":
@@ -324,16 +247,16 @@ func (p *parser) caller(n *yaml.Node, c *Caller) {
 			c.Line = k.Line
 		case "steps":
 			c.StepsLine = k.Line
-			v = resolve(v)
+			v = yamlfile.Resolve(v)
 			if v.Kind != yaml.SequenceNode {
-				p.fail(v, "caller.steps", "expected a list of steps (one per prompt), found %s", kindName(v))
+				p.Fail(v, "caller.steps", "expected a list of steps (one per prompt), found %s", yamlfile.KindName(v))
 				continue
 			}
 			hungUp := -1
 			for i, sn := range v.Content {
 				where := fmt.Sprintf("caller.steps[%d]", i)
 				if hungUp >= 0 {
-					p.fail(sn, where, "after the hangup of caller.steps[%d]: the call has ended, so this step is never reached", hungUp)
+					p.Fail(sn, where, "after the hangup of caller.steps[%d]: the call has ended, so this step is never reached", hungUp)
 					break
 				}
 				if st, ok := p.step(sn, where); ok {
@@ -350,11 +273,11 @@ func (p *parser) caller(n *yaml.Node, c *Caller) {
 // step reads `{expect: TEXT, press: KEYS}`, `{expect: TEXT, silence: true}`
 // or `{expect: TEXT, hangup: true}`.
 func (p *parser) step(n *yaml.Node, where string) (Step, bool) {
-	n = resolve(n)
+	n = yamlfile.Resolve(n)
 	st := Step{Line: n.Line}
-	before := len(p.errs)
+	before := len(p.Errs)
 	var action *yaml.Node
-	for _, kv := range p.pairs(n, where, "expect", "press", "silence", "hangup") {
+	for _, kv := range p.Pairs(n, where, "expect", "press", "silence", "hangup") {
 		k, v := kv[0], kv[1]
 		w := where + "." + k.Value
 		if k.Value == "expect" {
@@ -362,15 +285,15 @@ func (p *parser) step(n *yaml.Node, where string) (Step, bool) {
 			continue
 		}
 		if action != nil {
-			p.fail(k, where, "%s and %s: one action per step (press, silence or hangup); a prompt asked again needs a step of its own", action.Value, k.Value)
+			p.Fail(k, where, "%s and %s: one action per step (press, silence or hangup); a prompt asked again needs a step of its own", action.Value, k.Value)
 			continue
 		}
 		action = k
 		st.Action = Action(k.Value)
 		switch k.Value {
 		case "press":
-			if rv := resolve(v); rv.Kind == yaml.ScalarNode && rv.Tag == "!!null" {
-				p.fail(v, w, "no keys: quote # and *, or YAML reads a comment or an alias: press: \"#\"")
+			if rv := yamlfile.Resolve(v); rv.Kind == yaml.ScalarNode && rv.Tag == "!!null" {
+				p.Fail(v, w, "no keys: quote # and *, or YAML reads a comment or an alias: press: \"#\"")
 				continue
 			}
 			keys, ok := p.scalar(v, w, "keys to press")
@@ -378,7 +301,7 @@ func (p *parser) step(n *yaml.Node, where string) (Step, bool) {
 				continue
 			}
 			if !keysRe.MatchString(keys) {
-				p.fail(v, w, "must be digits 0-9, * or #, found %q", keys)
+				p.Fail(v, w, "must be digits 0-9, * or #, found %q", keys)
 				continue
 			}
 			st.Keys = keys
@@ -386,26 +309,26 @@ func (p *parser) step(n *yaml.Node, where string) (Step, bool) {
 			p.isTrue(v, w)
 		}
 	}
-	if len(p.errs) > before {
+	if len(p.Errs) > before {
 		return st, false
 	}
 	if action == nil {
-		p.fail(n, where, "no action: give press: KEYS, silence: true or hangup: true")
+		p.Fail(n, where, "no action: give press: KEYS, silence: true or hangup: true")
 		return st, false
 	}
 	return st, true
 }
 
 func (p *parser) expect(n *yaml.Node, e *Expect) {
-	for _, kv := range p.pairs(n, "expect", "heard", "connected", "status", "webhookCalls") {
+	for _, kv := range p.Pairs(n, "expect", "heard", "connected", "status", "webhookCalls") {
 		k, v := kv[0], kv[1]
 		w := "expect." + k.Value
 		switch k.Value {
 		case "heard":
 			e.HeardSet, e.HeardLine = true, k.Line
-			v = resolve(v)
+			v = yamlfile.Resolve(v)
 			if v.Kind != yaml.SequenceNode {
-				p.fail(v, w, "expected a list of texts, one per thing heard, found %s", kindName(v))
+				p.Fail(v, w, "expected a list of texts, one per thing heard, found %s", yamlfile.KindName(v))
 				continue
 			}
 			for i, hn := range v.Content {
@@ -416,7 +339,7 @@ func (p *parser) expect(n *yaml.Node, e *Expect) {
 		case "connected":
 			e.ConnectedSet, e.ConnectedLine = true, k.Line
 			e.Connected = []string{}
-			v = resolve(v)
+			v = yamlfile.Resolve(v)
 			if v.Kind == yaml.SequenceNode {
 				for i, cn := range v.Content {
 					if num := p.number(cn, fmt.Sprintf("%s[%d]", w, i)); num != "" {
@@ -437,26 +360,11 @@ func (p *parser) expect(n *yaml.Node, e *Expect) {
 				continue
 			}
 			c, err := strconv.Atoi(s)
-			if err != nil || c < 0 || resolve(v).Tag != "!!int" {
-				p.fail(v, w, "must be a whole number, 0 or more, found %q", s)
+			if err != nil || c < 0 || yamlfile.Resolve(v).Tag != "!!int" {
+				p.Fail(v, w, "must be a whole number, 0 or more, found %q", s)
 				continue
 			}
 			e.WebhookCalls = c
 		}
 	}
-}
-
-func kindName(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.ScalarNode:
-		if n.Tag == "!!null" {
-			return "null"
-		}
-		return fmt.Sprintf("%q", n.Value)
-	}
-	return "nothing"
 }

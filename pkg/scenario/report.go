@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/ivrctl/ivrctl/pkg/emulator"
 )
 
 // Style colours a report. Nil fields leave text plain.
@@ -98,19 +100,19 @@ func (r *Result) WriteReport(w io.Writer, indent string, st Style) {
 func (r *Result) writeCall(w io.Writer, indent string, st Style, heard bool) {
 	tr := r.Transcript
 	fmt.Fprintf(w, "%s%s\n", indent, paint(st.Bold, "the call:"))
-	dialled := func(first bool) {
-		for _, d := range tr.Dialled {
-			if (d.Leg == 0) == first {
-				fmt.Fprintf(w, "%s  %-8s %s (%s: %s)\n", indent, "dialled", d.Destination, legName(d.Leg), d.Pickup)
-			}
-		}
+	dialled := func(d emulator.Dial) {
+		fmt.Fprintf(w, "%s  %-8s %s (%s: %s)\n", indent, "dialled", d.Destination, legName(d.Leg), d.Pickup)
 	}
-	// The transcript does not time dials: the caller's comes first, the
-	// agent's after the prompts that led to it.
-	dialled(true)
+	// In the order things happened: a leg rung before what is heard at
+	// the same virtual instant.
+	dials := tr.Dialled
 	for _, h := range tr.Heard {
+		for len(dials) > 0 && dials[0].At <= h.At {
+			dialled(dials[0])
+			dials = dials[1:]
+		}
 		if !heard {
-			break
+			continue
 		}
 		who := ""
 		if h.Leg != 0 {
@@ -118,7 +120,9 @@ func (r *Result) writeCall(w io.Writer, indent string, st Style, heard bool) {
 		}
 		fmt.Fprintf(w, "%s  %-8s %q%s\n", indent, h.Kind, h.Text, who)
 	}
-	dialled(false)
+	for _, d := range dials {
+		dialled(d)
+	}
 	if len(tr.Pressed) > 0 {
 		keys := make([]string, len(tr.Pressed))
 		for i, k := range tr.Pressed {

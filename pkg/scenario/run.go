@@ -45,7 +45,8 @@ type Runner struct {
 // (when not nil) with the results in input order, as soon as each and all
 // before it are done. It returns the results in input order.
 func (r *Runner) Run(ctx context.Context, scenarios []*Scenario, each func(*Result)) []*Result {
-	emus := r.emulators(scenarios)
+	emus, closeConns := r.emulators(scenarios)
+	defer closeConns()
 	results := make([]*Result, len(scenarios))
 	done := make([]chan struct{}, len(scenarios))
 	for i := range done {
@@ -105,17 +106,22 @@ func (r *Runner) target(s *Scenario) target {
 }
 
 // emulators makes one emulator per target, before any call runs: an
-// emulator is safe for concurrent use, its Config is not per call.
-func (r *Runner) emulators(scenarios []*Scenario) map[target]*emulator.Emulator {
-	client := r.Client
+// emulator is safe for concurrent use, its Config is not per call. done
+// closes the connections of the client it made, once the calls are over.
+func (r *Runner) emulators(scenarios []*Scenario) (emus map[target]*emulator.Emulator, done func()) {
+	client, done := r.Client, func() {}
 	if client == nil {
-		// One connection per worker stays open between calls: a suite
-		// against a loopback server is otherwise bound by TCP setup.
-		tr := http.DefaultTransport.(*http.Transport).Clone()
+		// The emulator's own client settings (`ivrctl emulate` posts with
+		// them): no redirect followed, as 8x8 documents none, and no proxy
+		// from the environment. One connection per worker stays open
+		// between calls: a suite against a loopback server is otherwise
+		// bound by TCP setup.
+		tr := emulator.DefaultClient.Transport.(*http.Transport).Clone()
 		tr.MaxIdleConnsPerHost = max(r.Parallel, runtime.GOMAXPROCS(0))
-		client = &http.Client{Transport: tr}
+		client = &http.Client{Transport: tr, CheckRedirect: emulator.DefaultClient.CheckRedirect}
+		done = tr.CloseIdleConnections
 	}
-	emus := map[target]*emulator.Emulator{}
+	emus = map[target]*emulator.Emulator{}
 	for _, s := range scenarios {
 		t := r.target(s)
 		if emus[t] != nil {
@@ -132,7 +138,7 @@ func (r *Runner) emulators(scenarios []*Scenario) map[target]*emulator.Emulator 
 			WebhookTimeout: r.Timeout,
 		})
 	}
-	return emus
+	return emus, done
 }
 
 // runOne places one call and judges it.

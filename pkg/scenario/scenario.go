@@ -149,6 +149,10 @@ func ParsePattern(s string) (*Pattern, error) {
 		return nil, fmt.Errorf("empty: write the text expected (a part of it is enough), or leave the field out")
 	}
 	if len(s) >= 2 && strings.HasPrefix(s, "/") && strings.HasSuffix(s, "/") {
+		if s == "//" {
+			// An empty expression matches anything: surely not meant.
+			return nil, fmt.Errorf(`an empty regular expression matches anything: write the text expected, or /\/\// for two slashes`)
+		}
 		re, err := regexp.Compile(s[1 : len(s)-1])
 		if err != nil {
 			return nil, fmt.Errorf("invalid regular expression: %s", strings.TrimPrefix(err.Error(), "error parsing regexp: "))

@@ -5,16 +5,20 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/ivrctl/ivrctl/internal/servetest"
 	"github.com/ivrctl/ivrctl/pkg/emulator"
 	"github.com/ivrctl/ivrctl/pkg/menu"
-	"github.com/ivrctl/ivrctl/pkg/webhook"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/test")
@@ -76,7 +80,7 @@ func TestParsePattern(t *testing.T) {
 			t.Errorf("%q shows as %s, want %s", tt.pattern, p.String(), tt.show)
 		}
 	}
-	for _, bad := range []string{"", "/[a/", "/a(/"} {
+	for _, bad := range []string{"", "/[a/", "/a(/", "//"} { // "//" would match anything
 		if _, err := ParsePattern(bad); err == nil {
 			t.Errorf("ParsePattern(%q) accepted", bad)
 		}
@@ -258,43 +262,8 @@ func TestSuitesInProcess(t *testing.T) {
 }
 
 // serve runs the webhook server `ivrctl serve` runs, for menuFile ("" the
-// embedded default), on a real listener on 127.0.0.1:0, and returns its
-// VCA URL.
-func serve(t testing.TB, menuFile string) string {
-	t.Helper()
-	m := menu.Default()
-	if menuFile != "" {
-		data, err := os.ReadFile(menuFile)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if m, err = menu.Parse(menuFile, data); err != nil {
-			t.Fatal(err)
-		}
-	}
-	eng, err := menu.Compile(m, menu.Numbers{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := webhook.New(webhook.Config{Engine: eng, SessionsPath: filepath.Join(t.TempDir(), "sessions.jsonl")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Run(ctx, ln) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	})
-	return "http://" + ln.Addr().String() + webhook.PathVCA
-}
+// embedded default), on 127.0.0.1:0, and returns its VCA URL.
+func serve(t testing.TB, menuFile string) string { return servetest.Menu(t, menuFile) }
 
 // TestSuitesAgainstServe: every shipped scenario passes against the
 // webhook server of `ivrctl serve` over real HTTP, one server per menu, as
@@ -481,5 +450,77 @@ func TestRunCancelled(t *testing.T) {
 		if res.Passed() || res.Transcript != nil || res.Err == nil || !strings.HasPrefix(res.Err.Error(), "not run: ") {
 			t.Fatalf("%s: err %v, transcript %v: want not run", res.Scenario.ID(), res.Err, res.Transcript)
 		}
+	}
+}
+
+// TestWebhookLikeTheEmulator: ivrctl test posts VCA events the way
+// `ivrctl emulate` (and 8x8) does. A webhook that redirects is not
+// followed, so a backend `ivrctl test` passes is not one the platform
+// would see fail.
+func TestWebhookLikeTheEmulator(t *testing.T) {
+	hits := 0
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/vca" {
+			http.Redirect(w, r, "/vca/", http.StatusTemporaryRedirect)
+			return
+		}
+		hits++
+		w.Write([]byte(`{"callflow":[{"action":"hangup"}]}`))
+	}))
+	defer backend.Close()
+	ss, err := Load([]string{"testdata/scenarios/simple-ivr/options.yaml"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ss = ss[:1]
+	res := runAll(t, &Runner{Webhook: backend.URL + "/vca"}, ss)[0]
+	if res.Transcript == nil || res.Transcript.Status() != "ERROR" || hits != 0 {
+		t.Fatalf("a redirecting webhook: status %v, %d request(s) followed; want ERROR, none followed (%s)", statusOrNil(res), hits, res.Summary())
+	}
+	if n := res.Transcript.Notes; len(n) == 0 || !strings.Contains(n[len(n)-1], "HTTP 307") {
+		t.Errorf("notes %q, want the 307 named", n)
+	}
+	res = runAll(t, &Runner{Webhook: backend.URL + "/vca/"}, ss)[0]
+	if res.Transcript == nil || res.Transcript.Status() != "COMPLETED" || hits != 1 {
+		t.Errorf("the webhook itself: status %v, %d hit(s); want COMPLETED (%s)", statusOrNil(res), hits, res.Summary())
+	}
+}
+
+func statusOrNil(r *Result) any {
+	if r.Transcript == nil {
+		return nil
+	}
+	return r.Transcript.Status()
+}
+
+// TestRunClosesItsConnections: the connections a Run opened to a webhook
+// are closed when it returns, not left idle for minutes (a program or a
+// test that runs suites repeatedly would pile them up).
+func TestRunClosesItsConnections(t *testing.T) {
+	var open atomic.Int32
+	backend := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(`{"callflow":[{"action":"hangup"}]}`))
+	}))
+	backend.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		switch s {
+		case http.StateNew:
+			open.Add(1)
+		case http.StateClosed, http.StateHijacked:
+			open.Add(-1)
+		}
+	}
+	backend.Start()
+	defer backend.Close()
+	ss, err := Load([]string{"testdata/scenarios/simple-ivr/options.yaml"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runAll(t, &Runner{Webhook: backend.URL}, ss)
+	deadline := time.Now().Add(5 * time.Second)
+	for open.Load() > 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := open.Load(); n > 0 {
+		t.Errorf("%d connection(s) still open after Run returned", n)
 	}
 }
