@@ -66,6 +66,20 @@ func JSON(w io.Writer, v any) error {
 func RedactURL(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
+		// A URL that does not parse is still shown (it is usually in the
+		// error saying so), but not whatever credential it may carry.
+		if i := strings.IndexAny(raw, "?#"); i >= 0 {
+			raw = raw[:i] + "?..."
+		}
+		if at := strings.LastIndex(raw, "@"); at >= 0 {
+			scheme, _, found := strings.Cut(raw, "://")
+			if !found {
+				scheme = ""
+			} else {
+				scheme += "://"
+			}
+			raw = scheme + "xxxxx" + raw[at:]
+		}
 		return raw
 	}
 	if u.RawQuery != "" {

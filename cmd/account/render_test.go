@@ -11,6 +11,9 @@ func TestRedactURL(t *testing.T) {
 		{"https://ivr.example.com/x?token=a%2Fb%3Dcdefghij", "https://ivr.example.com/x?token=********ghij"},
 		{"https://user:pa55word@ivr.example.com/x", "https://user:xxxxx@ivr.example.com/x"},
 		{"https://user@ivr.example.com/x", "https://user@ivr.example.com/x"},
+		// unparsable: shown, but never with the credential it may hold
+		{"https://ivr example.com/x?token=abcdefgh12345678", "https://ivr example.com/x?..."},
+		{"https://us er:pa55word@ivr.example.com/x", "https://xxxxx@ivr.example.com/x"},
 	} {
 		if got := RedactURL(tt.in); got != tt.want {
 			t.Errorf("RedactURL(%q) = %q, want %q", tt.in, got, tt.want)

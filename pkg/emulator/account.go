@@ -236,7 +236,7 @@ func (e *Emulator) newRegistration(typ, u, auth string, enabled bool) *registrat
 				return err
 			}
 			if status < 200 || status > 299 {
-				return fmt.Errorf("POST %s: HTTP %d", redactURL(u), status)
+				return fmt.Errorf("POST %s: HTTP %d", RedactURL(u), status)
 			}
 			return nil
 		}
@@ -507,7 +507,7 @@ func (h *handler) serveWebhooks(w http.ResponseWriter, r *http.Request) {
 			auth = "with an auth header" // never its value
 		}
 		e.emit(Event{Kind: EventAccount, Message: fmt.Sprintf("POST webhooks: %s %s registered for %s (%s, enabled %t)",
-			reg.Type, redactURL(reg.URL), sub, auth, reg.Enabled)})
+			reg.Type, RedactURL(reg.URL), sub, auth, reg.Enabled)})
 	} else {
 		e.emit(Event{Kind: EventAccount, Message: "GET webhooks: listed for " + sub})
 	}
@@ -577,7 +577,7 @@ func (h *handler) serveDeleteWebhook(w http.ResponseWriter, r *http.Request) {
 			StatusMessage: msgNotFound, Timestamp: e.stamp()})
 		return
 	}
-	e.emit(Event{Kind: EventAccount, Message: fmt.Sprintf("DELETE webhooks/%s: %s removed for %s", typ, redactURL(reg.URL), sub)})
+	e.emit(Event{Kind: EventAccount, Message: fmt.Sprintf("DELETE webhooks/%s: %s removed for %s", typ, RedactURL(reg.URL), sub)})
 	writeJSON(w, http.StatusOK, struct {
 		SubAccountID string `json:"subAccountId"`
 		RegisteredWebhook
