@@ -110,7 +110,7 @@ Exit codes:
 	fl.StringVar(&opts.Webhook, "webhook", "", "post every VCA event to `URL` (a running serve or your backend) instead of answering with the menu in-process")
 	fl.StringVar(&opts.JUnit, "junit", "", "write a JUnit XML report to `FILE`")
 	fl.StringVarP(&opts.Output, cmdutil.FlagOutput, "o", OutputText, "output format: text or json")
-	fl.IntVar(&opts.Parallel, "parallel", 0, "`N` calls in flight at once (default: one per CPU)")
+	fl.IntVar(&opts.Parallel, "parallel", 0, "`N` calls in flight at once (default: one per CPU; four per CPU with webhooks)")
 	fl.DurationVar(&opts.Timeout, "timeout", 5*time.Second, "time limit of each webhook round trip")
 	fl.StringVar(&opts.Run, "run", "", "only the scenarios whose name matches `REGEX`")
 	_ = cmd.MarkFlagFilename("junit", "xml")
