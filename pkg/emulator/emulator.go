@@ -120,6 +120,9 @@ type Transcript struct {
 	WebhookCalls      int      `json:"webhookCalls"`
 	// Summary is the VSS sent (or that would have been, without Config.VSS).
 	Summary callflow.VSSEvent `json:"summary"`
+	// SummaryError says why the VSS could not be delivered (Config.VSS's
+	// error: "POST URL: HTTP 500"); "" when it was, or none was posted.
+	SummaryError string `json:"summaryError,omitempty"`
 	// Notes say why a session ended in ERROR, that a limit was hit, that
 	// the VSS could not be delivered.
 	Notes []string `json:"notes,omitempty"`

@@ -203,3 +203,49 @@ func TestCountWords(t *testing.T) {
 		}
 	}
 }
+
+// A VSSWebhook sends its Header with every summary; a summary the server
+// does not take (non-2xx) is the transcript's SummaryError and a note, in
+// words that never show the URL's token.
+func TestVSSWebhookHeaderAndFailure(t *testing.T) {
+	eng := simpleEngine(t)
+	var got atomic.Value
+	status := atomic.Int32{}
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got.Store(r.Header.Get("X-Ivr-Auth"))
+		w.WriteHeader(int(status.Load()))
+	}))
+	defer ts.Close()
+	cfg := testConfig(EngineWebhook{Engine: eng})
+	cfg.VSS = (&VSSWebhook{URL: ts.URL + "/vss?token=s3cret", Header: http.Header{"X-Ivr-Auth": {"k3y"}}}).Deliver
+	e := New(cfg)
+	for _, c := range []struct {
+		status int
+		err    string
+	}{
+		{200, ""},
+		{204, ""},
+		{500, "POST " + ts.URL + "/vss?...: HTTP 500"},
+		{401, "POST " + ts.URL + "/vss?...: HTTP 401"},
+	} {
+		status.Store(int32(c.status))
+		got.Store("")
+		tr, err := e.Run(context.Background(), request(t, eng, ""), Script{Press: []string{"1"}}.Caller())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h := got.Load(); h != "k3y" {
+			t.Errorf("HTTP %d: header X-Ivr-Auth %q, want k3y", c.status, h)
+		}
+		if tr.SummaryError != c.err {
+			t.Errorf("HTTP %d: SummaryError %q, want %q", c.status, tr.SummaryError, c.err)
+		}
+		notes := strings.Join(tr.Notes, "\n")
+		if c.err != "" && !strings.Contains(notes, "session summary not delivered: "+c.err) {
+			t.Errorf("HTTP %d: notes %q", c.status, notes)
+		}
+		if strings.Contains(notes+tr.SummaryError, "s3cret") {
+			t.Errorf("HTTP %d: the token is shown: %q", c.status, notes)
+		}
+	}
+}

@@ -653,6 +653,7 @@ func (s *session) deliver(ctx context.Context) {
 		cancel()
 	}
 	if err != nil {
+		s.tr.SummaryError = err.Error()
 		s.note("session summary not delivered: " + err.Error())
 		s.logf(EventVSS, true, "not delivered: %v", err)
 		return
