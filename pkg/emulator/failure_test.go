@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -55,6 +56,7 @@ func TestWebhookFailures(t *testing.T) {
 		{"invalid callflow", answer(200, `{"callflow":[{"action":"say","params":{"voiceProfile":"en-US-BenjaminRUS"}}]}`), ErrorCallflow, "$.callflow[0].params.text: is missing"},
 		{"unknown action", answer(200, `{"callflow":[{"action":"transfer"}]}`), ErrorCallflow, "(-1007)"},
 		{"500", answer(500, `{"error":"boom"}`), ErrorConnectivity, "HTTP 500"},
+		{"401", answer(401, `{"error":"unauthorized"}`), ErrorConnectivity, "HTTP 401"},
 		{"204", answer(204, ``), ErrorConnectivity, "HTTP 204"},
 		{"slow", slow.URL, ErrorConnectivity, "no answer within 200ms"},
 		{"down", down, ErrorConnectivity, "connection refused"},
@@ -73,6 +75,13 @@ func TestWebhookFailures(t *testing.T) {
 			}
 			if len(tr.Notes) != 1 || !strings.Contains(tr.Notes[0], tc.note) {
 				t.Errorf("notes %q, want one containing %q", tr.Notes, tc.note)
+			}
+			// The status of a non-200 answer is kept, for runners to
+			// explain (a 401 wants credentials).
+			var status int
+			fmt.Sscanf(tc.name, "%d", &status)
+			if tr.WebhookStatus != status {
+				t.Errorf("WebhookStatus %d, want %d", tr.WebhookStatus, status)
 			}
 			if tr.WebhookCalls != 1 {
 				t.Errorf("%d webhook calls, want 1", tr.WebhookCalls)
