@@ -575,6 +575,12 @@ func TestRunnerHeaderAndVSS(t *testing.T) {
 		t.Errorf("call.webhook (-want +got):\n%s", diff)
 	}
 
+	// In-process calls have no backend: no summary is posted.
+	runAll(t, &Runner{VSS: backend.URL + "/vss", Header: hdr}, load())
+	if h := reset(); len(h) != 0 {
+		t.Errorf("in-process with VSS set: requests %v, want none", h)
+	}
+
 	vssStatus.Store(500)
 	res := runAll(t, &Runner{Webhook: backend.URL + "/vca", VSS: backend.URL + "/vss?token=s3cret"}, load())[0]
 	reset()
