@@ -10,16 +10,21 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"regexp"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
+	"github.com/ivrctl/ivrctl/cmd/webhookopts"
 	"github.com/ivrctl/ivrctl/pkg/scenario"
+	"github.com/ivrctl/ivrctl/pkg/webhook"
 )
 
 // Output formats.
@@ -35,13 +40,19 @@ type TestOptions struct {
 	// WriteFile writes the JUnit report; tests may swap it.
 	WriteFile func(name string, data []byte) error
 
-	Paths    []string
-	Webhook  string
-	JUnit    string
-	Output   string
-	Parallel int
-	Timeout  time.Duration
-	Run      string
+	Paths   []string
+	Webhook string
+	VSS     string
+	// AuthSecret is sent as the value of the AuthHeader header with every
+	// request to Webhook and VSS: serve's --auth-secret and auth-header
+	// keys, so one IVRCTL_AUTH_SECRET configures both.
+	AuthSecret string
+	AuthHeader string
+	JUnit      string
+	Output     string
+	Parallel   int
+	Timeout    time.Duration
+	Run        string
 }
 
 // NewCmdTest builds the command; runF replaces the run function in tests.
@@ -64,6 +75,17 @@ simple IVR) answers in-process, and scenarios run in parallel, one per CPU.
 With --webhook URL, every VCA event is posted to that URL instead: a running
 'ivrctl serve', or your own backend. The menu still gives the first prompt,
 which 8x8 plays from the Send Callflow request (call.request replaces it).
+--vss URL (with --webhook) also posts each call's session summary there, as
+8x8 does after the call; a summary the backend does not take (no answer, or
+not 2xx) fails the scenario.
+
+A backend that checks 8x8's httpAuthHeader gets --auth-secret as the value of
+--auth-header (default Authorization, what 'ivrctl serve --auth-secret'
+checks), read like serve's from IVRCTL_AUTH_SECRET or auth-secret: in the
+config file; the first of two comma-separated secrets is sent. It goes to
+--webhook and --vss only, never to a scenario file's call.webhook. Basic auth:
+http://user:pass@host/... in the URLs; serve's token: ?token=... . No output
+shows a secret.
 
 Prints one line per scenario, in input order, with what was expected and
 what was heard for each failure, then 'N passed, N failed'. --junit writes a
@@ -77,7 +99,9 @@ Exit codes:
 		Example: `  $ ivrctl test testdata/scenarios
   $ ivrctl test --junit report.xml testdata/scenarios
   $ ivrctl serve --port 8080 --menu menu.yaml &
-  $ ivrctl test --webhook http://127.0.0.1:8080/webhooks/vca scenarios/`,
+  $ ivrctl test --webhook http://127.0.0.1:8080/webhooks/vca scenarios/
+  $ IVRCTL_AUTH_SECRET=... ivrctl test --webhook http://127.0.0.1:8080/webhooks/vca \
+      --vss http://127.0.0.1:8080/webhooks/vss scenarios/`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Paths = args
@@ -88,6 +112,17 @@ Exit codes:
 				if err := scenario.CheckWebhookURL(opts.Webhook); err != nil {
 					return cmdutil.Usagef("--webhook %w", err)
 				}
+			}
+			if opts.VSS != "" {
+				if opts.Webhook == "" {
+					return cmdutil.Usagef("--vss needs --webhook: in-process calls have no backend to take their summaries")
+				}
+				if err := scenario.CheckWebhookURL(opts.VSS); err != nil {
+					return cmdutil.Usagef("--vss %w", err)
+				}
+			}
+			if err := opts.checkAuth(); err != nil {
+				return err
 			}
 			if opts.Parallel < 0 {
 				return cmdutil.Usagef("--parallel %d: use 1 or more (0: one per CPU)", opts.Parallel)
@@ -108,6 +143,11 @@ Exit codes:
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Webhook, "webhook", "", "post every VCA event to `URL` (a running serve or your backend) instead of answering with the menu in-process")
+	fl.StringVar(&opts.VSS, "vss", "", "with --webhook: post each call's session summary to `URL`; one not taken fails the scenario")
+	// A string flag, whose Set never fails: a parse error would quote the
+	// secret.
+	fl.StringVar(&opts.AuthSecret, webhookopts.KeyAuthSecret, "", "shared `SECRET` sent in --auth-header to --webhook and --vss (as 8x8 sends httpAuthHeader)")
+	fl.StringVar(&opts.AuthHeader, webhookopts.KeyAuthHeader, webhook.DefaultAuthHeader, "`NAME` of the header carrying --auth-secret")
 	fl.StringVar(&opts.JUnit, "junit", "", "write a JUnit XML report to `FILE`")
 	fl.StringVarP(&opts.Output, cmdutil.FlagOutput, "o", OutputText, "output format: text or json")
 	fl.IntVar(&opts.Parallel, "parallel", 0, "`N` calls in flight at once (default: one per CPU; four per CPU with webhooks)")
@@ -119,6 +159,69 @@ Exit codes:
 }
 
 func writeFile(name string, data []byte) error { return os.WriteFile(name, data, 0o644) }
+
+// checkAuth checks --auth-secret and --auth-header. Its errors never quote
+// the secret.
+func (o *TestOptions) checkAuth() error {
+	secret := o.secret()
+	if secret == "" || o.Webhook == "" {
+		// In-process calls send nothing: an IVRCTL_AUTH_SECRET meant
+		// for serve must not stop them.
+		return nil
+	}
+	if strings.ContainsFunc(secret, func(r rune) bool { return r < ' ' || r == 0x7f }) {
+		return cmdutil.Usagef("--auth-secret: no control characters: it travels in an HTTP header")
+	}
+	name := strings.TrimSpace(o.AuthHeader)
+	if name == "" {
+		return cmdutil.Usagef("--auth-header is empty: name the header the secret goes in")
+	}
+	if !isToken(name) {
+		return cmdutil.Usagef("--auth-header %q: not a header name (letters, digits and !#$%%&'*+-.^_`|~)", name)
+	}
+	if http.CanonicalHeaderKey(name) == "Authorization" {
+		// Go's client sends a URL's user:pass only without an
+		// Authorization header: one credential would be dropped unseen.
+		for _, u := range []struct{ flag, url string }{{"webhook", o.Webhook}, {"vss", o.VSS}} {
+			if p, err := url.Parse(u.url); err == nil && p.User != nil {
+				return cmdutil.Usagef("--%s has user:pass (basic auth) and --auth-secret goes in Authorization too: use one, or name another --auth-header", u.flag)
+			}
+		}
+	}
+	return nil
+}
+
+// secret is the value sent: the first of serve's comma-separated secrets
+// (the new one, while rotating), as 8x8 stores one.
+func (o *TestOptions) secret() string {
+	for _, s := range strings.Split(o.AuthSecret, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// header is what goes with every request to --webhook and --vss.
+func (o *TestOptions) header() http.Header {
+	secret := o.secret()
+	if secret == "" {
+		return nil
+	}
+	h := http.Header{}
+	h.Set(strings.TrimSpace(o.AuthHeader), secret)
+	return h
+}
+
+// isToken reports whether s is an HTTP header name (RFC 9110 token).
+func isToken(s string) bool {
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("!#$%&'*+-.^_`|~", r)) {
+			return false
+		}
+	}
+	return s != ""
+}
 
 func run(ctx context.Context, opts *TestOptions) error {
 	if ctx == nil {
@@ -156,7 +259,10 @@ func run(ctx context.Context, opts *TestOptions) error {
 		scenarios = kept
 	}
 	r := newRenderer(opts)
-	runner := &scenario.Runner{Webhook: opts.Webhook, Timeout: opts.Timeout, Parallel: opts.Parallel}
+	runner := &scenario.Runner{
+		Webhook: opts.Webhook, VSS: opts.VSS, Header: opts.header(),
+		Timeout: opts.Timeout, Parallel: opts.Parallel,
+	}
 	start := time.Now()
 	results := runner.Run(ctx, scenarios, r.result)
 	total := time.Since(start)
@@ -175,9 +281,36 @@ func run(ctx context.Context, opts *TestOptions) error {
 		}
 	}
 	if failed > 0 {
+		if err := refused(opts, results); err != nil {
+			return err
+		}
 		return &cmdutil.SilentError{Code: cmdutil.ExitFailed}
 	}
 	return nil
+}
+
+// refused is the error, with a hint, when the webhook turned calls away
+// for want of credentials (HTTP 401 or 403): the reports say it per
+// scenario; this says what to do once. Nil otherwise.
+func refused(opts *TestOptions, results []*scenario.Result) error {
+	n, status := 0, 0
+	for _, res := range results {
+		if tr := res.Transcript; tr != nil && (tr.WebhookStatus == http.StatusUnauthorized || tr.WebhookStatus == http.StatusForbidden) {
+			n, status = n+1, tr.WebhookStatus
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	hint := "give the secret it checks: --auth-secret (or IVRCTL_AUTH_SECRET), in the header --auth-header names (default Authorization); or user:pass@ or ?token= in the --webhook URL"
+	if opts.header() != nil {
+		hint = fmt.Sprintf("--auth-secret was sent in the %s header: is it the secret the backend checks, and the header it reads (--auth-header)?", http.CanonicalHeaderKey(strings.TrimSpace(opts.AuthHeader)))
+	}
+	return &cmdutil.ExitError{
+		Code: cmdutil.ExitFailed,
+		Err:  fmt.Errorf("the webhook answered HTTP %d to %d of %d calls: it wants credentials", status, n, len(results)),
+		Hint: hint,
+	}
 }
 
 func writeJUnit(opts *TestOptions, results []*scenario.Result, total time.Duration) error {

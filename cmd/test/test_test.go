@@ -4,10 +4,14 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"flag"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -16,6 +20,8 @@ import (
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil/cmdtest"
 	"github.com/ivrctl/ivrctl/internal/servetest"
+	"github.com/ivrctl/ivrctl/pkg/scenario"
+	"github.com/ivrctl/ivrctl/pkg/webhook"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/test/golden")
@@ -302,5 +308,252 @@ func TestWebhookAgainstServe(t *testing.T) {
 		if r.code != 0 || r.stderr != "" || !regexp.MustCompile(`\n\d+ passed, 0 failed\n$`).MatchString(r.stdout) {
 			t.Errorf("%s against serve: exit %d\nstdout:\n%s\nstderr:\n%s", s.dir, r.code, r.stdout, r.stderr)
 		}
+	}
+}
+
+const testSecret = "s3cr3t-9f2c" // what the backends below check
+
+// noSecret fails when any output shows the secret (or the given others).
+func noSecret(t *testing.T, what string, outputs []string, secrets ...string) {
+	t.Helper()
+	for _, out := range outputs {
+		for _, s := range append(secrets, testSecret) {
+			if strings.Contains(out, s) {
+				t.Errorf("%s: the secret %q is shown:\n%s", what, s, out)
+			}
+		}
+	}
+}
+
+var port = regexp.MustCompile(`127\.0\.0\.1:[0-9]+`)
+
+// runAll runs `ivrctl test` in text and JSON with --junit and returns the
+// outputs (JUnit's times normalised); it checks that none shows a secret.
+func runAll(t *testing.T, args ...string) (text, json result, junit string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "report.xml")
+	base := append([]string{"test", "--junit", path}, args...)
+	text = ivrctl(t, base...)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	junit = timeAttr.ReplaceAllString(string(data), `time="0.000"`)
+	json = ivrctl(t, append([]string{"test", "-o", "json"}, args...)...)
+	noSecret(t, strings.Join(args, " "), []string{text.stdout, text.stderr, json.stdout, json.stderr, junit})
+	return text, json, junit
+}
+
+// TestAuthSecretAgainstServe: against serve's webhook server checking a
+// shared secret (serve --auth-secret), every scenario fails with the 401
+// reported until the secret is given, by flag or by IVRCTL_AUTH_SECRET, in
+// the default header or the one --auth-header names. No output shows it.
+func TestAuthSecretAgainstServe(t *testing.T) {
+	const dir = "testdata/scenarios/simple-ivr"
+	srv := servetest.Run(t, webhook.Config{Engine: servetest.Engine(t, ""), Auth: webhook.Auth{Secrets: []string{testSecret}}})
+
+	// Without the secret, every call that reaches the webhook ends ERROR
+	// -2002 with the 401 named (the 4 whose caller or agent never picks
+	// up do not reach it, and pass); a hint says what to do.
+	text, js, junit := runAll(t, "--webhook", srv.VCA, dir)
+	if text.code != 1 || !strings.HasSuffix(text.stdout, "\n4 passed, 14 failed\n") {
+		t.Fatalf("without the secret: exit %d, want 1 and 14 failed:\n%s%s", text.code, text.stdout, text.stderr)
+	}
+	if n := strings.Count(text.stdout, "note     webhook answered HTTP 401 ("); n != 14 {
+		t.Errorf("%d reports name the 401, want 14:\n%s", n, text.stdout)
+	}
+	if n := strings.Count(text.stdout, "+ got      ERROR (-2002: An internal connectivity error has occurred)"); n != 14 {
+		t.Errorf("%d reports show ERROR -2002, want 14:\n%s", n, text.stdout)
+	}
+	wantErr := "ivrctl: the webhook answered HTTP 401 to 14 of 18 calls: it wants credentials\n" +
+		"give the secret it checks: --auth-secret (or IVRCTL_AUTH_SECRET), in the header --auth-header names (default Authorization); or user:pass@ or ?token= in the --webhook URL\n"
+	if text.stderr != wantErr {
+		t.Errorf("stderr (-want +got):\n%s", cmp.Diff(wantErr, text.stderr))
+	}
+	if js.code != 1 || strings.Count(js.stdout, `"errorCode":-2002`) != 14 || !strings.HasPrefix(js.stderr, "4 passed, 14 failed\n") {
+		t.Errorf("JSON: exit %d, want 14 -2002:\n%s%s", js.code, js.stdout, js.stderr)
+	}
+	if n := strings.Count(junit, "webhook answered HTTP 401"); n != 14 {
+		t.Errorf("JUnit names the 401 %d times, want 14:\n%s", n, junit)
+	}
+	// With --vss, every scenario fails: the summaries are refused too.
+	if r, _, _ := runAll(t, "--webhook", srv.VCA, "--vss", srv.VSS, dir); r.code != 1 || !strings.Contains(r.stdout, "\n0 passed, 18 failed\n") ||
+		strings.Count(r.stdout, "        POST "+srv.VSS+": HTTP 401\n") != 18 {
+		t.Errorf("--vss without the secret: exit %d, want every scenario failed with the summary's 401:\n%s", r.code, r.stdout)
+	}
+	// One report in full (the first scenario), the server's port hidden.
+	one := ivrctl(t, "test", "--webhook", srv.VCA, "--run", "^1: ", dir)
+	golden(t, "auth-refused.txt", port.ReplaceAllString(one.stdout, "127.0.0.1:PORT"))
+
+	pass := regexp.MustCompile(`\n18 passed, 0 failed\n$`)
+	text, js, _ = runAll(t, "--webhook", srv.VCA, "--auth-secret", testSecret, dir)
+	if text.code != 0 || !pass.MatchString(text.stdout) || js.code != 0 {
+		t.Errorf("--auth-secret: exit %d/%d:\n%s%s", text.code, js.code, text.stdout, text.stderr)
+	}
+	// serve's variable configures test too; while rotating (new,old) the
+	// first is sent.
+	t.Setenv("IVRCTL_AUTH_SECRET", testSecret+",old-secret")
+	text, _, _ = runAll(t, "--webhook", srv.VCA, dir)
+	if text.code != 0 || !pass.MatchString(text.stdout) {
+		t.Errorf("IVRCTL_AUTH_SECRET: exit %d:\n%s%s", text.code, text.stdout, text.stderr)
+	}
+	// In-process runs ignore it.
+	if r := ivrctl(t, "test", dir); r.code != 0 {
+		t.Errorf("in-process with IVRCTL_AUTH_SECRET set: exit %d:\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	t.Setenv("IVRCTL_AUTH_SECRET", "")
+
+	// Another header name, as serve --auth-header names it.
+	custom := servetest.Run(t, webhook.Config{Engine: servetest.Engine(t, ""), Auth: webhook.Auth{Header: "X-Ivr-Secret", Secrets: []string{testSecret}}})
+	if r, _, _ := runAll(t, "--webhook", custom.VCA, "--auth-secret", testSecret, dir); r.code != 1 || !strings.Contains(r.stdout, "HTTP 401") {
+		t.Errorf("secret in Authorization, server reads X-Ivr-Secret: exit %d, want 1 with 401s:\n%s", r.code, r.stdout)
+	}
+	if r, _, _ := runAll(t, "--webhook", custom.VCA, "--auth-secret", testSecret, "--auth-header", "x-ivr-secret", dir); r.code != 0 || !pass.MatchString(r.stdout) {
+		t.Errorf("--auth-header x-ivr-secret: exit %d:\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	t.Setenv("IVRCTL_AUTH_HEADER", "X-Ivr-Secret")
+	if r, _, _ := runAll(t, "--webhook", custom.VCA, "--auth-secret", testSecret, dir); r.code != 0 || !pass.MatchString(r.stdout) {
+		t.Errorf("IVRCTL_AUTH_HEADER: exit %d:\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// TestBasicAuthInURL: user:pass in --webhook is sent as HTTP basic auth
+// (serve --basic-auth checks it), and shown nowhere.
+func TestBasicAuthInURL(t *testing.T) {
+	const dir = "testdata/scenarios/simple-ivr"
+	srv := servetest.Run(t, webhook.Config{Engine: servetest.Engine(t, ""), Auth: webhook.Auth{BasicUser: "eight", BasicPass: testSecret}})
+	withCreds := func(user, pass string) string {
+		return strings.Replace(srv.VCA, "http://", "http://"+user+":"+pass+"@", 1)
+	}
+
+	r, _, _ := runAll(t, "--webhook", withCreds("eight", testSecret), dir)
+	if r.code != 0 || !regexp.MustCompile(`\n18 passed, 0 failed\n$`).MatchString(r.stdout) {
+		t.Errorf("right credentials: exit %d:\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r, _, _ = runAll(t, "--webhook", withCreds("eight", "wrong-pa55"), dir)
+	if r.code != 1 || !strings.Contains(r.stdout, "HTTP 401") {
+		t.Errorf("wrong password: exit %d, want 1 with 401s:\n%s", r.code, r.stdout)
+	}
+	noSecret(t, "wrong password", []string{r.stdout, r.stderr}, "wrong-pa55")
+}
+
+// TestVSSAgainstServe: --vss posts one summary per call to serve, which
+// records them: one line per scenario in its sessions file, every
+// sessionId distinct, each status the one its scenario expects.
+func TestVSSAgainstServe(t *testing.T) {
+	const dir = "testdata/scenarios/simple-ivr"
+	srv := servetest.Run(t, webhook.Config{Engine: servetest.Engine(t, ""), Auth: webhook.Auth{Secrets: []string{testSecret}}})
+	r := ivrctl(t, "test", "-o", "json", "--webhook", srv.VCA, "--vss", srv.VSS, "--auth-secret", testSecret, dir)
+	if r.code != 0 || r.stderr != "18 passed, 0 failed\n" {
+		t.Fatalf("exit %d:\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	noSecret(t, "--vss", []string{r.stdout, r.stderr})
+	ss, err := scenario.Load([]string{dir}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	expected := map[string]string{} // name -> expect.status
+	for _, s := range ss {
+		expected[s.Name] = s.Expect.Status
+	}
+	want := map[string]string{} // sessionId -> status, from the transcripts
+	for _, l := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
+		var res struct {
+			Name       string
+			Transcript struct {
+				SessionID string `json:"sessionId"`
+			}
+		}
+		if err := json.Unmarshal([]byte(l), &res); err != nil {
+			t.Fatal(err)
+		}
+		if expected[res.Name] == "" {
+			t.Fatalf("%q: no expect.status", res.Name)
+		}
+		want[res.Transcript.SessionID] = expected[res.Name]
+	}
+	data, err := os.ReadFile(srv.Sessions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	got := map[string]string{}
+	for _, l := range lines {
+		var rec struct{ SessionID, SessionStatus string }
+		if err := json.Unmarshal([]byte(l), &rec); err != nil {
+			t.Fatalf("sessions file: %v: %s", err, l)
+		}
+		if _, dup := got[rec.SessionID]; dup {
+			t.Errorf("sessionId %s recorded twice", rec.SessionID)
+		}
+		got[rec.SessionID] = rec.SessionStatus
+	}
+	if len(lines) != len(ss) || len(want) != len(ss) {
+		t.Errorf("%d summaries recorded, %d sessions run, want %d", len(lines), len(want), len(ss))
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("recorded statuses by sessionId (-scenarios' expect.status +serve's sessions file):\n%s", diff)
+	}
+}
+
+// TestVSSRefused: a VSS handler that fails (HTTP 500) fails every scenario
+// with the summary's POST named, in the text report, JSON and JUnit.
+func TestVSSRefused(t *testing.T) {
+	const file = "testdata/scenarios/simple-ivr/options.yaml"
+	var got atomic.Value
+	broken := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got.Store(r.Header.Get("Authorization"))
+		http.Error(w, "database down", http.StatusInternalServerError)
+	}))
+	defer broken.Close()
+	srv := servetest.Run(t, webhook.Config{Engine: servetest.Engine(t, "")})
+	vss := broken.URL + "/webhooks/vss"
+	text, js, junit := runAll(t, "--webhook", srv.VCA, "--vss", vss, "--auth-secret", testSecret, file)
+	if got.Load() != testSecret {
+		t.Errorf("the summary went without the secret: Authorization %q", got.Load())
+	}
+	ss, err := scenario.Load([]string{file}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := len(ss)
+	line := "session summary: POST " + vss + ": HTTP 500"
+	if text.code != 1 || !strings.HasSuffix(text.stdout, fmt.Sprintf("\n0 passed, %d failed\n", n)) {
+		t.Errorf("exit %d, want 1 and all %d failed:\n%s", text.code, n, text.stdout)
+	}
+	if c := strings.Count(js.stdout, `"field":"session summary","line":`); c != n {
+		t.Errorf("JSON: %d session summary failures, want %d:\n%s", c, n, js.stdout)
+	}
+	if c := strings.Count(junit, `message="`+line+`"`); c != n {
+		t.Errorf("JUnit: %d failures %q, want %d:\n%s", c, line, n, junit)
+	}
+	one := ivrctl(t, "test", "--webhook", srv.VCA, "--vss", vss, "--run", "^1: ", file)
+	golden(t, "vss-refused.txt", port.ReplaceAllString(one.stdout, "127.0.0.1:PORT"))
+}
+
+// TestAuthUsage: flag mistakes are exit 2, and no message quotes a secret.
+func TestAuthUsage(t *testing.T) {
+	const dir = "testdata/scenarios/simple-ivr"
+	hook := "http://127.0.0.1:1/webhooks/vca"
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--vss", "http://127.0.0.1:1/webhooks/vss"}, "--vss needs --webhook"},
+		{[]string{"--webhook", hook, "--vss", "ftp://u:" + testSecret + "@127.0.0.1/x"}, "--vss \"ftp://REDACTED@127.0.0.1/x\": must be an http:// or https:// URL"},
+		{[]string{"--webhook", hook, "--auth-secret", testSecret, "--auth-header", " "}, "--auth-header is empty"},
+		{[]string{"--webhook", hook, "--auth-secret", testSecret, "--auth-header", "X Secret"}, `--auth-header "X Secret": not a header name`},
+		{[]string{"--webhook", hook, "--auth-secret", "s3cr\x01" + testSecret}, "--auth-secret: no control characters"},
+		{[]string{"--webhook", "http://u:" + testSecret + "@127.0.0.1:1/vca", "--auth-secret", "other"}, "--webhook has user:pass (basic auth) and --auth-secret goes in Authorization too"},
+	} {
+		r := ivrctl(t, append(append([]string{"test"}, c.args...), dir)...)
+		if r.code != 2 || !strings.Contains(r.stderr, c.want) || r.stdout != "" {
+			t.Errorf("%q: exit %d, stderr %q: want 2 and %q", c.args, r.code, r.stderr, c.want)
+		}
+		noSecret(t, strings.Join(c.args, " "), []string{r.stdout, r.stderr})
+	}
+	// With another header, user:pass in the URL and the secret both go.
+	if r := ivrctl(t, "test", "--webhook", "http://u:p@127.0.0.1:1/vca", "--auth-secret", testSecret, "--auth-header", "X-Secret", dir); r.code != 1 {
+		t.Errorf("user:pass and X-Secret: exit %d, want 1 (the webhook is down):\n%s", r.code, r.stderr)
 	}
 }

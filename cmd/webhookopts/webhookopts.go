@@ -42,8 +42,8 @@ const (
 
 func init() {
 	for _, k := range []cmdutil.Key{
-		{Name: KeyAuthSecret, Secret: true, Help: "serve, call --wait: shared secret 8x8 sends in the auth header (two, comma-separated, while rotating)"},
-		{Name: KeyAuthHeader, Default: webhook.DefaultAuthHeader, Help: "serve, call --wait: header carrying the shared secret"},
+		{Name: KeyAuthSecret, Secret: true, Help: "serve, call --wait: shared secret 8x8 sends in the auth header (two, comma-separated, while rotating); test, webhooks set: the secret sent, registered"},
+		{Name: KeyAuthHeader, Default: webhook.DefaultAuthHeader, Help: "serve, call --wait, test: header carrying the shared secret"},
 		{Name: KeyToken, Secret: true, Help: "serve, call --wait: secret expected in the ?token= query parameter"},
 		{Name: KeyBasicAuth, Secret: true, Help: "serve, call --wait: HTTP basic credentials, user:pass"},
 		{Name: KeyAllowIP, Help: "serve, call --wait: client addresses allowed (CIDR or IP, comma-separated)"},

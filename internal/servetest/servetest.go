@@ -41,7 +41,24 @@ func Engine(t testing.TB, menuFile string) *menu.Engine {
 // URL.
 func Start(t testing.TB, eng *menu.Engine) string {
 	t.Helper()
-	srv, err := webhook.New(webhook.Config{Engine: eng, SessionsPath: filepath.Join(t.TempDir(), "sessions.jsonl")})
+	return Run(t, webhook.Config{Engine: eng}).VCA
+}
+
+// Server is a webhook server Run started.
+type Server struct {
+	VCA, VSS string // the webhook URLs
+	Sessions string // the sessions file, where summaries are recorded
+}
+
+// Run runs serve's webhook server with cfg (authentication, say) on
+// 127.0.0.1:0 until the test ends. An empty SessionsPath is a file in a
+// temporary directory.
+func Run(t testing.TB, cfg webhook.Config) Server {
+	t.Helper()
+	if cfg.SessionsPath == "" {
+		cfg.SessionsPath = filepath.Join(t.TempDir(), "sessions.jsonl")
+	}
+	srv, err := webhook.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +75,8 @@ func Start(t testing.TB, eng *menu.Engine) string {
 			t.Errorf("serve: %v", err)
 		}
 	})
-	return "http://" + ln.Addr().String() + webhook.PathVCA
+	base := "http://" + ln.Addr().String()
+	return Server{VCA: base + webhook.PathVCA, VSS: base + webhook.PathVSS, Sessions: cfg.SessionsPath}
 }
 
 // Menu is Start for a menu file ("": the embedded default).

@@ -230,16 +230,7 @@ func (e *Emulator) newRegistration(typ, u, auth string, enabled bool) *registrat
 	case "VCA":
 		reg.webhook = &HTTPWebhook{URL: u, Timeout: e.cfg.WebhookTimeout, Header: hdr}
 	case "VSS":
-		reg.vss = func(ctx context.Context, body []byte) error {
-			status, _, err := post(ctx, nil, u, hdr, e.cfg.WebhookTimeout, body)
-			if err != nil {
-				return err
-			}
-			if status < 200 || status > 299 {
-				return fmt.Errorf("POST %s: HTTP %d", RedactURL(u), status)
-			}
-			return nil
-		}
+		reg.vss = (&VSSWebhook{URL: u, Timeout: e.cfg.WebhookTimeout, Header: hdr}).Deliver
 	}
 	return reg
 }

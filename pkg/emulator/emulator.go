@@ -120,6 +120,13 @@ type Transcript struct {
 	WebhookCalls      int      `json:"webhookCalls"`
 	// Summary is the VSS sent (or that would have been, without Config.VSS).
 	Summary callflow.VSSEvent `json:"summary"`
+	// WebhookStatus is the HTTP status of the webhook answer that ended
+	// the session ERROR -2002 (401 for a backend that wants credentials);
+	// 0 when none did.
+	WebhookStatus int `json:"webhookStatus,omitempty"`
+	// SummaryError says why the VSS could not be delivered (Config.VSS's
+	// error: "POST URL: HTTP 500"); "" when it was, or none was posted.
+	SummaryError string `json:"summaryError,omitempty"`
 	// Notes say why a session ended in ERROR, that a limit was hit, that
 	// the VSS could not be delivered.
 	Notes []string `json:"notes,omitempty"`

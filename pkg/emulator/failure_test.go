@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -55,6 +56,7 @@ func TestWebhookFailures(t *testing.T) {
 		{"invalid callflow", answer(200, `{"callflow":[{"action":"say","params":{"voiceProfile":"en-US-BenjaminRUS"}}]}`), ErrorCallflow, "$.callflow[0].params.text: is missing"},
 		{"unknown action", answer(200, `{"callflow":[{"action":"transfer"}]}`), ErrorCallflow, "(-1007)"},
 		{"500", answer(500, `{"error":"boom"}`), ErrorConnectivity, "HTTP 500"},
+		{"401", answer(401, `{"error":"unauthorized"}`), ErrorConnectivity, "HTTP 401"},
 		{"204", answer(204, ``), ErrorConnectivity, "HTTP 204"},
 		{"slow", slow.URL, ErrorConnectivity, "no answer within 200ms"},
 		{"down", down, ErrorConnectivity, "connection refused"},
@@ -73,6 +75,13 @@ func TestWebhookFailures(t *testing.T) {
 			}
 			if len(tr.Notes) != 1 || !strings.Contains(tr.Notes[0], tc.note) {
 				t.Errorf("notes %q, want one containing %q", tr.Notes, tc.note)
+			}
+			// The status of a non-200 answer is kept, for runners to
+			// explain (a 401 wants credentials).
+			var status int
+			fmt.Sscanf(tc.name, "%d", &status)
+			if tr.WebhookStatus != status {
+				t.Errorf("WebhookStatus %d, want %d", tr.WebhookStatus, status)
 			}
 			if tr.WebhookCalls != 1 {
 				t.Errorf("%d webhook calls, want 1", tr.WebhookCalls)
@@ -200,6 +209,52 @@ func TestCountWords(t *testing.T) {
 	for _, s := range []string{"", "  ", "one", " two  words ", "tab\tand\nnewline", "Dear customer, Thank you.", "naïve café\u00a0ok"} {
 		if got, want := countWords(s), len(strings.Fields(s)); got != want {
 			t.Errorf("countWords(%q) = %d, strings.Fields gives %d", s, got, want)
+		}
+	}
+}
+
+// A VSSWebhook sends its Header with every summary; a summary the server
+// does not take (non-2xx) is the transcript's SummaryError and a note, in
+// words that never show the URL's token.
+func TestVSSWebhookHeaderAndFailure(t *testing.T) {
+	eng := simpleEngine(t)
+	var got atomic.Value
+	status := atomic.Int32{}
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got.Store(r.Header.Get("X-Ivr-Auth"))
+		w.WriteHeader(int(status.Load()))
+	}))
+	defer ts.Close()
+	cfg := testConfig(EngineWebhook{Engine: eng})
+	cfg.VSS = (&VSSWebhook{URL: ts.URL + "/vss?token=s3cret", Header: http.Header{"X-Ivr-Auth": {"k3y"}}}).Deliver
+	e := New(cfg)
+	for _, c := range []struct {
+		status int
+		err    string
+	}{
+		{200, ""},
+		{204, ""},
+		{500, "POST " + ts.URL + "/vss?...: HTTP 500"},
+		{401, "POST " + ts.URL + "/vss?...: HTTP 401"},
+	} {
+		status.Store(int32(c.status))
+		got.Store("")
+		tr, err := e.Run(context.Background(), request(t, eng, ""), Script{Press: []string{"1"}}.Caller())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h := got.Load(); h != "k3y" {
+			t.Errorf("HTTP %d: header X-Ivr-Auth %q, want k3y", c.status, h)
+		}
+		if tr.SummaryError != c.err {
+			t.Errorf("HTTP %d: SummaryError %q, want %q", c.status, tr.SummaryError, c.err)
+		}
+		notes := strings.Join(tr.Notes, "\n")
+		if c.err != "" && !strings.Contains(notes, "session summary not delivered: "+c.err) {
+			t.Errorf("HTTP %d: notes %q", c.status, notes)
+		}
+		if strings.Contains(notes+tr.SummaryError, "s3cret") {
+			t.Errorf("HTTP %d: the token is shown: %q", c.status, notes)
 		}
 	}
 }

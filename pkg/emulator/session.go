@@ -476,6 +476,7 @@ func (s *session) callAction(ctx context.Context, cid string, digits *string) ([
 		s.fail(ErrorConnectivity, "webhook failed ("+label+"): "+err.Error())
 		return nil, ""
 	case status != http.StatusOK:
+		s.tr.WebhookStatus = status
 		s.fail(ErrorConnectivity, fmt.Sprintf("webhook answered HTTP %d (%s): only 200 carries a callflow", status, label))
 		return nil, ""
 	}
@@ -653,6 +654,7 @@ func (s *session) deliver(ctx context.Context) {
 		cancel()
 	}
 	if err != nil {
+		s.tr.SummaryError = err.Error()
 		s.note("session summary not delivered: " + err.Error())
 		s.logf(EventVSS, true, "not delivered: %v", err)
 		return

@@ -86,19 +86,35 @@ func (w *HTTPWebhook) CallAction(ctx context.Context, event []byte) (int, []byte
 	return post(ctx, w.Client, w.URL, w.Header, w.Timeout, event)
 }
 
+// VSSWebhook posts session summaries to a URL, as 8x8 does; its Deliver
+// is a Config.VSS. A status other than 2xx is an error, which never shows
+// the URL's query or user info (credentials).
+type VSSWebhook struct {
+	URL string
+	// Client sends the requests; nil: DefaultClient.
+	Client *http.Client
+	// Timeout bounds one request (default DefaultWebhookTimeout).
+	Timeout time.Duration
+	// Header is added to every request: the httpAuthHeader, for instance.
+	Header http.Header
+}
+
+// Deliver posts one summary.
+func (w *VSSWebhook) Deliver(ctx context.Context, body []byte) error {
+	status, _, err := post(ctx, w.Client, w.URL, w.Header, w.Timeout, body)
+	if err != nil {
+		return err
+	}
+	if status < 200 || status > 299 {
+		return fmt.Errorf("POST %s: HTTP %d", RedactURL(w.URL), status)
+	}
+	return nil
+}
+
 // HTTPVSS returns a Config.VSS that posts session summaries to url; a
 // status other than 2xx is an error.
 func HTTPVSS(url string, client *http.Client, timeout time.Duration) func(ctx context.Context, body []byte) error {
-	return func(ctx context.Context, body []byte) error {
-		status, _, err := post(ctx, client, url, nil, timeout, body)
-		if err != nil {
-			return err
-		}
-		if status < 200 || status > 299 {
-			return fmt.Errorf("POST %s: HTTP %d", url, status)
-		}
-		return nil
-	}
+	return (&VSSWebhook{URL: url, Client: client, Timeout: timeout}).Deliver
 }
 
 // post sends body as JSON and reads the answer.

@@ -226,14 +226,16 @@ func (p *parser) call(n *yaml.Node, c *Call) {
 	}
 }
 
-// CheckWebhookURL accepts an absolute http or https URL.
+// CheckWebhookURL accepts an absolute http or https URL. Its errors show
+// the URL without its query or user info, where credentials go.
 func CheckWebhookURL(s string) error {
 	u, err := url.Parse(s)
 	if err != nil {
-		return fmt.Errorf("%q is not a URL: %w", s, errors.Unwrap(err))
+		// Not quoted: a URL that does not parse cannot be redacted.
+		return fmt.Errorf("not a URL: %w", errors.Unwrap(err))
 	}
 	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("%q: must be an http:// or https:// URL with a host, e.g. http://127.0.0.1:8080/webhooks/vca", s)
+		return fmt.Errorf("%q: must be an http:// or https:// URL with a host, e.g. http://127.0.0.1:8080/webhooks/vca", redact(s))
 	}
 	return nil
 }

@@ -137,6 +137,9 @@ func (r *Result) writeCall(w io.Writer, indent string, st Style, heard bool) {
 	fmt.Fprintf(w, "%s  %-8s %s, lastAction %s, %s, connected %s\n", indent, "ended", statusOf(tr), sum.LastAction,
 		plural(tr.WebhookCalls, "webhook call"), numbers(tr.Connected))
 	for _, n := range tr.Notes {
+		if tr.SummaryError != "" && n == "session summary not delivered: "+tr.SummaryError {
+			continue // a failure of its own, above
+		}
 		fmt.Fprintf(w, "%s  %-8s %s\n", indent, "note", n)
 	}
 }

@@ -34,6 +34,17 @@ type Runner struct {
 	// `ivrctl serve`, or a team's own backend), overriding call.webhook
 	// and the in-process menu.
 	Webhook string
+	// VSS, when set, receives the session summary of every call whose
+	// events went to a URL, as 8x8 posts it after the call; a summary not
+	// taken (transport error, non-2xx) fails the scenario. In-process
+	// calls post none: there is no backend to record them.
+	VSS string
+	// Header is added to every request to Webhook and VSS: the
+	// credential the backend checks (8x8's httpAuthHeader, which `ivrctl
+	// serve --auth-secret` expects in Authorization). A scenario's own
+	// call.webhook never gets it: a file should not be able to send the
+	// secret elsewhere.
+	Header  http.Header
 	Client  *http.Client  // for HTTP webhooks (default: a client kept per Runner)
 	Timeout time.Duration // bounds each webhook round trip (0: the emulator's default)
 	// Parallel is the number of calls in flight (0: one per CPU, or four
@@ -119,21 +130,27 @@ func (r *Runner) emulators(scenarios []*Scenario) (emus map[target]*emulator.Emu
 		done = tr.CloseIdleConnections
 	}
 	emus = map[target]*emulator.Emulator{}
+	var vss func(context.Context, []byte) error
 	for _, s := range scenarios {
 		t := r.target(s)
 		if emus[t] != nil {
 			continue
 		}
-		var wh emulator.Webhook
+		cfg := emulator.Config{WebhookTimeout: r.Timeout}
 		if t.url != "" {
-			wh = &emulator.HTTPWebhook{URL: t.url, Client: client, Timeout: r.Timeout}
+			var hdr http.Header
+			if t.url == r.Webhook {
+				hdr = r.Header
+			}
+			cfg.Webhook = &emulator.HTTPWebhook{URL: t.url, Client: client, Timeout: r.Timeout, Header: hdr}
+			if vss == nil && r.VSS != "" {
+				vss = (&emulator.VSSWebhook{URL: r.VSS, Client: client, Timeout: r.Timeout, Header: r.Header}).Deliver
+			}
+			cfg.VSS = vss
 		} else {
-			wh = &emulator.EngineWebhook{Engine: t.engine}
+			cfg.Webhook = &emulator.EngineWebhook{Engine: t.engine}
 		}
-		emus[t] = emulator.New(emulator.Config{
-			Webhook:        wh,
-			WebhookTimeout: r.Timeout,
-		})
+		emus[t] = emulator.New(cfg)
 	}
 	return emus, done
 }
@@ -155,6 +172,11 @@ func runOne(ctx context.Context, emu *emulator.Emulator, s *Scenario, webhook st
 	}
 	res.Transcript = tr
 	res.Failures = append(c.finish(), Check(s, tr)...)
+	if tr.SummaryError != "" {
+		// The backend did not take the summary: its VSS handler is
+		// broken, whatever the call did.
+		res.Failures = append(res.Failures, Failure{Field: "session summary", Line: s.Line, Message: tr.SummaryError})
+	}
 	return res
 }
 

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -522,5 +523,74 @@ func TestRunClosesItsConnections(t *testing.T) {
 	}
 	if n := open.Load(); n > 0 {
 		t.Errorf("%d connection(s) still open after Run returned", n)
+	}
+}
+
+// TestRunnerHeaderAndVSS: Runner.Header goes with every VCA event to
+// Runner.Webhook and every summary to Runner.VSS, never to a scenario's own
+// call.webhook; a summary the backend does not take fails the scenario.
+func TestRunnerHeaderAndVSS(t *testing.T) {
+	type hit struct{ Path, Auth string }
+	var mu sync.Mutex
+	var hits []hit
+	vssStatus := atomic.Int32{}
+	vssStatus.Store(200)
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		hits = append(hits, hit{r.URL.Path, r.Header.Get("X-Secret")})
+		mu.Unlock()
+		if r.URL.Path == "/vss" {
+			w.WriteHeader(int(vssStatus.Load()))
+			return
+		}
+		w.Write([]byte(`{"callflow":[{"action":"hangup"}]}`))
+	}))
+	defer backend.Close()
+	load := func() []*Scenario {
+		ss, err := Load([]string{"testdata/scenarios/simple-ivr/options.yaml"}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ss[:1]
+	}
+	hdr := http.Header{"X-Secret": {"s3cret"}}
+	reset := func() []hit {
+		mu.Lock()
+		defer mu.Unlock()
+		h := hits
+		hits = nil
+		return h
+	}
+
+	runAll(t, &Runner{Webhook: backend.URL + "/vca", VSS: backend.URL + "/vss", Header: hdr}, load())
+	if diff := cmp.Diff([]hit{{"/vca", "s3cret"}, {"/vss", "s3cret"}}, reset()); diff != "" {
+		t.Errorf("--webhook and --vss (-want +got):\n%s", diff)
+	}
+
+	// The scenario names its own webhook: no credential goes there.
+	ss := load()
+	ss[0].Call.Webhook = backend.URL + "/own"
+	runAll(t, &Runner{Header: hdr}, ss)
+	if diff := cmp.Diff([]hit{{"/own", ""}}, reset()); diff != "" {
+		t.Errorf("call.webhook (-want +got):\n%s", diff)
+	}
+
+	// In-process calls have no backend: no summary is posted.
+	runAll(t, &Runner{VSS: backend.URL + "/vss", Header: hdr}, load())
+	if h := reset(); len(h) != 0 {
+		t.Errorf("in-process with VSS set: requests %v, want none", h)
+	}
+
+	vssStatus.Store(500)
+	res := runAll(t, &Runner{Webhook: backend.URL + "/vca", VSS: backend.URL + "/vss?token=s3cret"}, load())[0]
+	reset()
+	want := "session summary: POST " + backend.URL + "/vss?...: HTTP 500"
+	if res.Passed() || res.Summary() != want {
+		t.Errorf("summary not taken: passed %v, %q, want %q", res.Passed(), res.Summary(), want)
+	}
+	var b strings.Builder
+	res.WriteReport(&b, "", Style{})
+	if strings.Contains(b.String(), "s3cret") {
+		t.Errorf("the report shows the token:\n%s", b.String())
 	}
 }
