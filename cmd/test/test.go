@@ -105,6 +105,13 @@ Exit codes:
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Paths = args
+			// The vss key is shared with `webhooks set --vss`, where it is
+			// the public URL registered with 8x8: a test run must never post
+			// its summaries there, nor fail because it is set. So --vss
+			// counts only when given on the command line.
+			if _, src := f.Config.Get("vss"); src != cmdutil.SourceFlag {
+				opts.VSS = ""
+			}
 			if opts.Output != OutputText && opts.Output != OutputJSON {
 				return cmdutil.Usagef("--output %q: use text or json", opts.Output)
 			}
@@ -143,7 +150,7 @@ Exit codes:
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Webhook, "webhook", "", "post every VCA event to `URL` (a running serve or your backend) instead of answering with the menu in-process")
-	fl.StringVar(&opts.VSS, "vss", "", "with --webhook: post each call's session summary to `URL`; one not taken fails the scenario")
+	fl.StringVar(&opts.VSS, "vss", "", "with --webhook: post each call's session summary to `URL` (command line only); one not taken fails the scenario")
 	// A string flag, whose Set never fails: a parse error would quote the
 	// secret.
 	fl.StringVar(&opts.AuthSecret, webhookopts.KeyAuthSecret, "", "shared `SECRET` sent in --auth-header to --webhook and --vss (as 8x8 sends httpAuthHeader)")

@@ -557,3 +557,31 @@ func TestAuthUsage(t *testing.T) {
 		t.Errorf("user:pass and X-Secret: exit %d, want 1 (the webhook is down):\n%s", r.code, r.stderr)
 	}
 }
+
+// The vss key is also `webhooks set --vss`, the public URL registered with
+// 8x8: set in the environment (or config file) it must neither fail an
+// in-process run nor receive a test run's summaries. Only --vss counts.
+func TestVSSOnlyFromTheCommandLine(t *testing.T) {
+	const dir = "testdata/scenarios/simple-ivr"
+	srv := servetest.Run(t, webhook.Config{Engine: servetest.Engine(t, "")})
+	t.Setenv("IVRCTL_VSS", srv.VSS)
+	if r := ivrctl(t, "test", dir); r.code != 0 {
+		t.Errorf("in-process with IVRCTL_VSS set: exit %d:\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r := ivrctl(t, "test", "--webhook", srv.VCA, dir); r.code != 0 {
+		t.Errorf("--webhook with IVRCTL_VSS set: exit %d:\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if data, err := os.ReadFile(srv.Sessions); err == nil && len(data) > 0 {
+		t.Errorf("summaries were posted to IVRCTL_VSS's URL:\n%s", data)
+	}
+	if r := ivrctl(t, "test", "--webhook", srv.VCA, "--vss", srv.VSS, dir); r.code != 0 {
+		t.Fatalf("--vss: exit %d:\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	data, err := os.ReadFile(srv.Sessions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(data), "\n"); n != 18 {
+		t.Errorf("%d summaries recorded with --vss, want 18", n)
+	}
+}
