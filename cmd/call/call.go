@@ -179,6 +179,9 @@ waiting). A batch exits with its worst failure.`,
 	fl.DurationVar(&opts.Timeout, "timeout", 0, "how long to wait for 8x8: each request's answer (default 30s), or with --wait the call's session summary (default 5m)")
 	fl.BoolVar(&opts.NoProfileCheck, "no-profile-check", false, "do not check voiceProfile against the sub-account's speech profiles before sending")
 	_ = cmd.MarkFlagFilename("to-file", "txt", "csv")
+	cmdutil.CompleteNoArgs(cmd)
+	cmdutil.CompleteFlagValues(cmd, nil, "to", "valid-until")
+	cmdutil.CompleteFlagValues(cmd, []string{"auto"}, "client-request-id")
 	addWaitFlags(cmd, &opts.WaitOptions)
 	return cmd
 }

@@ -164,6 +164,11 @@ calls were still in flight after 10s, 2 bad usage.`,
 	pickups := cobra.FixedCompletions([]string{"answer", "busy", "no-answer", "fail"}, cobra.ShellCompDirectiveNoFileComp)
 	_ = cmd.RegisterFlagCompletionFunc(KeyAnswer, pickups)
 	_ = cmd.RegisterFlagCompletionFunc(KeyAgentAnswer, pickups)
+	cmdutil.CompleteNoArgs(cmd)
+	cmdutil.CompleteFlagValues(cmd, nil, keyAddr, KeyVCAURL, KeyVSSURL, KeyPress)
+	cmdutil.CompleteFlagValues(cmd, []string{"any"}, flagNumbers)
+	// A .json file is the value worth completing; "any" is short to type.
+	_ = cmd.MarkFlagFilename(flagProfiles, "json")
 	return cmd
 }
 

@@ -50,6 +50,8 @@ voiceProfile checks of call and validate --online.`,
 	account.AddFlags(cmd.Flags(), opts.Account)
 	cmd.Flags().StringVar(&opts.Language, "language", "", "only this locale (en-US), or language (en)")
 	cmd.Flags().StringVarP(&opts.Output, "output", "o", "text", "output format: text or json")
+	cmdutil.CompleteNoArgs(cmd)
+	cmdutil.CompleteFlagValues(cmd, nil, "language")
 	return cmd
 }
 

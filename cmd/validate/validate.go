@@ -80,6 +80,7 @@ profiles could not be fetched.`,
 	cmd.Flags().StringVar(&opts.Kind, "kind", "auto", "judge callflow JSON as a Send Callflow request, a webhook response, or auto")
 	cmd.Flags().BoolVar(&opts.Online, "online", false, "also check voiceProfile against the sub-account's speech profiles (asks 8x8)")
 	account.AddFlags(cmd.Flags(), opts.Account)
+	cmdutil.CompleteFlagValues(cmd, []string{"auto", "request", "response"}, "kind")
 	return cmd
 }
 

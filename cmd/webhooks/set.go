@@ -76,6 +76,9 @@ says so.`,
 	fl.StringVar(&opts.AuthSecret, webhookopts.KeyAuthSecret, "", "`SECRET` 8x8 sends with every delivery, or generate (a random one, printed once)")
 	fl.BoolVar(&opts.Insecure, "insecure", false, "allow http:// URLs")
 	fl.StringVarP(&opts.Output, "output", "o", "text", "output format: text or json")
+	cmdutil.CompleteNoArgs(cmd)
+	cmdutil.CompleteFlagValues(cmd, nil, "vca", "vss")
+	cmdutil.CompleteFlagValues(cmd, []string{"generate"}, webhookopts.KeyAuthSecret)
 	return cmd
 }
 

@@ -16,7 +16,7 @@ import (
 // NewCmdWebhooks builds the command group.
 func NewCmdWebhooks(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "webhooks <command>",
+		Use:   "webhooks",
 		Short: "List, register and delete the sub-account's voice webhooks",
 		Long: `List, register and delete the sub-account's voice webhooks with 8x8's
 Webhooks API: VCA (Voice Call Action, where the menu's next callflow comes
@@ -78,6 +78,7 @@ whether an auth header is set (8x8 never shows its value).`,
 		},
 	}
 	account.AddFlags(cmd.Flags(), opts.Account)
+	cmdutil.CompleteNoArgs(cmd)
 	cmd.Flags().StringVarP(&opts.Output, "output", "o", "text", "output format: text or json")
 	return cmd
 }
