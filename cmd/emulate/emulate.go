@@ -54,6 +54,8 @@ func init() {
 		{Name: KeyAgentAnswer, Default: string(emulator.PickupAnswer), Help: "emulate: how a bridged (agent) number picks up"},
 		{Name: KeyPress, Help: "emulate: keys pressed at successive prompts, comma-separated"},
 		{Name: KeyWebhookTimeout, Default: emulator.DefaultWebhookTimeout.String(), Help: "emulate: time limit of one webhook request"},
+		{Name: flagNumbers, Default: DefaultNumbers, Help: "emulate: virtual numbers the sub-account owns, comma-separated, or any"},
+		{Name: flagProfiles, Help: "emulate: speech profiles: codes comma-separated, a .json file, or any (default: 8x8's documented voices)"},
 	} {
 		cmdutil.RegisterKey(k)
 	}
