@@ -143,8 +143,8 @@ Exit codes: 0 all created (with --wait: COMPLETED), 1 --wait could not
 listen, 2 bad usage or configuration (nothing sent), 3 refused by 8x8
 (NOT_CREATED, 401/403), 4 transport or other HTTP failure (with --wait: or no
 session summary in time), 5 --wait: BUSY, NO_ANSWER, FAILED or CANCELED,
-6 --wait: ERROR, 130 batch stopped before the end (with --wait: stopped
-waiting). A batch exits with its worst failure.`,
+6 --wait: ERROR, 130 interrupted before every number was placed (with
+--wait: stopped waiting). A batch exits with its worst failure.`,
 		Example: `  $ export IVRCTL_API_KEY=... IVRCTL_SUBACCOUNT=acme_voice IVRCTL_FROM=6561115777
   $ ivrctl call --to 6512345678 --dry-run
   $ ivrctl call --to 6512345678

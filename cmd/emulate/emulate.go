@@ -132,13 +132,16 @@ to 10s) and exits 0.
 
 Exit codes: 0 stopped by a signal after a clean drain, 1 could not listen or
 calls were still in flight after 10s, 2 bad usage.`,
-		Example: `  $ ivrctl serve --port 8080 &
-  $ ivrctl emulate --vca-url http://127.0.0.1:8080/webhooks/vca --vss-url http://127.0.0.1:8080/webhooks/vss --press 2
+		Example: `  $ export IVRCTL_API_KEY=test-key IVRCTL_SUBACCOUNT=acme-01   # any key: emulate requires the one call sends
+  $ ivrctl serve --port 8080 &
+  $ ivrctl emulate --vca-url http://127.0.0.1:8080/webhooks/vca --vss-url http://127.0.0.1:8080/webhooks/vss --press 2 &
   $ ivrctl call --base-url http://127.0.0.1:9090 --from 6561115777 --to 6512345678
 
-  # or register the webhooks with emulate, as with 8x8
+  # or register the webhooks with emulate, as with 8x8, and serve with their secret
   $ ivrctl emulate --press 1 &
-  $ ivrctl webhooks set --base-url http://127.0.0.1:9090 --insecure --vca http://127.0.0.1:8080/webhooks/vca --vss http://127.0.0.1:8080/webhooks/vss --auth-secret generate`,
+  $ ivrctl webhooks set --base-url http://127.0.0.1:9090 --insecure --vca http://127.0.0.1:8080/webhooks/vca --vss http://127.0.0.1:8080/webhooks/vss --auth-secret generate > ivr.env
+  $ . ./ivr.env && ivrctl serve --port 8080 &
+  $ ivrctl call --base-url http://127.0.0.1:9090 --from 6561115777 --to 6512345678`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Context = cmd.Context()
