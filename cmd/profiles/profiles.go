@@ -34,7 +34,11 @@ sayAndCapture may give as voiceProfile. 8x8 refuses any other with -1002.
 
 --language en-US keeps one locale; --language en keeps every English one.
 The list is also cached (a day, under the user's cache directory) for the
-voiceProfile checks of call and validate --online.`,
+voiceProfile checks of call and validate --online.
+
+Exit codes: 0 listed (also when nothing matches), 2 bad usage or a missing
+setting (nothing sent), 3 the API key was refused, 4 8x8 could not be reached
+or failed.`,
 		Example: `  $ ivrctl profiles
   $ ivrctl profiles --language en-US
   $ ivrctl profiles -o json`,

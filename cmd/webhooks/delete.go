@@ -30,7 +30,11 @@ func newCmdDelete(f *cmdutil.Factory) *cobra.Command {
 		Use:   "delete [flags] vca|vss|vcs|vru...",
 		Short: "Delete the sub-account's webhook of a type",
 		Long: `Delete the sub-account's webhook of each type given (8x8 keeps one URL per
-type). 8x8's guides delete a type before registering a new URL for it.`,
+type). 8x8's guides delete a type before registering a new URL for it.
+
+Exit codes: 0 deleted, 2 bad usage or a missing setting (nothing sent), 3 the
+API key was refused, 4 8x8 could not be reached or failed (404: nothing was
+registered for the type).`,
 		Example: `  $ ivrctl webhooks delete vca
   $ ivrctl webhooks delete vca vss`,
 		Args:              cobra.MinimumNArgs(1),
