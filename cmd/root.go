@@ -54,7 +54,9 @@ func NewRootCmd(f *cmdutil.Factory, info BuildInfo) *cobra.Command {
 		Short: "Place, serve and test IVR calls on the 8x8 Voice Callflows API",
 		Long: `ivrctl places IVR calls on the 8x8 Voice Callflows API, answers 8x8's
 webhooks with a menu, and replays recorded webhooks offline so a phone menu
-can be tested in CI without dialling a phone.
+can be tested in CI without dialling a phone. It registers the sub-account's
+webhooks and lists its voices and numbers; emulate stands in for 8x8 on your
+machine, and test plays whole scenario calls through it.
 
 ` + cmdutil.ExitCodeHelp,
 		Example: `  $ ivrctl simulate testdata/dtmf3.json

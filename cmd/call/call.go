@@ -34,6 +34,20 @@ const (
 	DefaultTimeout     = 30 * time.Second
 )
 
+// call's settings that are worth a config file key or a variable, listed
+// by `config view` (every other flag binds too, unlisted). timeout is also
+// `ivrctl test`'s: one key, so config view says what both will read.
+func init() {
+	for _, k := range []cmdutil.Key{
+		{Name: "client-request-id", Help: "call: clientRequestId to tag calls with (auto: a random UUID)"},
+		{Name: "no-profile-check", Help: "call: skip the voiceProfile check against the sub-account's speech profiles"},
+		{Name: "timeout", Help: "call: wait for 8x8's answer (default 30s; with --wait the summary, 5m); test: each webhook round trip (5s)"},
+		{Name: "listen", Default: defaultListen, Help: "call --wait: ADDR:PORT to receive 8x8's webhooks on"},
+	} {
+		cmdutil.RegisterKey(k)
+	}
+}
+
 // CallOptions are the flags and inputs of `ivrctl call`.
 type CallOptions struct {
 	IO         *cmdutil.IOStreams
@@ -129,8 +143,8 @@ Exit codes: 0 all created (with --wait: COMPLETED), 1 --wait could not
 listen, 2 bad usage or configuration (nothing sent), 3 refused by 8x8
 (NOT_CREATED, 401/403), 4 transport or other HTTP failure (with --wait: or no
 session summary in time), 5 --wait: BUSY, NO_ANSWER, FAILED or CANCELED,
-6 --wait: ERROR, 130 batch stopped before the end (with --wait: stopped
-waiting). A batch exits with its worst failure.`,
+6 --wait: ERROR, 130 interrupted before every number was placed (with
+--wait: stopped waiting). A batch exits with its worst failure.`,
 		Example: `  $ export IVRCTL_API_KEY=... IVRCTL_SUBACCOUNT=acme_voice IVRCTL_FROM=6561115777
   $ ivrctl call --to 6512345678 --dry-run
   $ ivrctl call --to 6512345678
@@ -179,6 +193,9 @@ waiting). A batch exits with its worst failure.`,
 	fl.DurationVar(&opts.Timeout, "timeout", 0, "how long to wait for 8x8: each request's answer (default 30s), or with --wait the call's session summary (default 5m)")
 	fl.BoolVar(&opts.NoProfileCheck, "no-profile-check", false, "do not check voiceProfile against the sub-account's speech profiles before sending")
 	_ = cmd.MarkFlagFilename("to-file", "txt", "csv")
+	cmdutil.CompleteNoArgs(cmd)
+	cmdutil.CompleteFlagValues(cmd, nil, "to", "valid-until")
+	cmdutil.CompleteFlagValues(cmd, []string{"auto"}, "client-request-id")
 	addWaitFlags(cmd, &opts.WaitOptions)
 	return cmd
 }

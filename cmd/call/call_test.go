@@ -116,7 +116,7 @@ func TestCallOutcomes(t *testing.T) {
 	}{
 		{name: "created", code: 0, hits: 1, stdout: "d9874358-89ac-4c50-bbab-1eb634482a94\n"},
 		{name: "NOT_CREATED under 200", handle: answer(200, notCreated), code: 3, hits: 1,
-			stderr: []string{"8x8 did not create the call to 6512345678: -1002 Speech profile or language parameter invalid", "speech-profiles"}},
+			stderr: []string{"8x8 did not create the call to 6512345678: -1002 Speech profile or language parameter invalid", "ivrctl profiles"}},
 		{name: "-1007 under 400", handle: answer(400, `{"sessionStatus":"NOT_CREATED","statusCode":-1007,"statusMessage":"$.callflow[0].action should be one of: say,playFile,sayAndCapture"}`),
 			code: 3, hits: 1, stderr: []string{"-1007 $.callflow[0].action should be one of"}},
 		{name: "-1013 under 422", handle: answer(422, `{"sessionStatus":"NOT_CREATED","statusCode":-1013,"statusMessage":"Invalid Callflow : First action should be a MakeCall action"}`),

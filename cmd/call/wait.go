@@ -39,8 +39,9 @@ type WaitOptions struct {
 func addWaitFlags(cmd *cobra.Command, o *WaitOptions) {
 	fl := cmd.Flags()
 	fl.BoolVar(&o.Wait, "wait", false, "answer the call's webhooks with the menu and wait for its session summary")
-	fl.StringVar(&o.Listen, "listen", defaultListen, "with --wait: `ADDR:PORT` to receive 8x8's webhooks on (:0 a free port)")
+	fl.StringVar(&o.Listen, "listen", defaultListen, "with --wait: `ADDR:PORT` to receive 8x8's webhooks on (127.0.0.1:0: a free port)")
 	o.Webhook.AddFlags(cmd)
+	cmdutil.CompleteFlagValues(cmd, nil, "listen")
 }
 
 // prepareWait checks --wait's options before anything is sent or opened,

@@ -2,6 +2,7 @@ package cmdutil
 
 import (
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // File extensions the shells offer for each kind of input.
@@ -45,12 +46,49 @@ func CompleteFileArgs(cmd *cobra.Command, exts ...string) {
 	cmd.ValidArgsFunction = fileExts(exts)
 }
 
+// CompleteFlagValues makes each named flag cmd declares offer exactly
+// values, and no files: a flag that takes a word (--answer busy), a number,
+// a URL or a phone number would otherwise complete to the directory's files.
+// With no values, the shell offers nothing. Safe to call more than once.
+func CompleteFlagValues(cmd *cobra.Command, values []string, names ...string) {
+	for _, name := range names {
+		completeFlag(cmd, name, cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp))
+	}
+}
+
+// CompleteNoArgs makes a command that takes no positional arguments offer
+// none (cobra's default is the directory's files). A command that set its
+// own ValidArgsFunction keeps it.
+func CompleteNoArgs(cmd *cobra.Command) {
+	if cmd.ValidArgsFunction != nil {
+		return
+	}
+	cmd.ValidArgsFunction = cobra.NoFileCompletions
+}
+
+// noFileKeys are the shared settings whose values are never files.
+var noFileKeys = []string{KeySubaccount, KeyBaseURL, KeyFrom, KeyAgent}
+
+// noFileTypes are the pflag value types that never name a file.
+var noFileTypes = map[string]bool{
+	"int": true, "int64": true, "uint": true, "uint64": true,
+	"float64": true, "duration": true,
+}
+
 // RegisterCompletions walks the tree under root and gives every --menu and
 // -o/--output flag its value completion, so a command only has to name its
-// flags with the shared names. Completions a command registered itself win.
+// flags with the shared names. The shared settings that are not files
+// (--subaccount, --base-url, --from, --agent) and every number or duration
+// flag offer no files. Completions a command registered itself win.
 func RegisterCompletions(root *cobra.Command) {
 	CompleteMenuFlag(root)
 	CompleteOutputFlag(root)
+	CompleteFlagValues(root, nil, noFileKeys...)
+	root.LocalFlags().VisitAll(func(f *pflag.Flag) {
+		if noFileTypes[f.Value.Type()] {
+			CompleteFlagValues(root, nil, f.Name)
+		}
+	})
 	for _, c := range root.Commands() {
 		RegisterCompletions(c)
 	}

@@ -13,7 +13,7 @@ import (
 // README list the same table.
 const (
 	ExitOK        = 0 // success: call created, all checks passed, valid
-	ExitFailed    = 1 // a check failed (simulate's answer differs, validate found problems, a test scenario failed, numbers check: not yours), or serve (or call --wait's listener) failed
+	ExitFailed    = 1 // a check failed (simulate's answer differs, validate found problems, a test scenario failed, numbers check: not yours), or a server failed (serve, emulate, call --wait's listener)
 	ExitUsage     = 2 // bad usage or input: unknown flag, missing config, unreadable or undecodable file
 	ExitRejected  = 3 // the platform refused: NOT_CREATED, HTTP 401/403
 	ExitTransport = 4 // the platform could not be reached or failed: other HTTP errors, network; call --wait timed out
@@ -30,15 +30,17 @@ const (
 // ExitCodeHelp is the exit code table as shown by --help.
 const ExitCodeHelp = `Exit codes:
     0  success
-    1  a check failed (simulate, validate, test, numbers check), or serve could
-       not listen or drain (or call --wait could not listen)
+    1  a check failed (simulate, validate, test, numbers check), or a server
+       failed: serve or emulate could not listen or drain, call --wait could
+       not listen
     2  bad usage or unreadable input (nothing was sent)
     3  8x8 refused the request (NOT_CREATED, 401/403)
     4  8x8 could not be reached or failed (network, 5xx, other HTTP errors),
        or call --wait timed out before the session summary
     5  call --wait: the call ended BUSY, NO_ANSWER, FAILED or CANCELED
     6  call --wait: the session ended in ERROR
-  130  call was interrupted before every number was placed, or while it waited (--wait)`
+  130  call was interrupted before every number was placed, or while it
+       waited (--wait)`
 
 // ExitError is an error that decides the process's exit code.
 type ExitError struct {

@@ -90,6 +90,7 @@ command given the same flag would use.`,
 	}
 	cmd.Flags().StringVarP(&opts.Output, "output", "o", "text", "output format: text or json")
 	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
+	cmdutil.CompleteNoArgs(cmd)
 	return cmd
 }
 

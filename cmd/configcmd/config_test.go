@@ -163,32 +163,40 @@ func TestViewText(t *testing.T) {
 	t.Setenv("IVRCTL_FROM", "6561115777")
 	code, out, _ := execute(t, "config", "view", "--config", path, "--agent", "6512345678")
 	want := "config file: " + path + " (read)\n\n" +
-		"KEY              VALUE                  SOURCE\n" +
-		"api-key          ********FILE           file\n" +
-		"subaccount       filesub                file\n" +
-		"from             6561115777             env (IVRCTL_FROM)\n" +
-		"agent            6512345678             flag (--agent)\n" +
-		"base-url         https://voice.8x8.com  default\n" +
-		"menu             -                      unset\n" +
+		"KEY                VALUE                  SOURCE\n" +
+		"api-key            ********FILE           file\n" +
+		"subaccount         filesub                file\n" +
+		"from               6561115777             env (IVRCTL_FROM)\n" +
+		"agent              6512345678             flag (--agent)\n" +
+		"base-url           https://voice.8x8.com  default\n" +
+		"menu               -                      unset\n" +
 		// emulate's settings, registered by cmd/emulate
-		"vca-url          -                      unset\n" +
-		"vss-url          -                      unset\n" +
-		"answer           answer                 default\n" +
-		"agent-answer     answer                 default\n" +
-		"press            -                      unset\n" +
-		"webhook-timeout  5s                     default\n" +
-		// serve's settings, registered by cmd/serve
-		"auth-secret      -                      unset\n" +
-		"auth-header      Authorization          default\n" +
-		"token            -                      unset\n" +
-		"basic-auth       -                      unset\n" +
-		"allow-ip         -                      unset\n" +
-		"trust-proxy      -                      unset\n" +
-		"sessions         -                      unset\n" +
-		"record           -                      unset\n" +
-		"port             8080                   default\n" +
-		"addr             127.0.0.1              default\n" +
-		"log-format       text                   default\n"
+		"vca-url            -                      unset\n" +
+		"vss-url            -                      unset\n" +
+		"answer             answer                 default\n" +
+		"agent-answer       answer                 default\n" +
+		"press              -                      unset\n" +
+		"webhook-timeout    5s                     default\n" +
+		"numbers            6561115777             default\n" +
+		"profiles           -                      unset\n" +
+		// serve's and call --wait's webhook server, registered by cmd/webhookopts
+		"auth-secret        -                      unset\n" +
+		"auth-header        Authorization          default\n" +
+		"token              -                      unset\n" +
+		"basic-auth         -                      unset\n" +
+		"allow-ip           -                      unset\n" +
+		"trust-proxy        -                      unset\n" +
+		"sessions           -                      unset\n" +
+		"record             -                      unset\n" +
+		// call's, registered by cmd/call
+		"client-request-id  -                      unset\n" +
+		"no-profile-check   -                      unset\n" +
+		"timeout            -                      unset\n" +
+		"listen             127.0.0.1:8080         default\n" +
+		// serve's, registered by cmd/serve
+		"port               8080                   default\n" +
+		"addr               127.0.0.1              default\n" +
+		"log-format         text                   default\n"
 	if code != 0 || out != want {
 		t.Errorf("exit %d (-want +got):\n%s", code, cmp.Diff(want, out))
 	}

@@ -54,6 +54,8 @@ func init() {
 		{Name: KeyAgentAnswer, Default: string(emulator.PickupAnswer), Help: "emulate: how a bridged (agent) number picks up"},
 		{Name: KeyPress, Help: "emulate: keys pressed at successive prompts, comma-separated"},
 		{Name: KeyWebhookTimeout, Default: emulator.DefaultWebhookTimeout.String(), Help: "emulate: time limit of one webhook request"},
+		{Name: flagNumbers, Default: DefaultNumbers, Help: "emulate: virtual numbers the sub-account owns, comma-separated, or any"},
+		{Name: flagProfiles, Help: "emulate: speech profiles: codes comma-separated, a .json file, or any (default: 8x8's documented voices)"},
 	} {
 		cmdutil.RegisterKey(k)
 	}
@@ -130,13 +132,16 @@ to 10s) and exits 0.
 
 Exit codes: 0 stopped by a signal after a clean drain, 1 could not listen or
 calls were still in flight after 10s, 2 bad usage.`,
-		Example: `  $ ivrctl serve --port 8080 &
-  $ ivrctl emulate --vca-url http://127.0.0.1:8080/webhooks/vca --vss-url http://127.0.0.1:8080/webhooks/vss --press 2
+		Example: `  $ export IVRCTL_API_KEY=test-key IVRCTL_SUBACCOUNT=acme-01   # any key: emulate requires the one call sends
+  $ ivrctl serve --port 8080 &
+  $ ivrctl emulate --vca-url http://127.0.0.1:8080/webhooks/vca --vss-url http://127.0.0.1:8080/webhooks/vss --press 2 &
   $ ivrctl call --base-url http://127.0.0.1:9090 --from 6561115777 --to 6512345678
 
-  # or register the webhooks with emulate, as with 8x8
+  # or register the webhooks with emulate, as with 8x8, and serve with their secret
   $ ivrctl emulate --press 1 &
-  $ ivrctl webhooks set --base-url http://127.0.0.1:9090 --insecure --vca http://127.0.0.1:8080/webhooks/vca --vss http://127.0.0.1:8080/webhooks/vss --auth-secret generate`,
+  $ ivrctl webhooks set --base-url http://127.0.0.1:9090 --insecure --vca http://127.0.0.1:8080/webhooks/vca --vss http://127.0.0.1:8080/webhooks/vss --auth-secret generate > ivr.env
+  $ . ./ivr.env && ivrctl serve --port 8080 &
+  $ ivrctl call --base-url http://127.0.0.1:9090 --from 6561115777 --to 6512345678`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Context = cmd.Context()
@@ -164,6 +169,11 @@ calls were still in flight after 10s, 2 bad usage.`,
 	pickups := cobra.FixedCompletions([]string{"answer", "busy", "no-answer", "fail"}, cobra.ShellCompDirectiveNoFileComp)
 	_ = cmd.RegisterFlagCompletionFunc(KeyAnswer, pickups)
 	_ = cmd.RegisterFlagCompletionFunc(KeyAgentAnswer, pickups)
+	cmdutil.CompleteNoArgs(cmd)
+	cmdutil.CompleteFlagValues(cmd, nil, keyAddr, KeyVCAURL, KeyVSSURL, KeyPress)
+	cmdutil.CompleteFlagValues(cmd, []string{"any"}, flagNumbers)
+	// A .json file is the value worth completing; "any" is short to type.
+	_ = cmd.MarkFlagFilename(flagProfiles, "json")
 	return cmd
 }
 

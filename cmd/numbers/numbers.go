@@ -33,7 +33,10 @@ func NewCmdNumbers(f *cmdutil.Factory) *cobra.Command {
 		Short: "List the sub-account's virtual numbers",
 		Long: `List the virtual numbers of the sub-account: the caller IDs (--from) a call
 may use. The list is also cached (a day, under the user's cache directory) for
-call's --from check.`,
+call's --from check.
+
+Exit codes: 0 listed, 2 bad usage or a missing setting (nothing sent), 3 the
+API key was refused, 4 8x8 could not be reached or failed.`,
 		Example: `  $ ivrctl numbers
   $ ivrctl numbers -o json
   $ ivrctl numbers check +6561115777`,

@@ -34,7 +34,11 @@ sayAndCapture may give as voiceProfile. 8x8 refuses any other with -1002.
 
 --language en-US keeps one locale; --language en keeps every English one.
 The list is also cached (a day, under the user's cache directory) for the
-voiceProfile checks of call and validate --online.`,
+voiceProfile checks of call and validate --online.
+
+Exit codes: 0 listed (also when nothing matches), 2 bad usage or a missing
+setting (nothing sent), 3 the API key was refused, 4 8x8 could not be reached
+or failed.`,
 		Example: `  $ ivrctl profiles
   $ ivrctl profiles --language en-US
   $ ivrctl profiles -o json`,
@@ -50,6 +54,8 @@ voiceProfile checks of call and validate --online.`,
 	account.AddFlags(cmd.Flags(), opts.Account)
 	cmd.Flags().StringVar(&opts.Language, "language", "", "only this locale (en-US), or language (en)")
 	cmd.Flags().StringVarP(&opts.Output, "output", "o", "text", "output format: text or json")
+	cmdutil.CompleteNoArgs(cmd)
+	cmdutil.CompleteFlagValues(cmd, nil, "language")
 	return cmd
 }
 

@@ -93,7 +93,11 @@ config file to flags, which other users can see in the process list.
 Every setting is also IVRCTL_<NAME> (IVRCTL_ALLOW_IP, ...) or <name>: in the
 config file. SIGINT or SIGTERM stops accepting, lets requests in flight
 finish, closes the sessions file and exits 0; requests still in flight
-after 10s are cut off and serve exits 1. A second signal kills at once.`,
+after 10s are cut off and serve exits 1. A second signal kills at once.
+
+Exit codes: 0 stopped by a signal after a clean drain, 1 could not listen or
+requests were still in flight after 10s, 2 bad usage (a bad flag, menu or
+setting; nothing served).`,
 		Example: `  $ ivrctl serve --port 8080
   $ IVRCTL_AUTH_SECRET=mdp1234 ivrctl serve --addr 0.0.0.0 --allow-ip 18.140.80.2,52.220.253.234,54.255.116.8,52.74.232.241
   $ ivrctl serve --menu testdata/menus/advanced-ivr.yaml --record calls/
@@ -117,6 +121,8 @@ after 10s are cut off and serve exits 1. A second signal kills at once.`,
 	opts.Options.AddFlags(cmd)
 	_ = cmd.MarkFlagFilename(cmdutil.KeyMenu, "yaml", "yml", "json")
 	_ = cmd.RegisterFlagCompletionFunc(KeyLogFormat, cobra.FixedCompletions([]string{LogText, LogJSON}, cobra.ShellCompDirectiveNoFileComp))
+	cmdutil.CompleteNoArgs(cmd)
+	cmdutil.CompleteFlagValues(cmd, nil, KeyAddr)
 	return cmd
 }
 

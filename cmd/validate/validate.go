@@ -44,8 +44,9 @@ func NewCmdValidate(f *cmdutil.Factory, runF func(*ValidateOptions) error) *cobr
 A .json file holding a "callflow" is judged as a Send Callflow request when it
 has validUntil or clientRequestId, or starts with makeCall and has no
 clientActionId; otherwise as a webhook response. --kind request judges every
-file as a request (which must start with makeCall, -1013). A .yaml/.yml file, or JSON with "menus", is a menu file: it is
-loaded, checked, and every answer it can give is validated.
+file as a request (which must start with makeCall, -1013), --kind response
+as a webhook response. A .yaml/.yml file, or JSON with "menus", is a menu
+file: it is loaded, checked, and every answer it can give is validated.
 
 --online also asks 8x8 (with the API key and sub-account call uses) for the
 sub-account's speech profiles, and reports every voiceProfile not among them
@@ -80,6 +81,7 @@ profiles could not be fetched.`,
 	cmd.Flags().StringVar(&opts.Kind, "kind", "auto", "judge callflow JSON as a Send Callflow request, a webhook response, or auto")
 	cmd.Flags().BoolVar(&opts.Online, "online", false, "also check voiceProfile against the sub-account's speech profiles (asks 8x8)")
 	account.AddFlags(cmd.Flags(), opts.Account)
+	cmdutil.CompleteFlagValues(cmd, []string{"auto", "request", "response"}, "kind")
 	return cmd
 }
 

@@ -96,6 +96,7 @@ func (o *Options) AddFlags(cmd *cobra.Command) {
 	fl.BoolVar(&o.TrustProxy, KeyTrustProxy, false, "behind a reverse proxy: the client is the right-most X-Forwarded-For entry")
 	_ = cmd.MarkFlagFilename(KeySessions, "jsonl")
 	_ = cmd.MarkFlagDirname(KeyRecord)
+	cmdutil.CompleteFlagValues(cmd, nil, KeyAuthSecret, KeyAuthHeader, KeyToken, KeyBasicAuth, KeyAllowIP)
 }
 
 // Config checks the options and turns them into a server configuration

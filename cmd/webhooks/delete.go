@@ -30,11 +30,15 @@ func newCmdDelete(f *cmdutil.Factory) *cobra.Command {
 		Use:   "delete [flags] vca|vss|vcs|vru...",
 		Short: "Delete the sub-account's webhook of a type",
 		Long: `Delete the sub-account's webhook of each type given (8x8 keeps one URL per
-type). 8x8's guides delete a type before registering a new URL for it.`,
+type). 8x8's guides delete a type before registering a new URL for it.
+
+Exit codes: 0 deleted, 2 bad usage or a missing setting (nothing sent), 3 the
+API key was refused, 4 8x8 could not be reached or failed (404: nothing was
+registered for the type).`,
 		Example: `  $ ivrctl webhooks delete vca
   $ ivrctl webhooks delete vca vss`,
-		Args:      cobra.MinimumNArgs(1),
-		ValidArgs: []string{"vca", "vss", "vcs", "vru"},
+		Args:              cobra.MinimumNArgs(1),
+		ValidArgsFunction: completeTypes,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Account.FromConfig(f)
 			if err := account.CheckOutput(opts.Output); err != nil {
@@ -94,4 +98,17 @@ func deleteError(typ string, out, err error) error {
 			cmdutil.EnvName(cmdutil.KeySubaccount) + ")"
 	}
 	return out
+}
+
+// completeTypes offers the webhook types delete takes that the command line
+// does not name yet (`delete vca <TAB>` offers vss, vcs, vru), never files.
+func completeTypes(_ *cobra.Command, args []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	var out []cobra.Completion
+	for _, t := range deletable {
+		lower := strings.ToLower(t)
+		if !slices.ContainsFunc(args, func(a string) bool { return strings.EqualFold(a, t) }) {
+			out = append(out, lower)
+		}
+	}
+	return out, cobra.ShellCompDirectiveNoFileComp
 }

@@ -48,9 +48,10 @@ type). URLs must be https: 8x8's deliveries carry your callers' numbers and
 the auth secret; --insecure allows http (a test rig).
 
 --auth-secret registers a secret 8x8 sends with every delivery (its
-httpAuthHeader) and ` + "`ivrctl serve`" + ` checks (its --auth-secret, IVRCTL_AUTH_SECRET).
-Like serve's, it is read from IVRCTL_AUTH_SECRET or auth-secret: in the config
-file, so one setting serves both; prefer those to the flag, which ps shows.
+httpAuthHeader) and ` + "`ivrctl serve`" + ` checks (its --auth-secret,
+IVRCTL_AUTH_SECRET). Like serve's, it is read from IVRCTL_AUTH_SECRET or
+auth-secret: in the config file, so one setting serves both; prefer those to
+the flag, which ps shows.
 --auth-secret generate makes a random one and prints it once, as the line
 ` + "`export IVRCTL_AUTH_SECRET=...`" + ` on stdout: 8x8 never shows it again. Everything
 else goes to stderr, so the secret can go straight to a file:
@@ -59,7 +60,12 @@ else goes to stderr, so the secret can go straight to a file:
   . ./ivr.env; ivrctl serve
 
 Without a secret, anyone who learns the URLs can drive your menu: a warning
-says so.`,
+says so.
+
+Exit codes: 0 registered, 2 bad usage, a bad URL or a missing setting (nothing
+sent), 3 the API key was refused, 4 8x8 could not be reached or failed. If
+the VCA registration succeeds and the VSS one fails, the generated secret is
+still printed and the exit code is the failure's.`,
 		Example: `  $ ivrctl webhooks set --vca https://ivr.example.com/webhooks/vca --vss https://ivr.example.com/webhooks/vss --auth-secret generate > ivr.env
   $ IVRCTL_AUTH_SECRET=... ivrctl webhooks set --vca https://ivr.example.com/webhooks/vca`,
 		Args: cobra.NoArgs,
@@ -76,6 +82,9 @@ says so.`,
 	fl.StringVar(&opts.AuthSecret, webhookopts.KeyAuthSecret, "", "`SECRET` 8x8 sends with every delivery, or generate (a random one, printed once)")
 	fl.BoolVar(&opts.Insecure, "insecure", false, "allow http:// URLs")
 	fl.StringVarP(&opts.Output, "output", "o", "text", "output format: text or json")
+	cmdutil.CompleteNoArgs(cmd)
+	cmdutil.CompleteFlagValues(cmd, nil, "vca", "vss")
+	cmdutil.CompleteFlagValues(cmd, []string{"generate"}, webhookopts.KeyAuthSecret)
 	return cmd
 }
 

@@ -16,12 +16,15 @@ import (
 // NewCmdWebhooks builds the command group.
 func NewCmdWebhooks(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "webhooks <command>",
+		Use:   "webhooks",
 		Short: "List, register and delete the sub-account's voice webhooks",
 		Long: `List, register and delete the sub-account's voice webhooks with 8x8's
 Webhooks API: VCA (Voice Call Action, where the menu's next callflow comes
 from) and VSS (Voice Session Summary). Point them at ` + "`ivrctl serve`" + `'s
-/webhooks/vca and /webhooks/vss.`,
+/webhooks/vca and /webhooks/vss.
+
+Exit codes: 0 done, 2 bad usage or a missing setting (nothing sent), 3 the
+API key was refused, 4 8x8 could not be reached or failed.`,
 		Example: `  $ ivrctl webhooks list
   $ ivrctl webhooks set --vca https://ivr.example.com/webhooks/vca --vss https://ivr.example.com/webhooks/vss --auth-secret generate
   $ ivrctl webhooks delete vca vss`,
@@ -42,7 +45,10 @@ func newCmdList(f *cmdutil.Factory) *cobra.Command {
 		Use:   "list [flags]",
 		Short: "List the sub-account's voice webhooks",
 		Long: `List the sub-account's voice webhooks: type, URL, whether enabled, and
-whether an auth header is set (8x8 never shows its value).`,
+whether an auth header is set (8x8 never shows its value).
+
+Exit codes: 0 listed, 2 bad usage or a missing setting (nothing sent), 3 the
+API key was refused, 4 8x8 could not be reached or failed.`,
 		Example: `  $ ivrctl webhooks list
   $ ivrctl webhooks list -o json`,
 		Args: cobra.NoArgs,
@@ -78,6 +84,7 @@ whether an auth header is set (8x8 never shows its value).`,
 		},
 	}
 	account.AddFlags(cmd.Flags(), opts.Account)
+	cmdutil.CompleteNoArgs(cmd)
 	cmd.Flags().StringVarP(&opts.Output, "output", "o", "text", "output format: text or json")
 	return cmd
 }

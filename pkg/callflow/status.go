@@ -60,15 +60,16 @@ var statusMessages = map[int]string{
 func StatusMessage(code int) string { return statusMessages[code] }
 
 // StatusHint says what usually fixes a rejected request, for the codes where
-// a hint helps more than the platform's message alone.
+// a hint helps more than the platform's message alone. Where an ivrctl
+// command shows or fixes the account's side, the hint names it.
 func StatusHint(code int) string {
 	switch code {
 	case StatusVoiceProfile:
-		return "list your account's voices with GET /api/v1/subaccounts/{id}/speech-profiles and use a speechProfileCode"
+		return "list the sub-account's voices with: ivrctl profiles, and use a PROFILE"
 	case StatusNoDTMFCallback:
-		return "sayAndCapture needs a VCA webhook: register your server's URL with 8x8's Webhooks API"
+		return "sayAndCapture needs a VCA webhook: register your server's URL with: ivrctl webhooks set --vca URL"
 	case StatusSourceNotAllowed:
-		return "the caller ID must be a virtual number of the sub-account, whitelisted by 8x8 support"
+		return "the caller ID must be a virtual number of the sub-account (ivrctl numbers), whitelisted by 8x8 support"
 	case StatusExpired:
 		return "validUntil is in the past: send a later time or leave it out"
 	case StatusInvalidDestination:

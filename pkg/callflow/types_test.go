@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -186,6 +187,20 @@ func TestResponseCreated(t *testing.T) {
 	for _, tt := range tests {
 		if got := tt.r.Created(); got != tt.want {
 			t.Errorf("%+v.Created() = %v, want %v", tt.r, got, tt.want)
+		}
+	}
+}
+
+// TestStatusHintNamesTheCommand: the codes an account command answers point
+// at it, rather than at a raw API path the user would have to call by hand.
+func TestStatusHintNamesTheCommand(t *testing.T) {
+	for code, want := range map[int]string{
+		StatusVoiceProfile:     "ivrctl profiles",
+		StatusNoDTMFCallback:   "ivrctl webhooks set --vca URL",
+		StatusSourceNotAllowed: "ivrctl numbers",
+	} {
+		if got := StatusHint(code); !strings.Contains(got, want) {
+			t.Errorf("StatusHint(%d) = %q, want it to name %q", code, got, want)
 		}
 	}
 }
