@@ -49,6 +49,11 @@ func TestCompletions(t *testing.T) {
 		{[]string{"config", "view", ""}, ":4\n"},
 		{[]string{"test", ""}, "yaml\nyml\n:8\n"},
 		{[]string{"test", "--parallel", ""}, ":4\n"},
+		{[]string{"test", "--webhook", ""}, ":4\n"},
+		{[]string{"test", "--vss", ""}, ":4\n"},
+		{[]string{"test", "--run", ""}, ":4\n"},
+		{[]string{"test", "--auth-secret", ""}, ":4\n"},
+		{[]string{"test", "--junit", ""}, "xml\n:8\n"},
 	}
 	for _, tt := range tests {
 		args := append([]string{cobra.ShellCompNoDescRequestCmd}, tt.args...)

@@ -162,6 +162,8 @@ Exit codes:
 	fl.StringVar(&opts.Run, "run", "", "only the scenarios whose name matches `REGEX`")
 	_ = cmd.MarkFlagFilename("junit", "xml")
 	cmdutil.CompleteFileArgs(cmd, "yaml", "yml")
+	// URLs, patterns and secrets: nothing to offer, and never the files.
+	cmdutil.CompleteFlagValues(cmd, nil, "webhook", "vss", "run", webhookopts.KeyAuthSecret, webhookopts.KeyAuthHeader)
 	return cmd
 }
 
