@@ -12,10 +12,8 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"os/signal"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -235,13 +233,8 @@ func runEmulate(opts *EmulateOptions) error {
 
 	// Signals are caught before the address is printed, as serve does: a
 	// script that reads it and signals at once gets a clean drain.
-	ctx := opts.Context
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	ctx, stop := cmdutil.SignalContext(opts.Context)
 	defer stop()
-	context.AfterFunc(ctx, stop)
 
 	em := emulator.New(cfg)
 	addr := net.JoinHostPort(opts.Addr, strconv.Itoa(opts.Port))

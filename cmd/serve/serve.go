@@ -7,10 +7,7 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"os"
-	"os/signal"
 	"strconv"
-	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -158,13 +155,8 @@ func runServe(opts *ServeOptions) error {
 	// Once the first signal (or the command's context) ends the run, the
 	// default behaviour returns, so a second Ctrl-C during a slow drain
 	// kills at once.
-	ctx := opts.Context
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	ctx, stop := cmdutil.SignalContext(opts.Context)
 	defer stop()
-	context.AfterFunc(ctx, stop)
 
 	srv, err := webhook.New(cfg)
 	if err != nil {

@@ -13,10 +13,8 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"os/signal"
 	"regexp"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -233,12 +231,9 @@ func isToken(s string) bool {
 }
 
 func run(ctx context.Context, opts *TestOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	// Ctrl-C ends the calls in flight (their webhooks are cut off) and
-	// still reports what ran.
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	// still reports what ran; a second one kills.
+	ctx, stop := cmdutil.SignalContext(ctx)
 	defer stop()
 
 	scenarios, err := scenario.Load(opts.Paths, opts.ReadFile)
