@@ -130,7 +130,7 @@ func TestBadFiles(t *testing.T) {
 	r := ivrctl(t, "test", "testdata/scenarios/simple-ivr", "testdata/test/bad/press-letters.yaml", "testdata/test/bad/unknown-field.yaml")
 	want := `ivrctl: testdata/test/bad/press-letters.yaml:6: caller.steps[1].press: must be digits 0-9, * or #, found "1a"
   testdata/test/bad/unknown-field.yaml:4: caller.steps[0]: unknown field "pres" (known: expect, press, silence, hangup)
-  testdata/test/bad/unknown-field.yaml:7: expect: unknown field "webhookcalls" (known: heard, connected, status, webhookCalls)
+  testdata/test/bad/unknown-field.yaml:7: expect: unknown field "webhookcalls" (known: heard, connected, status, webhookCalls, lastAction)
 `
 	if r.code != 2 || r.stdout != "" {
 		t.Errorf("exit %d, stdout %q: want 2 and nothing run", r.code, r.stdout)
@@ -199,8 +199,8 @@ func TestJUnit(t *testing.T) {
 	if err := xml.Unmarshal(data, &doc); err != nil {
 		t.Fatalf("not XML: %v", err)
 	}
-	if doc.Tests != 13 || doc.Failures != 6 || len(doc.Suites) != 6 {
-		t.Errorf("tests %d failures %d suites %d, want 13, 6, 6", doc.Tests, doc.Failures, len(doc.Suites))
+	if doc.Tests != 14 || doc.Failures != 7 || len(doc.Suites) != 7 {
+		t.Errorf("tests %d failures %d suites %d, want 14, 7, 7", doc.Tests, doc.Failures, len(doc.Suites))
 	}
 	golden(t, "junit.xml", timeAttr.ReplaceAllString(string(data), `time="0.000"`))
 }

@@ -190,9 +190,9 @@ func (p *parser) scenario(root *yaml.Node) *Scenario {
 		p.Fail(callerNode, "caller.steps", "the caller does not answer (pickup: %s), so no prompt is played: drop the steps", s.Caller.Pickup)
 	}
 	e := &s.Expect
-	none := !e.HeardSet && !e.ConnectedSet && e.Status == "" && e.WebhookCalls < 0
+	none := !e.HeardSet && !e.ConnectedSet && e.Status == "" && e.WebhookCalls < 0 && e.LastAction == ""
 	if none && !slices.ContainsFunc(s.Caller.Steps, func(st Step) bool { return st.Expect != nil }) {
-		p.Fail(root, "expect", "nothing to check: give expect (heard, connected, status, webhookCalls) or an expect on a caller step")
+		p.Fail(root, "expect", "nothing to check: give expect (heard, connected, status, webhookCalls, lastAction) or an expect on a caller step")
 	}
 	return s
 }
@@ -322,7 +322,7 @@ func (p *parser) step(n *yaml.Node, where string) (Step, bool) {
 }
 
 func (p *parser) expect(n *yaml.Node, e *Expect) {
-	for _, kv := range p.Pairs(n, "expect", "heard", "connected", "status", "webhookCalls") {
+	for _, kv := range p.Pairs(n, "expect", "heard", "connected", "status", "webhookCalls", "lastAction") {
 		k, v := kv[0], kv[1]
 		w := "expect." + k.Value
 		switch k.Value {
@@ -355,6 +355,8 @@ func (p *parser) expect(n *yaml.Node, e *Expect) {
 			}
 		case "status":
 			e.Status, e.StatusLine = p.enum(v, w, statuses), k.Line
+		case "lastAction":
+			e.LastAction, e.LastActionLine = p.enum(v, w, lastActions), k.Line
 		case "webhookCalls":
 			e.WebhookLine = k.Line
 			s, ok := p.scalar(v, w, "a count")
