@@ -21,6 +21,7 @@ import (
 
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 	"github.com/ivrctl/ivrctl/cmd/webhookopts"
+	"github.com/ivrctl/ivrctl/pkg/emulator"
 	"github.com/ivrctl/ivrctl/pkg/scenario"
 	"github.com/ivrctl/ivrctl/pkg/webhook"
 )
@@ -288,6 +289,9 @@ func run(ctx context.Context, opts *TestOptions) error {
 		if err := refused(opts, results); err != nil {
 			return err
 		}
+		if err := unanswered(opts, results); err != nil {
+			return err
+		}
 		return &cmdutil.SilentError{Code: cmdutil.ExitFailed}
 	}
 	return nil
@@ -315,6 +319,47 @@ func refused(opts *TestOptions, results []*scenario.Result) error {
 		Err:  fmt.Errorf("the webhook answered HTTP %d to %d of %d calls: it wants credentials", status, n, len(results)),
 		Hint: hint,
 	}
+}
+
+// unanswered is the error, with a hint, when --webhook gave calls no
+// answer at all: nothing listening (a backend not started yet, the wrong
+// port), or no answer within --timeout (a backend that serves one request
+// at a time, under --parallel calls). Nil otherwise.
+func unanswered(opts *TestOptions, results []*scenario.Result) error {
+	if opts.Webhook == "" {
+		// Each scenario's call.webhook: the reports name the URL.
+		return nil
+	}
+	refused, timedOut := 0, 0
+	for _, res := range results {
+		if tr := res.Transcript; tr != nil {
+			switch tr.WebhookFailure {
+			case emulator.WebhookRefused:
+				refused++
+			case emulator.WebhookTimedOut:
+				timedOut++
+			}
+		}
+	}
+	switch {
+	case refused > 0:
+		return &cmdutil.ExitError{
+			Code: cmdutil.ExitFailed,
+			Err:  fmt.Errorf("the webhook refused the connection on %d of %d calls: nothing listens at %s", refused, len(results), emulator.RedactURL(opts.Webhook)),
+			Hint: "is the backend running? Start it before ivrctl test and wait until it listens (see the README's GitHub Actions example)",
+		}
+	case timedOut > 0:
+		parallel := "--parallel (default: four per CPU with --webhook)"
+		if opts.Parallel > 0 {
+			parallel = fmt.Sprintf("--parallel %d", opts.Parallel)
+		}
+		return &cmdutil.ExitError{
+			Code: cmdutil.ExitFailed,
+			Err:  fmt.Errorf("the webhook gave no answer within --timeout %s on %d of %d calls", opts.Timeout, timedOut, len(results)),
+			Hint: "a backend that serves one request at a time may not keep up with " + parallel + ": try --parallel 1, or a longer --timeout",
+		}
+	}
+	return nil
 }
 
 func writeJUnit(opts *TestOptions, results []*scenario.Result, total time.Duration) error {

@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"flag"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -583,5 +584,54 @@ func TestVSSOnlyFromTheCommandLine(t *testing.T) {
 	}
 	if n := strings.Count(string(data), "\n"); n != 18 {
 		t.Errorf("%d summaries recorded with --vss, want 18", n)
+	}
+}
+
+// TestWebhookUnreachable: a backend not started yet (or on another port)
+// fails every call the same way; after the reports, one error says so
+// and what to do, rather than leaving it to the N reports.
+func TestWebhookUnreachable(t *testing.T) {
+	const dir = "testdata/scenarios/simple-ivr"
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := "http://" + ln.Addr().String() + "/vca_webhook"
+	ln.Close() // nothing listens there now
+	// serve's ?token= is a secret: never shown.
+	r := ivrctl(t, "test", "--webhook", url+"?token="+testSecret, dir)
+	// The 4 who do not pick up reach no webhook.
+	want := "ivrctl: the webhook refused the connection on 14 of 18 calls: nothing listens at " + url + "?...\n" +
+		"is the backend running? Start it before ivrctl test and wait until it listens (see the README's GitHub Actions example)\n"
+	if r.code != 1 {
+		t.Errorf("exit %d, want 1", r.code)
+	}
+	if diff := cmp.Diff(want, r.stderr); diff != "" {
+		t.Errorf("stderr (-want +got):\n%s", diff)
+	}
+}
+
+// TestWebhookTooSlow: a backend that does not answer within --timeout,
+// typically one that serves a request at a time under --parallel calls,
+// gets a hint naming both flags.
+func TestWebhookTooSlow(t *testing.T) {
+	const file = "testdata/scenarios/simple-ivr/options.yaml"
+	release := make(chan struct{})
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer slow.Close()
+	defer close(release)
+	r := ivrctl(t, "test", "--webhook", slow.URL, "--timeout", "50ms", "--parallel", "3", "--run", "^1: ", file)
+	want := "ivrctl: the webhook gave no answer within --timeout 50ms on 1 of 1 calls\n" +
+		"a backend that serves one request at a time may not keep up with --parallel 3: try --parallel 1, or a longer --timeout\n"
+	if r.code != 1 {
+		t.Errorf("exit %d, want 1", r.code)
+	}
+	if diff := cmp.Diff(want, r.stderr); diff != "" {
+		t.Errorf("stderr (-want +got):\n%s", diff)
 	}
 }
