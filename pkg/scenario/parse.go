@@ -198,14 +198,17 @@ func (p *parser) scenario(root *yaml.Node) *Scenario {
 }
 
 func (p *parser) call(n *yaml.Node, c *Call) {
+	var numbers []*yaml.Node // to and from: the request file has its own
 	for _, kv := range p.Pairs(n, "call", "to", "from", "menu", "webhook", "request") {
 		k, v := kv[0], kv[1]
 		w := "call." + k.Value
 		switch k.Value {
 		case "to":
 			c.To, c.ToLine = p.number(v, w), k.Line
+			numbers = append(numbers, k)
 		case "from":
 			c.From = p.number(v, w)
+			numbers = append(numbers, k)
 		case "menu":
 			c.Menu, _ = p.str(v, w)
 			c.MenuLine = k.Line
@@ -222,6 +225,13 @@ func (p *parser) call(n *yaml.Node, c *Call) {
 				continue
 			}
 			c.Webhook, c.WebhookLine = s, k.Line
+		}
+	}
+	if c.Request != "" {
+		// The request is placed as it is: its makeCall names both
+		// numbers, and these would be silently ignored.
+		for _, k := range numbers {
+			p.Fail(k, "call."+k.Value, "not used with call.request: the request's makeCall gives the numbers (source, destination); drop it")
 		}
 	}
 }
