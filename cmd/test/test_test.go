@@ -21,6 +21,7 @@ import (
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil/cmdtest"
 	"github.com/ivrctl/ivrctl/internal/servetest"
+	"github.com/ivrctl/ivrctl/pkg/callflow"
 	"github.com/ivrctl/ivrctl/pkg/scenario"
 	"github.com/ivrctl/ivrctl/pkg/webhook"
 )
@@ -633,5 +634,39 @@ func TestWebhookTooSlow(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, r.stderr); diff != "" {
 		t.Errorf("stderr (-want +got):\n%s", diff)
+	}
+}
+
+// TestOwnBackendExample: the README's example for a backend that is not
+// an ivrctl menu (testdata/own-backend: the Send Callflow request the
+// application sends, and scenarios with no call.menu) passes against a
+// backend answering 8x8's restaurant IVR over HTTP, with its secret and
+// its session summaries, each summary echoing the request's
+// clientRequestId.
+func TestOwnBackendExample(t *testing.T) {
+	const dir = "testdata/own-backend"
+	srv := servetest.Run(t, webhook.Config{
+		Engine: servetest.Engine(t, "testdata/menus/advanced-ivr.yaml"),
+		Auth:   webhook.Auth{Secrets: []string{testSecret}},
+	})
+	r := ivrctl(t, "test", "-o", "json", "--webhook", srv.VCA, "--vss", srv.VSS, "--auth-secret", testSecret, dir)
+	if r.code != 0 || r.stderr != "4 passed, 0 failed\n" {
+		t.Fatalf("exit %d:\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	for _, l := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
+		var res struct {
+			Name       string
+			Transcript struct{ Summary callflow.VSSEvent }
+		}
+		if err := json.Unmarshal([]byte(l), &res); err != nil {
+			t.Fatal(err)
+		}
+		if got := res.Transcript.Summary.Payload.ClientRequestID; got != "restaurant-ci" {
+			t.Errorf("%s: clientRequestId %q, want the request's restaurant-ci", res.Name, got)
+		}
+	}
+	// The request file is one 8x8 accepts, as a user checks it.
+	if v := ivrctl(t, "validate", dir+"/send-callflow.json"); v.code != 0 {
+		t.Errorf("validate: exit %d: %s%s", v.code, v.stdout, v.stderr)
 	}
 }
