@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -292,6 +293,9 @@ func run(ctx context.Context, opts *TestOptions) error {
 		if err := unanswered(opts, results); err != nil {
 			return err
 		}
+		if err := defaultStart(opts, results); err != nil {
+			return err
+		}
 		return &cmdutil.SilentError{Code: cmdutil.ExitFailed}
 	}
 	return nil
@@ -360,6 +364,34 @@ func unanswered(opts *TestOptions, results []*scenario.Result) error {
 		}
 	}
 	return nil
+}
+
+// defaultStart is the error, with a hint, when scenarios naming neither
+// call.menu nor call.request failed on their first prompt against
+// --webhook: that prompt was the embedded simple IVR's, which a backend
+// of one's own does not know. Nil otherwise.
+func defaultStart(opts *TestOptions, results []*scenario.Result) error {
+	if opts.Webhook == "" {
+		return nil
+	}
+	n := 0
+	for _, res := range results {
+		c := res.Scenario.Call
+		if c.Menu != "" || c.Request != "" {
+			continue
+		}
+		if slices.ContainsFunc(res.Failures, func(f scenario.Failure) bool { return f.Field == "caller.steps[0].expect" }) {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	return &cmdutil.ExitError{
+		Code: cmdutil.ExitFailed,
+		Err:  fmt.Errorf("%d of %d scenarios failed on the first prompt, which came from the embedded simple IVR: they name no call.menu or call.request", n, len(results)),
+		Hint: `8x8 plays the first prompt from the Send Callflow request, before any webhook: give the request your application sends as call.request (see the README's "A backend of your own")`,
+	}
 }
 
 func writeJUnit(opts *TestOptions, results []*scenario.Result, total time.Duration) error {

@@ -670,3 +670,25 @@ func TestOwnBackendExample(t *testing.T) {
 		t.Errorf("validate: exit %d: %s%s", v.code, v.stdout, v.stderr)
 	}
 }
+
+// TestOwnBackendWithoutRequest: against a backend of one's own, a
+// scenario naming neither call.menu nor call.request hears the embedded
+// simple IVR's start prompt first; the error after the reports says where
+// that prompt came from and what to give instead.
+func TestOwnBackendWithoutRequest(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "hours.yaml")
+	if err := os.WriteFile(file, []byte("name: hours\ncaller:\n  steps:\n    - {expect: Welcome to ABC Restaurant, press: \"3\"}\nexpect: {status: COMPLETED}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	url := servetest.Menu(t, "testdata/menus/advanced-ivr.yaml")
+	r := ivrctl(t, "test", "--webhook", url, file)
+	want := "ivrctl: 1 of 1 scenarios failed on the first prompt, which came from the embedded simple IVR: they name no call.menu or call.request\n" +
+		"8x8 plays the first prompt from the Send Callflow request, before any webhook: give the request your application sends as call.request (see the README's \"A backend of your own\")\n"
+	if r.code != 1 {
+		t.Errorf("exit %d, want 1", r.code)
+	}
+	if diff := cmp.Diff(want, r.stderr); diff != "" {
+		t.Errorf("stderr (-want +got):\n%s", diff)
+	}
+}
