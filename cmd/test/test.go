@@ -63,8 +63,8 @@ func NewCmdTest(f *cmdutil.Factory, runF func(*TestOptions) error) *cobra.Comman
 		Short: "Play scenario calls through the 8x8 emulator and check them",
 		Long: `Play the calls written in scenario files through ivrctl's 8x8 platform
 emulator and check each against its expectations: the prompts heard, in order,
-the number connected, the session's final status and the number of webhook
-calls.
+the number connected, the session's final status and last action, and the
+number of webhook calls.
 
 SCENARIO is a scenario file (YAML; several scenarios per file as documents
 separated by ---) or a directory: every *.yaml and *.yml under it, recursively.
@@ -74,7 +74,8 @@ Without --webhook, each scenario's menu (call.menu, default the embedded
 simple IVR) answers in-process, and scenarios run in parallel, one per CPU.
 With --webhook URL, every VCA event is posted to that URL instead: a running
 'ivrctl serve', or your own backend. The menu still gives the first prompt,
-which 8x8 plays from the Send Callflow request (call.request replaces it).
+which 8x8 plays from the Send Callflow request: for a backend of your own,
+give the request your application sends as call.request.
 --vss URL (with --webhook) also posts each call's session summary there, as
 8x8 does after the call; a summary the backend does not take (no answer, or
 not 2xx) fails the scenario.
