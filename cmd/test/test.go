@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -21,6 +22,7 @@ import (
 
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 	"github.com/ivrctl/ivrctl/cmd/webhookopts"
+	"github.com/ivrctl/ivrctl/pkg/emulator"
 	"github.com/ivrctl/ivrctl/pkg/scenario"
 	"github.com/ivrctl/ivrctl/pkg/webhook"
 )
@@ -61,8 +63,8 @@ func NewCmdTest(f *cmdutil.Factory, runF func(*TestOptions) error) *cobra.Comman
 		Short: "Play scenario calls through the 8x8 emulator and check them",
 		Long: `Play the calls written in scenario files through ivrctl's 8x8 platform
 emulator and check each against its expectations: the prompts heard, in order,
-the number connected, the session's final status and the number of webhook
-calls.
+the number connected, the session's final status and last action, and the
+number of webhook calls.
 
 SCENARIO is a scenario file (YAML; several scenarios per file as documents
 separated by ---) or a directory: every *.yaml and *.yml under it, recursively.
@@ -72,7 +74,8 @@ Without --webhook, each scenario's menu (call.menu, default the embedded
 simple IVR) answers in-process, and scenarios run in parallel, one per CPU.
 With --webhook URL, every VCA event is posted to that URL instead: a running
 'ivrctl serve', or your own backend. The menu still gives the first prompt,
-which 8x8 plays from the Send Callflow request (call.request replaces it).
+which 8x8 plays from the Send Callflow request: for a backend of your own,
+give the request your application sends as call.request.
 --vss URL (with --webhook) also posts each call's session summary there, as
 8x8 does after the call; a summary the backend does not take (no answer, or
 not 2xx) fails the scenario.
@@ -288,6 +291,12 @@ func run(ctx context.Context, opts *TestOptions) error {
 		if err := refused(opts, results); err != nil {
 			return err
 		}
+		if err := unanswered(opts, results); err != nil {
+			return err
+		}
+		if err := defaultStart(opts, results); err != nil {
+			return err
+		}
 		return &cmdutil.SilentError{Code: cmdutil.ExitFailed}
 	}
 	return nil
@@ -314,6 +323,75 @@ func refused(opts *TestOptions, results []*scenario.Result) error {
 		Code: cmdutil.ExitFailed,
 		Err:  fmt.Errorf("the webhook answered HTTP %d to %d of %d calls: it wants credentials", status, n, len(results)),
 		Hint: hint,
+	}
+}
+
+// unanswered is the error, with a hint, when --webhook gave calls no
+// answer at all: nothing listening (a backend not started yet, the wrong
+// port), or no answer within --timeout (a backend that serves one request
+// at a time, under --parallel calls). Nil otherwise.
+func unanswered(opts *TestOptions, results []*scenario.Result) error {
+	if opts.Webhook == "" {
+		// Each scenario's call.webhook: the reports name the URL.
+		return nil
+	}
+	refused, timedOut := 0, 0
+	for _, res := range results {
+		if tr := res.Transcript; tr != nil {
+			switch tr.WebhookFailure {
+			case emulator.WebhookRefused:
+				refused++
+			case emulator.WebhookTimedOut:
+				timedOut++
+			}
+		}
+	}
+	switch {
+	case refused > 0:
+		return &cmdutil.ExitError{
+			Code: cmdutil.ExitFailed,
+			Err:  fmt.Errorf("the webhook refused the connection on %d of %d calls: nothing listens at %s", refused, len(results), emulator.RedactURL(opts.Webhook)),
+			Hint: "is the backend running? Start it before ivrctl test and wait until it listens (see the README's GitHub Actions example)",
+		}
+	case timedOut > 0:
+		parallel := "--parallel (default: four per CPU with --webhook)"
+		if opts.Parallel > 0 {
+			parallel = fmt.Sprintf("--parallel %d", opts.Parallel)
+		}
+		return &cmdutil.ExitError{
+			Code: cmdutil.ExitFailed,
+			Err:  fmt.Errorf("the webhook gave no answer within --timeout %s on %d of %d calls", opts.Timeout, timedOut, len(results)),
+			Hint: "a backend that serves one request at a time may not keep up with " + parallel + ": try --parallel 1, or a longer --timeout",
+		}
+	}
+	return nil
+}
+
+// defaultStart is the error, with a hint, when scenarios naming neither
+// call.menu nor call.request failed on their first prompt against
+// --webhook: that prompt was the embedded simple IVR's, which a backend
+// of one's own does not know. Nil otherwise.
+func defaultStart(opts *TestOptions, results []*scenario.Result) error {
+	if opts.Webhook == "" {
+		return nil
+	}
+	n := 0
+	for _, res := range results {
+		c := res.Scenario.Call
+		if c.Menu != "" || c.Request != "" {
+			continue
+		}
+		if slices.ContainsFunc(res.Failures, func(f scenario.Failure) bool { return f.Field == "caller.steps[0].expect" }) {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	return &cmdutil.ExitError{
+		Code: cmdutil.ExitFailed,
+		Err:  fmt.Errorf("%d of %d scenarios failed on the first prompt, which came from the embedded simple IVR: they name no call.menu or call.request", n, len(results)),
+		Hint: `8x8 plays the first prompt from the Send Callflow request, before any webhook: give the request your application sends as call.request (see the README's "A backend of your own")`,
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"flag"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -20,6 +21,7 @@ import (
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil/cmdtest"
 	"github.com/ivrctl/ivrctl/internal/servetest"
+	"github.com/ivrctl/ivrctl/pkg/callflow"
 	"github.com/ivrctl/ivrctl/pkg/scenario"
 	"github.com/ivrctl/ivrctl/pkg/webhook"
 )
@@ -130,7 +132,7 @@ func TestBadFiles(t *testing.T) {
 	r := ivrctl(t, "test", "testdata/scenarios/simple-ivr", "testdata/test/bad/press-letters.yaml", "testdata/test/bad/unknown-field.yaml")
 	want := `ivrctl: testdata/test/bad/press-letters.yaml:6: caller.steps[1].press: must be digits 0-9, * or #, found "1a"
   testdata/test/bad/unknown-field.yaml:4: caller.steps[0]: unknown field "pres" (known: expect, press, silence, hangup)
-  testdata/test/bad/unknown-field.yaml:7: expect: unknown field "webhookcalls" (known: heard, connected, status, webhookCalls)
+  testdata/test/bad/unknown-field.yaml:7: expect: unknown field "webhookcalls" (known: heard, connected, status, webhookCalls, lastAction)
 `
 	if r.code != 2 || r.stdout != "" {
 		t.Errorf("exit %d, stdout %q: want 2 and nothing run", r.code, r.stdout)
@@ -199,8 +201,8 @@ func TestJUnit(t *testing.T) {
 	if err := xml.Unmarshal(data, &doc); err != nil {
 		t.Fatalf("not XML: %v", err)
 	}
-	if doc.Tests != 13 || doc.Failures != 6 || len(doc.Suites) != 6 {
-		t.Errorf("tests %d failures %d suites %d, want 13, 6, 6", doc.Tests, doc.Failures, len(doc.Suites))
+	if doc.Tests != 14 || doc.Failures != 7 || len(doc.Suites) != 7 {
+		t.Errorf("tests %d failures %d suites %d, want 14, 7, 7", doc.Tests, doc.Failures, len(doc.Suites))
 	}
 	golden(t, "junit.xml", timeAttr.ReplaceAllString(string(data), `time="0.000"`))
 }
@@ -583,5 +585,110 @@ func TestVSSOnlyFromTheCommandLine(t *testing.T) {
 	}
 	if n := strings.Count(string(data), "\n"); n != 18 {
 		t.Errorf("%d summaries recorded with --vss, want 18", n)
+	}
+}
+
+// TestWebhookUnreachable: a backend not started yet (or on another port)
+// fails every call the same way; after the reports, one error says so
+// and what to do, rather than leaving it to the N reports.
+func TestWebhookUnreachable(t *testing.T) {
+	const dir = "testdata/scenarios/simple-ivr"
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := "http://" + ln.Addr().String() + "/vca_webhook"
+	ln.Close() // nothing listens there now
+	// serve's ?token= is a secret: never shown.
+	r := ivrctl(t, "test", "--webhook", url+"?token="+testSecret, dir)
+	// The 4 who do not pick up reach no webhook.
+	want := "ivrctl: the webhook refused the connection on 14 of 18 calls: nothing listens at " + url + "?...\n" +
+		"is the backend running? Start it before ivrctl test and wait until it listens (see the README's GitHub Actions example)\n"
+	if r.code != 1 {
+		t.Errorf("exit %d, want 1", r.code)
+	}
+	if diff := cmp.Diff(want, r.stderr); diff != "" {
+		t.Errorf("stderr (-want +got):\n%s", diff)
+	}
+}
+
+// TestWebhookTooSlow: a backend that does not answer within --timeout,
+// typically one that serves a request at a time under --parallel calls,
+// gets a hint naming both flags.
+func TestWebhookTooSlow(t *testing.T) {
+	const file = "testdata/scenarios/simple-ivr/options.yaml"
+	release := make(chan struct{})
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer slow.Close()
+	defer close(release)
+	r := ivrctl(t, "test", "--webhook", slow.URL, "--timeout", "50ms", "--parallel", "3", "--run", "^1: ", file)
+	want := "ivrctl: the webhook gave no answer within --timeout 50ms on 1 of 1 calls\n" +
+		"a backend that serves one request at a time may not keep up with --parallel 3: try --parallel 1, or a longer --timeout\n"
+	if r.code != 1 {
+		t.Errorf("exit %d, want 1", r.code)
+	}
+	if diff := cmp.Diff(want, r.stderr); diff != "" {
+		t.Errorf("stderr (-want +got):\n%s", diff)
+	}
+}
+
+// TestOwnBackendExample: the README's example for a backend that is not
+// an ivrctl menu (testdata/own-backend: the Send Callflow request the
+// application sends, and scenarios with no call.menu) passes against a
+// backend answering 8x8's restaurant IVR over HTTP, with its secret and
+// its session summaries, each summary echoing the request's
+// clientRequestId.
+func TestOwnBackendExample(t *testing.T) {
+	const dir = "testdata/own-backend"
+	srv := servetest.Run(t, webhook.Config{
+		Engine: servetest.Engine(t, "testdata/menus/advanced-ivr.yaml"),
+		Auth:   webhook.Auth{Secrets: []string{testSecret}},
+	})
+	r := ivrctl(t, "test", "-o", "json", "--webhook", srv.VCA, "--vss", srv.VSS, "--auth-secret", testSecret, dir)
+	if r.code != 0 || r.stderr != "4 passed, 0 failed\n" {
+		t.Fatalf("exit %d:\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	for _, l := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
+		var res struct {
+			Name       string
+			Transcript struct{ Summary callflow.VSSEvent }
+		}
+		if err := json.Unmarshal([]byte(l), &res); err != nil {
+			t.Fatal(err)
+		}
+		if got := res.Transcript.Summary.Payload.ClientRequestID; got != "restaurant-ci" {
+			t.Errorf("%s: clientRequestId %q, want the request's restaurant-ci", res.Name, got)
+		}
+	}
+	// The request file is one 8x8 accepts, as a user checks it.
+	if v := ivrctl(t, "validate", dir+"/send-callflow.json"); v.code != 0 {
+		t.Errorf("validate: exit %d: %s%s", v.code, v.stdout, v.stderr)
+	}
+}
+
+// TestOwnBackendWithoutRequest: against a backend of one's own, a
+// scenario naming neither call.menu nor call.request hears the embedded
+// simple IVR's start prompt first; the error after the reports says where
+// that prompt came from and what to give instead.
+func TestOwnBackendWithoutRequest(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "hours.yaml")
+	if err := os.WriteFile(file, []byte("name: hours\ncaller:\n  steps:\n    - {expect: Welcome to ABC Restaurant, press: \"3\"}\nexpect: {status: COMPLETED}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	url := servetest.Menu(t, "testdata/menus/advanced-ivr.yaml")
+	r := ivrctl(t, "test", "--webhook", url, file)
+	want := "ivrctl: 1 of 1 scenarios failed on the first prompt, which came from the embedded simple IVR: they name no call.menu or call.request\n" +
+		"8x8 plays the first prompt from the Send Callflow request, before any webhook: give the request your application sends as call.request (see the README's \"A backend of your own\")\n"
+	if r.code != 1 {
+		t.Errorf("exit %d, want 1", r.code)
+	}
+	if diff := cmp.Diff(want, r.stderr); diff != "" {
+		t.Errorf("stderr (-want +got):\n%s", diff)
 	}
 }

@@ -124,6 +124,10 @@ type Transcript struct {
 	// the session ERROR -2002 (401 for a backend that wants credentials);
 	// 0 when none did.
 	WebhookStatus int `json:"webhookStatus,omitempty"`
+	// WebhookFailure says how the webhook request that ended the session
+	// ERROR -2002 got no answer: WebhookRefused (nothing listens) or
+	// WebhookTimedOut; "" otherwise. Test runners sum it into one hint.
+	WebhookFailure string `json:"webhookFailure,omitempty"`
 	// SummaryError says why the VSS could not be delivered (Config.VSS's
 	// error: "POST URL: HTTP 500"); "" when it was, or none was posted.
 	SummaryError string `json:"summaryError,omitempty"`
@@ -134,6 +138,12 @@ type Transcript struct {
 	// was made to hang up (a menu that loops forever).
 	Limited bool `json:"limited,omitempty"`
 }
+
+// Transcript.WebhookFailure values.
+const (
+	WebhookRefused  = "refused"
+	WebhookTimedOut = "timeout"
+)
 
 // Status is the session's final status (COMPLETED, BUSY, ..., ERROR).
 func (t *Transcript) Status() string { return t.Summary.Payload.SessionStatus }

@@ -86,6 +86,12 @@ func TestWebhookFailures(t *testing.T) {
 			if tr.WebhookCalls != 1 {
 				t.Errorf("%d webhook calls, want 1", tr.WebhookCalls)
 			}
+			// No answer at all is classified, for runners to explain
+			// (a backend not started; one too slow).
+			want := map[string]string{"slow": WebhookTimedOut, "down": WebhookRefused}[tc.name]
+			if tr.WebhookFailure != want {
+				t.Errorf("WebhookFailure %q, want %q", tr.WebhookFailure, want)
+			}
 		})
 	}
 }

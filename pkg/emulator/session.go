@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -471,7 +472,10 @@ func (s *session) callAction(ctx context.Context, cid string, digits *string) ([
 		case ctx.Err() != nil:
 			err = fmt.Errorf("%w (%w)", context.Cause(ctx), err)
 		case errors.Is(err, context.DeadlineExceeded):
+			s.tr.WebhookFailure = WebhookTimedOut
 			err = fmt.Errorf("no answer within %s: %w", s.e.cfg.WebhookTimeout, err)
+		case errors.Is(err, syscall.ECONNREFUSED):
+			s.tr.WebhookFailure = WebhookRefused
 		}
 		s.fail(ErrorConnectivity, "webhook failed ("+label+"): "+err.Error())
 		return nil, ""

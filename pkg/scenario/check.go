@@ -135,6 +135,13 @@ func Check(s *Scenario, tr *emulator.Transcript) []Failure {
 			Expected: e.Status, Actual: statusOf(tr),
 		})
 	}
+	if e.LastAction != "" && e.LastAction != tr.Summary.Payload.LastAction {
+		out = append(out, Failure{
+			Field: "expect.lastAction", Line: e.LastActionLine,
+			Message:  "the session ended on another action (a callflow without hangup ends on its last action)",
+			Expected: e.LastAction, Actual: tr.Summary.Payload.LastAction,
+		})
+	}
 	if e.WebhookCalls >= 0 && e.WebhookCalls != tr.WebhookCalls {
 		out = append(out, Failure{
 			Field: "expect.webhookCalls", Line: e.WebhookLine,

@@ -190,22 +190,25 @@ func (p *parser) scenario(root *yaml.Node) *Scenario {
 		p.Fail(callerNode, "caller.steps", "the caller does not answer (pickup: %s), so no prompt is played: drop the steps", s.Caller.Pickup)
 	}
 	e := &s.Expect
-	none := !e.HeardSet && !e.ConnectedSet && e.Status == "" && e.WebhookCalls < 0
+	none := !e.HeardSet && !e.ConnectedSet && e.Status == "" && e.WebhookCalls < 0 && e.LastAction == ""
 	if none && !slices.ContainsFunc(s.Caller.Steps, func(st Step) bool { return st.Expect != nil }) {
-		p.Fail(root, "expect", "nothing to check: give expect (heard, connected, status, webhookCalls) or an expect on a caller step")
+		p.Fail(root, "expect", "nothing to check: give expect (heard, connected, status, webhookCalls, lastAction) or an expect on a caller step")
 	}
 	return s
 }
 
 func (p *parser) call(n *yaml.Node, c *Call) {
+	var numbers []*yaml.Node // to and from: the request file has its own
 	for _, kv := range p.Pairs(n, "call", "to", "from", "menu", "webhook", "request") {
 		k, v := kv[0], kv[1]
 		w := "call." + k.Value
 		switch k.Value {
 		case "to":
 			c.To, c.ToLine = p.number(v, w), k.Line
+			numbers = append(numbers, k)
 		case "from":
 			c.From = p.number(v, w)
+			numbers = append(numbers, k)
 		case "menu":
 			c.Menu, _ = p.str(v, w)
 			c.MenuLine = k.Line
@@ -222,6 +225,13 @@ func (p *parser) call(n *yaml.Node, c *Call) {
 				continue
 			}
 			c.Webhook, c.WebhookLine = s, k.Line
+		}
+	}
+	if c.Request != "" {
+		// The request is placed as it is: its makeCall names both
+		// numbers, and these would be silently ignored.
+		for _, k := range numbers {
+			p.Fail(k, "call."+k.Value, "not used with call.request: the request's makeCall gives the numbers (source, destination); drop it")
 		}
 	}
 }
@@ -322,7 +332,7 @@ func (p *parser) step(n *yaml.Node, where string) (Step, bool) {
 }
 
 func (p *parser) expect(n *yaml.Node, e *Expect) {
-	for _, kv := range p.Pairs(n, "expect", "heard", "connected", "status", "webhookCalls") {
+	for _, kv := range p.Pairs(n, "expect", "heard", "connected", "status", "webhookCalls", "lastAction") {
 		k, v := kv[0], kv[1]
 		w := "expect." + k.Value
 		switch k.Value {
@@ -355,6 +365,8 @@ func (p *parser) expect(n *yaml.Node, e *Expect) {
 			}
 		case "status":
 			e.Status, e.StatusLine = p.enum(v, w, statuses), k.Line
+		case "lastAction":
+			e.LastAction, e.LastActionLine = p.enum(v, w, lastActions), k.Line
 		case "webhookCalls":
 			e.WebhookLine = k.Line
 			s, ok := p.scalar(v, w, "a count")

@@ -31,6 +31,20 @@ func (r *Result) Summary() string {
 	}
 	f := r.Failures[0]
 	s := fmt.Sprintf("%s: %s", f.Field, f.Message)
+	// CI tools often show only this line (an annotation, a test list):
+	// what was expected and what happened belong in it.
+	got := "got"
+	if strings.HasPrefix(f.Field, "expect.heard") || strings.HasPrefix(f.Field, "caller.steps") {
+		got = "heard"
+	}
+	switch {
+	case f.Expected != "" && f.Actual != "":
+		s += fmt.Sprintf(": expected %q, %s %q", f.Expected, got, f.Actual)
+	case f.Expected != "":
+		s += fmt.Sprintf(": expected %q", f.Expected)
+	case f.Actual != "":
+		s += fmt.Sprintf(": %s %q", got, f.Actual)
+	}
 	if n := len(r.Failures) - 1; n > 0 {
 		s += fmt.Sprintf(" (and %d more)", n)
 	}

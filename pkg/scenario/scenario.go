@@ -40,6 +40,11 @@ var pickups = []string{string(PickupAnswer), string(PickupBusy), string(PickupNo
 // Session statuses a scenario may expect: those 8x8's summaries (VSS) send.
 var statuses = []string{"COMPLETED", "BUSY", "NO_ANSWER", "FAILED", "CANCELED", "ERROR"}
 
+// The lastAction values a scenario may expect: those the summaries send.
+// HANGUP is how a backend's missing hangup shows (the session still
+// ends COMPLETED, with lastAction SAY).
+var lastActions = []string{"HANGUP", "SAY", "SAY_AND_CAPTURE", "PLAY_FILE", "MAKE_CALL"}
+
 // Scenario is one call and what must come of it.
 type Scenario struct {
 	File        string // the file it was read from, as given
@@ -131,6 +136,9 @@ type Expect struct {
 	StatusLine    int
 	WebhookCalls  int // -1: not checked
 	WebhookLine   int
+	// LastAction is the session summary's lastAction ("": not checked).
+	LastAction     string
+	LastActionLine int
 }
 
 // Pattern is an expected text: a substring, or a regular expression when

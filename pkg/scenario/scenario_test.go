@@ -107,6 +107,7 @@ expect:
   connected: ["6561115777", "+6561115778"]
   status: BUSY
   webhookCalls: 2
+  lastAction: MAKE_CALL
 ---
 ---
 name: two
@@ -141,13 +142,14 @@ expect: {connected: []}
 			Heard: []*Pattern{pat("Welcome", 15), pat("/Sorry/", 15)}, HeardSet: true, HeardLine: 15,
 			Connected: []string{"6561115777", "+6561115778"}, ConnectedSet: true, ConnectedLine: 16,
 			Status: "BUSY", StatusLine: 17, WebhookCalls: 2, WebhookLine: 18,
+			LastAction: "MAKE_CALL", LastActionLine: 19,
 		},
 	}, {
-		File: "x.yaml", Line: 21, Name: "two",
+		File: "x.yaml", Line: 22, Name: "two",
 		Call:   Call{To: DefaultTo},
-		Caller: Caller{Party: Party{Pickup: PickupNoAnswer, Line: 22}},
+		Caller: Caller{Party: Party{Pickup: PickupNoAnswer, Line: 23}},
 		Agent:  Party{Pickup: PickupAnswer},
-		Expect: Expect{Connected: []string{}, ConnectedSet: true, ConnectedLine: 23, WebhookCalls: -1},
+		Expect: Expect{Connected: []string{}, ConnectedSet: true, ConnectedLine: 24, WebhookCalls: -1},
 	}}
 	opts := cmp.Options{
 		cmp.AllowUnexported(Scenario{}),
