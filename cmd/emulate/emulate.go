@@ -118,7 +118,8 @@ voiceProfile is not a listed profile is refused -1002, one whose makeCall
 source is not a listed number -1014. A sub-account's registered VCA and VSS
 webhooks take precedence over --vca-url and --vss-url, and their
 httpAuthHeader is sent in the Authorization header (what ivrctl serve's
---auth-secret checks).
+--auth-secret checks). Posts to --vca-url and --vss-url carry --auth-secret
+in --auth-header: serve's settings, so one IVRCTL_AUTH_SECRET serves both.
 
 The API key required is call's: IVRCTL_API_KEY or api-key: in the config
 file; without one any Bearer token is accepted. With --subaccount (or
