@@ -171,14 +171,6 @@ func TestViewText(t *testing.T) {
 		"base-url           https://voice.8x8.com  default\n" +
 		"menu               -                      unset\n" +
 		// emulate's settings, registered by cmd/emulate
-		"vca-url            -                      unset\n" +
-		"vss-url            -                      unset\n" +
-		"answer             answer                 default\n" +
-		"agent-answer       answer                 default\n" +
-		"press              -                      unset\n" +
-		"webhook-timeout    5s                     default\n" +
-		"numbers            6561115777             default\n" +
-		"profiles           -                      unset\n" +
 		// serve's and call --wait's webhook server, registered by cmd/webhookopts
 		"auth-secret        -                      unset\n" +
 		"auth-header        Authorization          default\n" +
@@ -193,6 +185,14 @@ func TestViewText(t *testing.T) {
 		"no-profile-check   -                      unset\n" +
 		"timeout            -                      unset\n" +
 		"listen             127.0.0.1:8080         default\n" +
+		"vca-url            -                      unset\n" +
+		"vss-url            -                      unset\n" +
+		"answer             answer                 default\n" +
+		"agent-answer       answer                 default\n" +
+		"press              -                      unset\n" +
+		"webhook-timeout    5s                     default\n" +
+		"numbers            6561115777             default\n" +
+		"profiles           -                      unset\n" +
 		// serve's, registered by cmd/serve
 		"port               8080                   default\n" +
 		"addr               127.0.0.1              default\n" +

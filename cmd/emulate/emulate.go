@@ -19,7 +19,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
+	"github.com/ivrctl/ivrctl/cmd/webhookopts"
 	"github.com/ivrctl/ivrctl/pkg/emulator"
+	"github.com/ivrctl/ivrctl/pkg/webhook"
 )
 
 // Configuration keys of emulate. --port and --addr are serve's keys too
@@ -68,6 +70,10 @@ type EmulateOptions struct {
 	Port   int
 	VCAURL string
 	VSSURL string
+	// Auth is sent with every post to --vca-url and --vss-url, as 8x8
+	// sends a registered httpAuthHeader: serve's --auth-secret and
+	// --auth-header, so one IVRCTL_AUTH_SECRET configures both.
+	Auth webhookopts.Sender
 	// APIKey is the Bearer token required, from IVRCTL_API_KEY or the
 	// config file (as call reads it); "" accepts any.
 	APIKey         string
@@ -112,7 +118,8 @@ voiceProfile is not a listed profile is refused -1002, one whose makeCall
 source is not a listed number -1014. A sub-account's registered VCA and VSS
 webhooks take precedence over --vca-url and --vss-url, and their
 httpAuthHeader is sent in the Authorization header (what ivrctl serve's
---auth-secret checks).
+--auth-secret checks). Posts to --vca-url and --vss-url carry --auth-secret
+in --auth-header: serve's settings, so one IVRCTL_AUTH_SECRET serves both.
 
 The API key required is call's: IVRCTL_API_KEY or api-key: in the config
 file; without one any Bearer token is accepted. With --subaccount (or
@@ -157,6 +164,8 @@ calls were still in flight after 10s, 2 bad usage.`,
 	fl.IntVar(&opts.Port, keyPort, DefaultPort, "port to listen on (0: a free one, printed on start-up)")
 	fl.StringVar(&opts.VCAURL, KeyVCAURL, "", "VCA webhook `URL` of sub-accounts that registered none (without either, a callflow with sayAndCapture is refused -1004, as 8x8 does)")
 	fl.StringVar(&opts.VSSURL, KeyVSSURL, "", "VSS webhook `URL` of sub-accounts that registered none (default: not posted)")
+	fl.StringVar(&opts.Auth.Secret, webhookopts.KeyAuthSecret, "", "shared `SECRET` sent in --auth-header to --vca-url and --vss-url (as 8x8 sends httpAuthHeader; serve's setting)")
+	fl.StringVar(&opts.Auth.Header, webhookopts.KeyAuthHeader, webhook.DefaultAuthHeader, "`NAME` of the header carrying --auth-secret")
 	fl.StringVar(&opts.Subaccount, cmdutil.KeySubaccount, "", "the only sub-account id accepted (default: any)")
 	fl.StringVar(&opts.Answer, KeyAnswer, string(emulator.PickupAnswer), "how the called number picks up: answer, busy, no-answer or fail")
 	fl.StringVar(&opts.AgentAnswer, KeyAgentAnswer, string(emulator.PickupAnswer), "how a bridged (agent) number picks up: answer, busy, no-answer or fail")
@@ -168,7 +177,7 @@ calls were still in flight after 10s, 2 bad usage.`,
 	_ = cmd.RegisterFlagCompletionFunc(KeyAnswer, pickups)
 	_ = cmd.RegisterFlagCompletionFunc(KeyAgentAnswer, pickups)
 	cmdutil.CompleteNoArgs(cmd)
-	cmdutil.CompleteFlagValues(cmd, nil, keyAddr, KeyVCAURL, KeyVSSURL, KeyPress)
+	cmdutil.CompleteFlagValues(cmd, nil, keyAddr, KeyVCAURL, KeyVSSURL, KeyPress, webhookopts.KeyAuthSecret, webhookopts.KeyAuthHeader)
 	cmdutil.CompleteFlagValues(cmd, []string{"any"}, flagNumbers)
 	// A .json file is the value worth completing; "any" is short to type.
 	_ = cmd.MarkFlagFilename(flagProfiles, "json")
@@ -202,6 +211,9 @@ func (opts *EmulateOptions) config() (emulator.Config, emulator.Script, error) {
 			return cfg, script, cmdutil.Usagef("--%s: not an http(s) URL with a host", u.flag)
 		}
 	}
+	if err := opts.Auth.Check(map[string]string{KeyVCAURL: opts.VCAURL, KeyVSSURL: opts.VSSURL}); err != nil {
+		return cfg, script, err
+	}
 	cfg = emulator.Config{SubAccount: opts.Subaccount, WebhookTimeout: opts.WebhookTimeout}
 	if cfg.Numbers, err = parseNumbers(opts.Numbers); err != nil {
 		return cfg, script, err
@@ -213,11 +225,13 @@ func (opts *EmulateOptions) config() (emulator.Config, emulator.Script, error) {
 	if cfg.Profiles, err = parseProfiles(opts.Profiles, readFile); err != nil {
 		return cfg, script, err
 	}
+	// Registered webhooks carry their own httpAuthHeader (account.go).
+	header := opts.Auth.HTTPHeader()
 	if opts.VCAURL != "" {
-		cfg.Webhook = &emulator.HTTPWebhook{URL: opts.VCAURL, Timeout: opts.WebhookTimeout}
+		cfg.Webhook = &emulator.HTTPWebhook{URL: opts.VCAURL, Timeout: opts.WebhookTimeout, Header: header}
 	}
 	if opts.VSSURL != "" {
-		cfg.VSS = emulator.HTTPVSS(opts.VSSURL, nil, opts.WebhookTimeout)
+		cfg.VSS = (&emulator.VSSWebhook{URL: opts.VSSURL, Timeout: opts.WebhookTimeout, Header: header}).Deliver
 	}
 	return cfg, script, nil
 }

@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"os"
 	"regexp"
 	"slices"
@@ -173,65 +172,21 @@ func writeFile(name string, data []byte) error { return os.WriteFile(name, data,
 // checkAuth checks --auth-secret and --auth-header. Its errors never quote
 // the secret.
 func (o *TestOptions) checkAuth() error {
-	secret := o.secret()
-	if secret == "" || o.Webhook == "" {
+	if o.Webhook == "" {
 		// In-process calls send nothing: an IVRCTL_AUTH_SECRET meant
 		// for serve must not stop them.
 		return nil
 	}
-	if strings.ContainsFunc(secret, func(r rune) bool { return r < ' ' || r == 0x7f }) {
-		return cmdutil.Usagef("--auth-secret: no control characters: it travels in an HTTP header")
-	}
-	name := strings.TrimSpace(o.AuthHeader)
-	if name == "" {
-		return cmdutil.Usagef("--auth-header is empty: name the header the secret goes in")
-	}
-	if !isToken(name) {
-		return cmdutil.Usagef("--auth-header %q: not a header name (letters, digits and !#$%%&'*+-.^_`|~)", name)
-	}
-	if http.CanonicalHeaderKey(name) == "Authorization" {
-		// Go's client sends a URL's user:pass only without an
-		// Authorization header: one credential would be dropped unseen.
-		for _, u := range []struct{ flag, url string }{{"webhook", o.Webhook}, {"vss", o.VSS}} {
-			if p, err := url.Parse(u.url); err == nil && p.User != nil {
-				return cmdutil.Usagef("--%s has user:pass (basic auth) and --auth-secret goes in Authorization too: use one, or name another --auth-header", u.flag)
-			}
-		}
-	}
-	return nil
+	return o.sender().Check(map[string]string{"webhook": o.Webhook, "vss": o.VSS})
 }
 
-// secret is the value sent: the first of serve's comma-separated secrets
-// (the new one, while rotating), as 8x8 stores one.
-func (o *TestOptions) secret() string {
-	for _, s := range strings.Split(o.AuthSecret, ",") {
-		if s = strings.TrimSpace(s); s != "" {
-			return s
-		}
-	}
-	return ""
+// sender is the credential sent with every request to --webhook and --vss.
+func (o *TestOptions) sender() webhookopts.Sender {
+	return webhookopts.Sender{Secret: o.AuthSecret, Header: o.AuthHeader}
 }
 
 // header is what goes with every request to --webhook and --vss.
-func (o *TestOptions) header() http.Header {
-	secret := o.secret()
-	if secret == "" {
-		return nil
-	}
-	h := http.Header{}
-	h.Set(strings.TrimSpace(o.AuthHeader), secret)
-	return h
-}
-
-// isToken reports whether s is an HTTP header name (RFC 9110 token).
-func isToken(s string) bool {
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("!#$%&'*+-.^_`|~", r)) {
-			return false
-		}
-	}
-	return s != ""
-}
+func (o *TestOptions) header() http.Header { return o.sender().HTTPHeader() }
 
 func run(ctx context.Context, opts *TestOptions) error {
 	// Ctrl-C ends the calls in flight (their webhooks are cut off) and
