@@ -273,7 +273,13 @@ func TestNoRetryAfterSending(t *testing.T) {
 	for _, sub := range []string{"timeout", "reset"} {
 		hits.Store(0)
 		c, _ := newClient(t, srv)
-		c.Timeout = 50 * time.Millisecond
+		// Only the timeout case waits for the limit; the reset must not
+		// race it on a loaded machine (it did: a timeout before the
+		// request was written reads as not sent).
+		c.Timeout = 5 * time.Second
+		if sub == "timeout" {
+			c.Timeout = 200 * time.Millisecond
+		}
 		res, err := c.SendCallflow(context.Background(), sub, testRequest())
 		var te *TransportError
 		if !errors.As(err, &te) || !te.Sent || !MaybeAccepted(err) {
