@@ -80,7 +80,11 @@ func TestSecretsNeverShown(t *testing.T) {
 				return args
 			}
 
-			em := startEmulate(t, "--config", conf, "--press", "1")
+			// emulate's own fallback webhooks carry a token and a password;
+			// nothing listens there, so a call using them fails, logged.
+			down := "http://user:" + pass + "@127.0.0.1:" + freePort(t)
+			em := startEmulate(t, "--config", conf, "--press", "1", "--vca-url", down+webhook.PathVCA+"?token="+token,
+				"--vss-url", down+webhook.PathVSS+"?token="+token)
 			port := freePort(t)
 			hooks := "http://127.0.0.1:" + port
 			q := "?token=" + token
@@ -122,6 +126,10 @@ func TestSecretsNeverShown(t *testing.T) {
 				t.Errorf("webhooks delete: exit %d\n%s", code, out)
 			}
 			run(append([]string{"webhooks", "delete", "vca"}, acct...)...) // 404 now
+			// Now emulate's --vca-url: refused, the session ends ERROR -2002.
+			if code, out := run("call", "--base-url", em.url, "--to", "6512345678", "--from", "6561115777"); code != 0 {
+				t.Errorf("call to the fallback webhook: exit %d\n%s", code, out)
+			}
 
 			// ivrctl test against serve's server wanting the secret and
 			// the token; then with a wrong secret (401s and their hint).
@@ -147,6 +155,12 @@ func TestSecretsNeverShown(t *testing.T) {
 			}
 			run(with("call", "--to", "6512345678", "--wait", "--listen", "127.0.0.1:"+port, "--dry-run", "--basic-auth", "user:"+pass)...)
 
+			if err := em.stop(t); err != nil {
+				t.Errorf("emulate: %v", err)
+			}
+			if log := em.stderr.String(); !strings.Contains(log, "-2002") {
+				t.Errorf("emulate's log shows no failed delivery to --vca-url:\n%s", log)
+			}
 			check(t, "emulate's log", em.stderr.String())
 			filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 				if err != nil || d.IsDir() {
