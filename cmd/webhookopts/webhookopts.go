@@ -120,6 +120,16 @@ func (o *Options) Config() (webhook.Config, error) {
 	if len(auth.Secrets) > 0 && auth.Header == "" {
 		return cfg, cmdutil.Usagef("--auth-header is empty: name the header the secret comes in")
 	}
+	// A secret or a header name no HTTP request can carry would refuse
+	// every webhook with 401, silently.
+	for _, s := range auth.Secrets {
+		if strings.ContainsFunc(s, func(r rune) bool { return r < ' ' || r == 0x7f }) {
+			return cfg, cmdutil.Usagef("--auth-secret: no control characters: it travels in an HTTP header")
+		}
+	}
+	if len(auth.Secrets) > 0 && !isToken(auth.Header) {
+		return cfg, cmdutil.Usagef("--auth-header %q: not a header name (letters, digits and !#$%%&'*+-.^_`|~)", auth.Header)
+	}
 	if o.BasicAuth != "" {
 		user, pass, ok := strings.Cut(o.BasicAuth, ":")
 		if !ok || user == "" || pass == "" {
@@ -160,4 +170,14 @@ func ExposureWarning(a net.Addr, auth bool) string {
 func isLoopback(a net.Addr) bool {
 	ap, err := netip.ParseAddrPort(a.String())
 	return err == nil && ap.Addr().Unmap().IsLoopback()
+}
+
+// isToken reports whether s is an HTTP header name (RFC 9110 token).
+func isToken(s string) bool {
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("!#$%&'*+-.^_`|~", r)) {
+			return false
+		}
+	}
+	return s != ""
 }
