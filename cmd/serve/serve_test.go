@@ -308,6 +308,11 @@ func TestServeUsageErrors(t *testing.T) {
 		// A '"' in a secret is no parse error echoing it (the slice flag's
 		// CSV parser failed on it); the exit 2 here is --log-format's.
 		{[]string{"--auth-secret", `justasecretvalue"x`, "--log-format", "xml"}, "--log-format"},
+		// A secret or header name no HTTP request can carry would refuse
+		// every webhook with 401.
+		{[]string{"--auth-secret", "justasecret\x01value"}, "no control characters"},
+		{[]string{"--auth-secret", "new-secret,justasecret\x1bvalue"}, "no control characters"},
+		{[]string{"--auth-secret", "justasecretvalue", "--auth-header", "X Ivr Secret"}, "not a header name"},
 	}
 	for _, c := range cases {
 		ios, _, _, errOut := cmdutil.Test()

@@ -120,6 +120,16 @@ func (o *Options) Config() (webhook.Config, error) {
 	if len(auth.Secrets) > 0 && auth.Header == "" {
 		return cfg, cmdutil.Usagef("--auth-header is empty: name the header the secret comes in")
 	}
+	// A secret or a header name no HTTP request can carry would refuse
+	// every webhook with 401, silently.
+	for _, s := range auth.Secrets {
+		if strings.ContainsFunc(s, func(r rune) bool { return r < ' ' || r == 0x7f }) {
+			return cfg, cmdutil.Usagef("--auth-secret: no control characters: it travels in an HTTP header")
+		}
+	}
+	if len(auth.Secrets) > 0 && !isToken(auth.Header) {
+		return cfg, cmdutil.Usagef("--auth-header %q: not a header name (letters, digits and !#$%%&'*+-.^_`|~)", auth.Header)
+	}
 	if o.BasicAuth != "" {
 		user, pass, ok := strings.Cut(o.BasicAuth, ":")
 		if !ok || user == "" || pass == "" {

@@ -170,16 +170,26 @@ func (r *registry) list(sub string) []RegisteredWebhook {
 	return out
 }
 
-func (r *registry) put(sub string, reg *registration) {
+// maxRegisteredSubaccounts bounds the sub-accounts the registry holds
+// webhooks for: without Config.SubAccount any id is taken, and a client
+// inventing ids would otherwise grow the emulator's memory without bound.
+const maxRegisteredSubaccounts = 1000
+
+// put registers reg; false when sub is new and the registry is full.
+func (r *registry) put(sub string, reg *registration) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.bySub == nil {
 		r.bySub = make(map[string]map[string]*registration)
 	}
-	if r.bySub[sub] == nil {
+	if len(r.bySub[sub]) == 0 {
+		if len(r.bySub) >= maxRegisteredSubaccounts {
+			return false
+		}
 		r.bySub[sub] = make(map[string]*registration)
 	}
 	r.bySub[sub][reg.Type] = reg
+	return true
 }
 
 func (r *registry) remove(sub, typ string) *registration {
@@ -187,6 +197,9 @@ func (r *registry) remove(sub, typ string) *registration {
 	defer r.mu.Unlock()
 	reg := r.bySub[sub][typ]
 	delete(r.bySub[sub], typ)
+	if len(r.bySub[sub]) == 0 {
+		delete(r.bySub, sub) // its place is free again
+	}
 	return reg
 }
 
@@ -492,7 +505,13 @@ func (h *handler) serveWebhooks(w http.ResponseWriter, r *http.Request) {
 				StatusMessage: msgInvalidBody, Timestamp: e.stamp()})
 			return
 		}
-		e.hooks.put(sub, reg)
+		if !e.hooks.put(sub, reg) {
+			msg := fmt.Sprintf("The emulator holds webhooks for at most %d sub-accounts", maxRegisteredSubaccounts)
+			e.emit(Event{Kind: EventAccount, Error: true, Message: "POST webhooks: 422: " + msg})
+			writeJSON(w, http.StatusUnprocessableEntity, webhookError{ErrorID: e.cfg.NewID(), StatusCode: "1001",
+				StatusMessage: msg, Timestamp: e.stamp()})
+			return
+		}
 		auth := "no auth header"
 		if reg.HTTPAuthHeaderAvailable {
 			auth = "with an auth header" // never its value

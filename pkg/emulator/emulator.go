@@ -151,6 +151,7 @@ func (t *Transcript) Status() string { return t.Summary.Payload.SessionStatus }
 // Defaults of Config's zero values.
 const (
 	DefaultMaxActions     = 200
+	DefaultMaxSessions    = 1000
 	DefaultWebhookTimeout = 5 * time.Second
 	DefaultSubAccount     = "emulator"
 )
@@ -177,6 +178,14 @@ type Config struct {
 	// MaxActions bounds the actions run per session (default
 	// DefaultMaxActions), so a menu that loops forever ends.
 	MaxActions int
+	// MaxSessions bounds the sessions Handler plays at once in the
+	// background (default DefaultMaxSessions). Past it Send Callflow is
+	// answered 429 with Retry-After: 1, as 8x8's rate limit answers, and
+	// nothing is created, so a client may send it again: without a bound a
+	// client posting fast against a slow webhook would grow goroutines and
+	// connections to the webhook without limit. Run is not bounded: its
+	// caller decides how many run at once.
+	MaxSessions int
 	// WebhookTimeout bounds each VCA round trip, on top of the Webhook's
 	// own limits (default DefaultWebhookTimeout).
 	WebhookTimeout time.Duration
@@ -204,6 +213,7 @@ type Emulator struct {
 	// once Shutdown has begun (a WaitGroup must not grow while waited on).
 	mu      sync.Mutex
 	closing bool
+	active  int // sessions Handler is playing, at most cfg.MaxSessions
 	wg      sync.WaitGroup
 	baseCtx context.Context
 	stop    context.CancelCauseFunc
@@ -232,6 +242,9 @@ func New(cfg Config) *Emulator {
 	}
 	if cfg.WebhookTimeout <= 0 {
 		cfg.WebhookTimeout = DefaultWebhookTimeout
+	}
+	if cfg.MaxSessions <= 0 {
+		cfg.MaxSessions = DefaultMaxSessions
 	}
 	e := &Emulator{cfg: cfg, born: cfg.Start()}
 	if cfg.Profiles != nil {

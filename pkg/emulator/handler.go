@@ -95,9 +95,16 @@ func (h *handler) serveCallflows(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, rej.HTTPStatus, rej.Response)
 		return
 	}
-	if !e.begin() {
+	switch e.begin() {
+	case errClosing:
 		writeJSON(w, http.StatusServiceUnavailable, callflow.Response{SessionStatus: callflow.SessionNotCreated,
 			StatusCode: http.StatusServiceUnavailable, StatusMessage: "Emulator shutting down"})
+		return
+	case errBusy:
+		e.emit(Event{Kind: EventRequest, Error: true, Message: fmt.Sprintf("429: %d sessions in flight already", e.cfg.MaxSessions)})
+		w.Header().Set("Retry-After", "1")
+		writeJSON(w, http.StatusTooManyRequests, callflow.Response{SessionStatus: callflow.SessionNotCreated,
+			StatusCode: http.StatusTooManyRequests, StatusMessage: "Too many requests"})
 		return
 	}
 	to := ""
@@ -108,7 +115,7 @@ func (h *handler) serveCallflows(w http.ResponseWriter, r *http.Request) {
 	s.logf(EventRequest, false, "CREATED: call to %s, clientRequestId %q", to, s.req.ClientRequestID)
 	writeJSON(w, http.StatusOK, s.created())
 	go func() {
-		defer e.wg.Done()
+		defer e.end()
 		s.run(e.baseCtx, caller)
 	}()
 }
@@ -127,15 +134,33 @@ func (h *handler) authorized(r *http.Request) bool {
 	return subtle.ConstantTimeCompare(got[:], h.keyDigest[:]) == 1
 }
 
-// begin counts a background session in, unless Shutdown has begun.
-func (e *Emulator) begin() bool {
+var (
+	errClosing = errors.New("emulator shutting down")
+	errBusy    = errors.New("too many sessions in flight")
+)
+
+// begin counts a background session in, unless Shutdown has begun or
+// Config.MaxSessions are in flight.
+func (e *Emulator) begin() error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.closing {
-		return false
+		return errClosing
 	}
+	if e.active >= e.cfg.MaxSessions {
+		return errBusy
+	}
+	e.active++
 	e.wg.Add(1)
-	return true
+	return nil
+}
+
+// end counts a background session out.
+func (e *Emulator) end() {
+	e.mu.Lock()
+	e.active--
+	e.mu.Unlock()
+	e.wg.Done()
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

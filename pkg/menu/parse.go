@@ -109,6 +109,12 @@ func (p *parser) file_(doc *yaml.Node) *Menu {
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
 		root = root.Content[0]
 	}
+	if root.Kind == yaml.ScalarNode && root.Tag != "!!null" {
+		// Text, not YAML: never quoted, since a scenario's call.menu can
+		// name any file (a credentials file, say) and errors reach CI logs.
+		p.Fail(root, "", "expected a menu (a mapping with start and menus), found text: is %s a menu file?", p.File)
+		return m
+	}
 	var menus, capture *yaml.Node
 	for _, kv := range p.Pairs(root, "", "start", "numbers", "say", "capture", "menus") {
 		k, v := kv[0], kv[1]

@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // JUnit XML, as CI systems read it (GitHub Actions reporters, GitLab,
@@ -67,7 +68,7 @@ func WriteJUnit(w io.Writer, results []*Result, total time.Duration) error {
 		if !r.Passed() {
 			var body strings.Builder
 			r.WriteReport(&body, "", Style{})
-			p := &junitProblem{Message: r.Summary(), Body: body.String()}
+			p := &junitProblem{Message: r.Summary(), Body: xmlText(body.String())}
 			if r.Err != nil {
 				p.Type = "CallNotPlaced"
 				c.Error = p
@@ -113,7 +114,7 @@ func WriteJUnitLoadError(w io.Writer, err error) error {
 			root.Tests++
 			root.Errors++
 		}
-		suite.Cases[0].Error.Body += e.Error() + "\n"
+		suite.Cases[0].Error.Body += xmlText(e.Error()) + "\n"
 	}
 	return encodeJUnit(w, root)
 }
@@ -141,4 +142,28 @@ func encodeJUnit(w io.Writer, root *junitSuites) error {
 	}
 	_, err := io.WriteString(w, "\n")
 	return err
+}
+
+// xmlText escapes, Go-style (\x01), the characters XML 1.0 cannot hold
+// at all, and bytes that are not UTF-8: encoding/xml writes CDATA as
+// given, and one control character would make the whole report
+// unreadable. Attributes need none of this: encoding/xml replaces those
+// characters there itself.
+func xmlText(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n == 1:
+			fmt.Fprintf(&b, "\\x%02x", s[i])
+		case r == '\t' || r == '\n' || r == '\r' || r >= 0x20 && r <= 0xD7FF || r >= 0xE000 && r <= 0xFFFD || r >= 0x10000:
+			b.WriteString(s[i : i+n])
+		case r < 0x100:
+			fmt.Fprintf(&b, "\\x%02x", r)
+		default:
+			fmt.Fprintf(&b, "\\u%04x", r)
+		}
+		i += n
+	}
+	return b.String()
 }

@@ -163,6 +163,11 @@ func (p *parser) scenario(root *yaml.Node) *Scenario {
 		switch k.Value {
 		case "name":
 			s.Name, _ = p.str(v, "name")
+			if strings.ContainsFunc(s.Name, func(r rune) bool { return r != '\t' && !strconv.IsPrint(r) }) {
+				// A newline would forge a report line, an escape sequence
+				// drive the reader's terminal, and JUnit cannot hold them.
+				p.Fail(v, "name", "%q holds a control character: names are printed in reports", s.Name)
+			}
 			nameSeen = k
 		case "description":
 			s.Description, _ = p.scalar(v, "description", "a string")

@@ -16,8 +16,10 @@
 package scenario
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
+	"regexp/syntax"
 	"strconv"
 	"strings"
 
@@ -163,6 +165,12 @@ func ParsePattern(s string) (*Pattern, error) {
 		}
 		re, err := regexp.Compile(s[1 : len(s)-1])
 		if err != nil {
+			var se *syntax.Error
+			if errors.As(err, &se) && !strconv.CanBackquote(se.Expr) {
+				// Its own message shows the expression raw, control
+				// characters and all.
+				return nil, fmt.Errorf("invalid regular expression: %s: %q", se.Code, se.Expr)
+			}
 			return nil, fmt.Errorf("invalid regular expression: %s", strings.TrimPrefix(err.Error(), "error parsing regexp: "))
 		}
 		p.Re = re
