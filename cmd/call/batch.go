@@ -40,6 +40,11 @@ func (r *runner) start(stopCtx, abortCtx context.Context) <-chan outcome {
 	}
 	// Burst 1: calls are spread evenly, never fired in a clump.
 	lim := rate.NewLimiter(limit, 1)
+	// A failure every later call would share (a refused key, an unknown
+	// sub-account) halts the batch from the worker that saw it, before it
+	// takes another job: waiting for the reader of out to call stop let
+	// a loaded machine send more calls bound to fail the same way.
+	stopCtx, halt := context.WithCancel(stopCtx)
 	work := make(chan int)
 	var wg sync.WaitGroup
 	for range min(r.concurrency, len(r.jobs)) {
@@ -54,6 +59,9 @@ func (r *runner) start(stopCtx, abortCtx context.Context) <-chan outcome {
 					continue
 				}
 				res, err := r.client.Send(abortCtx, r.subaccount, r.jobs[i].body)
+				if configFailure(err) {
+					halt()
+				}
 				out <- outcome{idx: i, res: res, err: err}
 			}
 		}()
@@ -71,6 +79,7 @@ func (r *runner) start(stopCtx, abortCtx context.Context) <-chan outcome {
 		}
 		close(work)
 		wg.Wait()
+		halt()
 		close(out)
 	}()
 	return out
