@@ -132,3 +132,37 @@ func (ps Problems) Err() error {
 	}
 	return ps
 }
+
+// Session error codes: errorDetails.errorCode of a session summary (VSS)
+// that ended in ERROR (8x8's VSS page, shared by every voice product).
+// They are decided while a call runs, never by Send Callflow.
+const (
+	SessionErrorInternal     = -2001
+	SessionErrorConnectivity = -2002
+	SessionErrorCallflow     = -2003
+	SessionErrorNoCoverage   = -2004
+	SessionErrorTTS          = -2005
+	SessionErrorDownload     = -2006
+	SessionErrorExpired      = -2007
+	SessionErrorSource       = -2008
+	SessionErrorScenario     = -2009
+	SessionErrorTrunk        = -2010
+)
+
+var sessionErrorMessages = map[int]string{
+	SessionErrorInternal:     "An internal error has occurred",
+	SessionErrorConnectivity: "An internal connectivity error has occurred",
+	SessionErrorCallflow:     "The call flow provided is invalid",
+	SessionErrorNoCoverage:   "No coverage available for requested area",
+	SessionErrorTTS:          "Unable to synthesize text to speech",
+	SessionErrorDownload:     "Unable to download file for playback",
+	SessionErrorExpired:      "The validity period of the call flow request has expired",
+	SessionErrorSource:       "The provided source MSISDN or caller ID is not whitelisted",
+	SessionErrorScenario:     "The scenario parameters provided is invalid",
+	SessionErrorTrunk:        "The trunk capacity has been exceeded",
+	StatusUnknown:            "An unknown error has occurred",
+}
+
+// SessionErrorMessage returns 8x8's errorMsg for a session error code, ""
+// for a code 8x8 does not list.
+func SessionErrorMessage(code int) string { return sessionErrorMessages[code] }

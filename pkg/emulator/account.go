@@ -41,7 +41,7 @@ const EventAccount EventKind = "ACCOUNT"
 // failure; -2003 "The call flow provided is invalid" would also fit, but
 // the callflow is valid in every way the validator (and -2003's other
 // causes) can judge: only the voice is unknown to this sub-account.
-const ErrorTTS = -2005
+const ErrorTTS = callflow.SessionErrorTTS
 
 // SpeechProfile is one voice of GET .../speech-profiles; Code is what
 // callflows give as voiceProfile.

@@ -41,23 +41,17 @@ const (
 	defaultNoOfTries      = 1
 )
 
-// Session error codes of errorDetails (8x8's VSS table).
+// Session error codes of errorDetails the emulator ends sessions with
+// (8x8's VSS table, in pkg/callflow with the other status codes).
 const (
-	ErrorInternal     = -2001
-	ErrorConnectivity = -2002
-	ErrorCallflow     = -2003
+	ErrorInternal     = callflow.SessionErrorInternal
+	ErrorConnectivity = callflow.SessionErrorConnectivity
+	ErrorCallflow     = callflow.SessionErrorCallflow
 	// ErrorTTS (-2005) is in account.go, with why it is used.
 )
 
-var errorMessages = map[int]string{
-	ErrorInternal:     "An internal error has occurred",
-	ErrorConnectivity: "An internal connectivity error has occurred",
-	ErrorCallflow:     "The call flow provided is invalid",
-	ErrorTTS:          "Unable to synthesize text to speech",
-}
-
 // ErrorMessage returns 8x8's errorMsg for a session error code.
-func ErrorMessage(code int) string { return errorMessages[code] }
+func ErrorMessage(code int) string { return callflow.SessionErrorMessage(code) }
 
 // lastAction values of a session summary.
 var lastActions = map[string]string{
