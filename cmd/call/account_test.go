@@ -211,3 +211,25 @@ func TestCallDryRunNoLookups(t *testing.T) {
 		t.Errorf("exit %d, %d account requests: %s", r.code, len(fake.aux), r.stderr)
 	}
 }
+
+// With --wait the checks run once the listener is up (a busy port is
+// found first); an unknown voiceProfile still stops the call before
+// anything is sent, and the listener is closed.
+func TestWaitRefusesUnknownProfile(t *testing.T) {
+	t.Parallel()
+	fake := newFake(t, nil)
+	fake.setProfiles(otherProfiles)
+	r := run(t, runOpts{cacheDir: t.TempDir()}, "call", "--config", writeConfig(t, ""), "--base-url", fake.URL, "--to", seedTo,
+		"--wait", "--listen", "127.0.0.1:0", "--sessions", filepath.Join(t.TempDir(), "s.jsonl"))
+	if r.code != cmdutil.ExitUsage || !strings.Contains(r.stderr, "(-1002)") {
+		t.Fatalf("exit %d, want 2 with -1002:\n%s", r.code, r.stderr)
+	}
+	if n := fake.hits.Load(); n != 0 {
+		t.Errorf("%d Send Callflow requests reached 8x8, want none", n)
+	}
+	m := listeningRe.FindStringSubmatch(r.stderr)
+	if m == nil {
+		t.Fatalf("no listener address printed:\n%s", r.stderr)
+	}
+	assertClosed(t, m[1])
+}
