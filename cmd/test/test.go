@@ -42,6 +42,9 @@ type TestOptions struct {
 	Paths   []string
 	Webhook string
 	VSS     string
+	// Request is the Send Callflow request file placed for scenarios that
+	// name neither call.menu nor call.request.
+	Request string
 	// AuthSecret is sent as the value of the AuthHeader header with every
 	// request to Webhook and VSS: serve's --auth-secret and auth-header
 	// keys, so one IVRCTL_AUTH_SECRET configures both.
@@ -74,7 +77,8 @@ simple IVR) answers in-process, and scenarios run in parallel, one per CPU.
 With --webhook URL, every VCA event is posted to that URL instead: a running
 'ivrctl serve', or your own backend. The menu still gives the first prompt,
 which 8x8 plays from the Send Callflow request: for a backend of your own,
-give the request your application sends as call.request.
+give the request your application sends as call.request, or once for every
+scenario naming neither call.menu nor call.request with --request FILE.
 --vss URL (with --webhook) also posts each call's session summary there, as
 8x8 does after the call; a summary the backend does not take (no answer, or
 not 2xx) fails the scenario.
@@ -150,6 +154,7 @@ Exit codes:
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Webhook, "webhook", "", "post every VCA event to `URL` (a running serve or your backend) instead of answering with the menu in-process")
+	fl.StringVar(&opts.Request, "request", "", "Send Callflow request `FILE` placed for every scenario naming neither call.menu nor call.request (a backend of your own)")
 	fl.StringVar(&opts.VSS, "vss", "", "with --webhook: post each call's session summary to `URL` (command line only); one not taken fails the scenario")
 	// A string flag, whose Set never fails: a parse error would quote the
 	// secret.
@@ -161,6 +166,7 @@ Exit codes:
 	fl.DurationVar(&opts.Timeout, "timeout", 5*time.Second, "time limit of each webhook round trip")
 	fl.StringVar(&opts.Run, "run", "", "only the scenarios whose name matches `REGEX`")
 	_ = cmd.MarkFlagFilename("junit", "xml")
+	_ = cmd.MarkFlagFilename("request", "json")
 	cmdutil.CompleteFileArgs(cmd, "yaml", "yml")
 	// URLs, patterns and secrets: nothing to offer, and never the files.
 	cmdutil.CompleteFlagValues(cmd, nil, "webhook", "vss", "run", webhookopts.KeyAuthSecret, webhookopts.KeyAuthHeader)
@@ -194,7 +200,7 @@ func run(ctx context.Context, opts *TestOptions) error {
 	ctx, stop := cmdutil.SignalContext(ctx)
 	defer stop()
 
-	scenarios, err := scenario.Load(opts.Paths, opts.ReadFile)
+	scenarios, err := scenario.LoadWith(opts.Paths, scenario.LoadOptions{ReadFile: opts.ReadFile, Request: opts.Request})
 	if err != nil {
 		if opts.JUnit != "" {
 			// CI reads the report even when nothing ran: say why there.

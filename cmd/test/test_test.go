@@ -692,3 +692,52 @@ func TestOwnBackendWithoutRequest(t *testing.T) {
 		t.Errorf("stderr (-want +got):\n%s", diff)
 	}
 }
+
+// --request gives the Send Callflow request once for a suite whose
+// scenarios name neither call.menu nor call.request: the own-backend
+// example without its call lines passes the same way. A scenario naming
+// call.to next to it is a file error (the request gives the numbers), and
+// a request file 8x8 would refuse stops the run before any call.
+func TestRequestFlag(t *testing.T) {
+	const example = "testdata/own-backend/restaurant.yaml"
+	data, err := os.ReadFile(example)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	stripped := strings.ReplaceAll(string(data), "call: {request: send-callflow.json}\n", "")
+	if stripped == string(data) {
+		t.Fatalf("%s no longer names its request as this test expects", example)
+	}
+	file := filepath.Join(dir, "restaurant.yaml")
+	if err := os.WriteFile(file, []byte(stripped), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	url := servetest.Menu(t, "testdata/menus/advanced-ivr.yaml")
+	r := ivrctl(t, "test", "--webhook", url, "--request", "testdata/own-backend/send-callflow.json", file)
+	if r.code != 0 || !strings.HasSuffix(r.stdout, "4 passed, 0 failed\n") {
+		t.Errorf("--request: exit %d:\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	// Without it the suite hears the embedded simple IVR first and fails.
+	if r := ivrctl(t, "test", "--webhook", url, file); r.code != 1 {
+		t.Errorf("without --request: exit %d, want 1", r.code)
+	}
+
+	withTo := filepath.Join(dir, "with-to.yaml")
+	if err := os.WriteFile(withTo, []byte("name: numbers too\ncall: {to: \"+6590000001\"}\nexpect: {status: COMPLETED}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r = ivrctl(t, "test", "--request", "testdata/own-backend/send-callflow.json", withTo)
+	if want := withTo + ":1: call: to and from are not used with --request"; r.code != 2 || !strings.Contains(r.stderr, want) {
+		t.Errorf("call.to with --request: exit %d, stderr %q; want 2 and %q", r.code, r.stderr, want)
+	}
+
+	bad := filepath.Join(dir, "bad.json")
+	if err := os.WriteFile(bad, []byte(`{"callflow":[{"action":"say","params":{"text":"hi","voiceProfile":"en-US-Jenny"}}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r = ivrctl(t, "test", "--request", bad, file)
+	if r.code != 2 || !strings.Contains(r.stderr, bad+": ") || !strings.Contains(r.stderr, "-1013") {
+		t.Errorf("invalid --request: exit %d, stderr %q; want 2 naming the file and -1013", r.code, r.stderr)
+	}
+}

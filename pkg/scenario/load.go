@@ -23,10 +23,35 @@ import (
 // joined; a scenario set with any problem is not returned, so that nothing
 // runs on a half-read suite.
 func Load(paths []string, readFile func(string) ([]byte, error)) ([]*Scenario, error) {
+	return LoadWith(paths, LoadOptions{ReadFile: readFile})
+}
+
+// LoadOptions are Load's settings.
+type LoadOptions struct {
+	ReadFile func(string) ([]byte, error) // os.ReadFile when nil
+	// Request is a Send Callflow request file placed for every scenario
+	// that names neither call.menu nor call.request (`ivrctl test
+	// --request`): a suite for a backend of one's own gives it once
+	// instead of in every scenario. Such a scenario may not name
+	// call.to or call.from either: the request's makeCall gives them.
+	Request string
+}
+
+// LoadWith is Load with options.
+func LoadWith(paths []string, o LoadOptions) ([]*Scenario, error) {
+	readFile := o.ReadFile
 	if readFile == nil {
 		readFile = os.ReadFile
 	}
 	l := &loader{readFile: readFile, engines: map[string]*loaded{}, requests: map[string]*loaded{}}
+	if o.Request != "" {
+		// Checked once, reported once, before any scenario.
+		if r := l.request(o.Request); r.err != "" {
+			// r.err names the file already, as call.request's errors do.
+			return nil, &Error{File: o.Request, Where: "--request", Msg: strings.TrimPrefix(r.err, o.Request+": ")}
+		}
+		l.defaultRequest = o.Request
+	}
 	var errs []error
 	var out []*Scenario
 	for _, p := range paths {
@@ -107,9 +132,10 @@ type loaded struct {
 }
 
 type loader struct {
-	readFile func(string) ([]byte, error)
-	engines  map[string]*loaded
-	requests map[string]*loaded
+	readFile       func(string) ([]byte, error)
+	engines        map[string]*loaded
+	requests       map[string]*loaded
+	defaultRequest string // LoadOptions.Request, already read and valid
 }
 
 // relative resolves a path written in a scenario file against the
@@ -132,6 +158,14 @@ func (l *loader) prepare(s *Scenario) error {
 		return &Error{File: s.File, Line: c.MenuLine, Where: "call.menu", Msg: e.err}
 	}
 	s.engine = e.engine
+	if c.Request == "" && c.Menu == "" && l.defaultRequest != "" {
+		if c.ToLine != 0 || c.From != "" {
+			return &Error{File: s.File, Line: s.Line, Where: "call",
+				Msg: "to and from are not used with --request: the request's makeCall gives the numbers; drop them, or name a call.menu"}
+		}
+		s.request = l.requests[l.defaultRequest].request
+		return nil
+	}
 	if c.Request != "" {
 		r := l.request(relative(s.File, c.Request))
 		if r.err != "" {
