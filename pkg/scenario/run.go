@@ -183,9 +183,12 @@ func runOne(ctx context.Context, emu *emulator.Emulator, s *Scenario, webhook st
 // redact hides a URL's query and user info, where webhook secrets go
 // (`serve` takes ?token=), so reports and JSON output never show them.
 func redact(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || raw == "" {
+	if raw == "" {
 		return raw
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(a URL that does not parse)" // it could not be redacted
 	}
 	if u.RawQuery != "" {
 		u.RawQuery = "REDACTED"
