@@ -3,7 +3,6 @@ package emulate_test
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"encoding/json"
 	"net"
 	"os"
@@ -21,38 +20,11 @@ import (
 	"github.com/ivrctl/ivrctl/pkg/webhook"
 )
 
-// startCommand runs `ivrctl args...` (a server: serve, emulate) through
-// the root command and waits for the "listening on URL" line.
+// startCommand runs `ivrctl args...` (a server: serve, emulate) and
+// waits for the "listening on URL" line.
 func startCommand(t *testing.T, args ...string) *running {
 	t.Helper()
-	r := &running{stdout: &syncBuffer{}, stderr: &syncBuffer{}, done: make(chan error, 1)}
-	ios := &cmdutil.IOStreams{In: strings.NewReader(""), Out: r.stdout, ErrOut: r.stderr}
-	root := cmd.NewRootCmd(cmdutil.NewFactory(ios, "test"), cmd.BuildInfo{Version: "test"})
-	root.SetArgs(args)
-	ctx, cancel := context.WithCancel(context.Background())
-	r.cancel = cancel
-	go func() { r.done <- root.ExecuteContext(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		<-r.done
-	})
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		out := r.stdout.String()
-		line, _, _ := strings.Cut(out, "\n")
-		if u, ok := strings.CutPrefix(line, "listening on "); ok && strings.HasSuffix(out, "\n") {
-			r.url = u
-			return r
-		}
-		select {
-		case err := <-r.done:
-			r.done <- err
-			t.Fatalf("%s exited: %v\nstderr:\n%s", args[0], err, r.stderr.String())
-		case <-time.After(10 * time.Millisecond):
-		}
-	}
-	t.Fatalf("%s printed no address; stdout %q stderr %q", args[0], r.stdout.String(), r.stderr.String())
-	return nil
+	return startCommandWith(t, &syncBuffer{}, args...)
 }
 
 // freePort returns a loopback port free a moment ago: the webhooks must

@@ -77,10 +77,18 @@ func startEmulate(t *testing.T, args ...string) *running {
 // startEmulateWith is startEmulate writing its log to stderr.
 func startEmulateWith(t *testing.T, stderr *syncBuffer, args ...string) *running {
 	t.Helper()
+	return startCommandWith(t, stderr, append([]string{"emulate", "--port", "0"}, args...)...)
+}
+
+// startCommandWith runs `ivrctl args...` (a server: serve, emulate)
+// through the root command, its stderr to stderr, and waits for the
+// "listening on URL" line.
+func startCommandWith(t *testing.T, stderr *syncBuffer, args ...string) *running {
+	t.Helper()
 	r := &running{stdout: &syncBuffer{}, stderr: stderr, done: make(chan error, 1)}
 	ios := &cmdutil.IOStreams{In: strings.NewReader(""), Out: r.stdout, ErrOut: r.stderr}
 	root := cmd.NewRootCmd(cmdutil.NewFactory(ios, "test"), cmd.BuildInfo{Version: "test"})
-	root.SetArgs(append([]string{"emulate", "--port", "0"}, args...))
+	root.SetArgs(args)
 	ctx, cancel := context.WithCancel(context.Background())
 	r.cancel = cancel
 	go func() { r.done <- root.ExecuteContext(ctx) }()
@@ -99,11 +107,11 @@ func startEmulateWith(t *testing.T, stderr *syncBuffer, args ...string) *running
 		select {
 		case err := <-r.done:
 			r.done <- err
-			t.Fatalf("emulate exited: %v\nstderr:\n%s", err, r.stderr.String())
+			t.Fatalf("%s exited: %v\nstderr:\n%s", args[0], err, r.stderr.String())
 		case <-time.After(10 * time.Millisecond):
 		}
 	}
-	t.Fatalf("no address printed; stdout %q stderr %q", r.stdout.String(), r.stderr.String())
+	t.Fatalf("%s printed no address; stdout %q stderr %q", args[0], r.stdout.String(), r.stderr.String())
 	return nil
 }
 
