@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
-	"github.com/ivrctl/ivrctl/internal/servetest"
 	"github.com/ivrctl/ivrctl/pkg/webhook"
+	"github.com/ivrctl/ivrctl/pkg/webhook/webhooktest"
 )
 
 // One IVRCTL_AUTH_SECRET for serve and emulate: emulate sends it with
@@ -35,7 +35,7 @@ func TestAuthSecretToFlagWebhooks(t *testing.T) {
 			for k, v := range tc.env {
 				t.Setenv(k, v)
 			}
-			srv := servetest.Run(t, webhook.Config{Engine: servetest.Engine(t, ""),
+			srv := webhooktest.Run(t, webhook.Config{Engine: webhooktest.Engine(t, ""),
 				Auth: webhook.Auth{Header: tc.header, Secrets: []string{secret}}})
 			em := startEmulate(t, append([]string{"--vca-url", srv.VCA, "--vss-url", srv.VSS, "--press", "1"}, tc.flags...)...)
 			code, stdout, stderr := call(t, "--base-url", em.url, "--subaccount", sub, "--from", "6561115777", "--to", "6512345678")

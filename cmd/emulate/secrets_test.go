@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ivrctl/ivrctl/internal/servetest"
 	"github.com/ivrctl/ivrctl/pkg/webhook"
+	"github.com/ivrctl/ivrctl/pkg/webhook/webhooktest"
 )
 
 // The secrets of this session's commands, each set by flag, by
@@ -135,7 +135,7 @@ func TestSecretsNeverShown(t *testing.T) {
 
 			// ivrctl test against serve's server wanting the secret and
 			// the token; then with a wrong secret (401s and their hint).
-			srv := servetest.Run(t, webhook.Config{Engine: servetest.Engine(t, ""),
+			srv := webhooktest.Run(t, webhook.Config{Engine: webhooktest.Engine(t, ""),
 				Auth:         webhook.Auth{Secrets: []string{secret}, Token: token},
 				SessionsPath: filepath.Join(dir, "serve-sessions.jsonl")})
 			scenarios := filepath.Join("..", "..", "testdata", "scenarios", "simple-ivr")

@@ -20,10 +20,10 @@ import (
 	"github.com/ivrctl/ivrctl/cmd"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil/cmdtest"
-	"github.com/ivrctl/ivrctl/internal/servetest"
 	"github.com/ivrctl/ivrctl/pkg/callflow"
 	"github.com/ivrctl/ivrctl/pkg/scenario"
 	"github.com/ivrctl/ivrctl/pkg/webhook"
+	"github.com/ivrctl/ivrctl/pkg/webhook/webhooktest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/test/golden")
@@ -305,7 +305,7 @@ func TestWebhookAgainstServe(t *testing.T) {
 		{"testdata/scenarios/simple-ivr", ""},
 		{"testdata/scenarios/advanced-ivr", "testdata/menus/advanced-ivr.yaml"},
 	} {
-		url := servetest.Menu(t, s.menu)
+		url := webhooktest.Menu(t, s.menu)
 		r := ivrctl(t, "test", "--webhook", url, s.dir)
 		if r.code != 0 || r.stderr != "" || !regexp.MustCompile(`\n\d+ passed, 0 failed\n$`).MatchString(r.stdout) {
 			t.Errorf("%s against serve: exit %d\nstdout:\n%s\nstderr:\n%s", s.dir, r.code, r.stdout, r.stderr)
@@ -352,7 +352,7 @@ func runAll(t *testing.T, args ...string) (text, json result, junit string) {
 // the default header or the one --auth-header names. No output shows it.
 func TestAuthSecretAgainstServe(t *testing.T) {
 	const dir = "testdata/scenarios/simple-ivr"
-	srv := servetest.Run(t, webhook.Config{Engine: servetest.Engine(t, ""), Auth: webhook.Auth{Secrets: []string{testSecret}}})
+	srv := webhooktest.Run(t, webhook.Config{Engine: webhooktest.Engine(t, ""), Auth: webhook.Auth{Secrets: []string{testSecret}}})
 
 	// Without the secret, every call that reaches the webhook ends ERROR
 	// -2002 with the 401 named (the 4 whose caller or agent never picks
@@ -406,7 +406,7 @@ func TestAuthSecretAgainstServe(t *testing.T) {
 	t.Setenv("IVRCTL_AUTH_SECRET", "")
 
 	// Another header name, as serve --auth-header names it.
-	custom := servetest.Run(t, webhook.Config{Engine: servetest.Engine(t, ""), Auth: webhook.Auth{Header: "X-Ivr-Secret", Secrets: []string{testSecret}}})
+	custom := webhooktest.Run(t, webhook.Config{Engine: webhooktest.Engine(t, ""), Auth: webhook.Auth{Header: "X-Ivr-Secret", Secrets: []string{testSecret}}})
 	if r, _, _ := runAll(t, "--webhook", custom.VCA, "--auth-secret", testSecret, dir); r.code != 1 || !strings.Contains(r.stdout, "HTTP 401") {
 		t.Errorf("secret in Authorization, server reads X-Ivr-Secret: exit %d, want 1 with 401s:\n%s", r.code, r.stdout)
 	}
@@ -423,7 +423,7 @@ func TestAuthSecretAgainstServe(t *testing.T) {
 // (serve --basic-auth checks it), and shown nowhere.
 func TestBasicAuthInURL(t *testing.T) {
 	const dir = "testdata/scenarios/simple-ivr"
-	srv := servetest.Run(t, webhook.Config{Engine: servetest.Engine(t, ""), Auth: webhook.Auth{BasicUser: "eight", BasicPass: testSecret}})
+	srv := webhooktest.Run(t, webhook.Config{Engine: webhooktest.Engine(t, ""), Auth: webhook.Auth{BasicUser: "eight", BasicPass: testSecret}})
 	withCreds := func(user, pass string) string {
 		return strings.Replace(srv.VCA, "http://", "http://"+user+":"+pass+"@", 1)
 	}
@@ -444,7 +444,7 @@ func TestBasicAuthInURL(t *testing.T) {
 // sessionId distinct, each status the one its scenario expects.
 func TestVSSAgainstServe(t *testing.T) {
 	const dir = "testdata/scenarios/simple-ivr"
-	srv := servetest.Run(t, webhook.Config{Engine: servetest.Engine(t, ""), Auth: webhook.Auth{Secrets: []string{testSecret}}})
+	srv := webhooktest.Run(t, webhook.Config{Engine: webhooktest.Engine(t, ""), Auth: webhook.Auth{Secrets: []string{testSecret}}})
 	r := ivrctl(t, "test", "-o", "json", "--webhook", srv.VCA, "--vss", srv.VSS, "--auth-secret", testSecret, dir)
 	if r.code != 0 || r.stderr != "18 passed, 0 failed\n" {
 		t.Fatalf("exit %d:\n%s%s", r.code, r.stdout, r.stderr)
@@ -508,7 +508,7 @@ func TestVSSRefused(t *testing.T) {
 		http.Error(w, "database down", http.StatusInternalServerError)
 	}))
 	defer broken.Close()
-	srv := servetest.Run(t, webhook.Config{Engine: servetest.Engine(t, "")})
+	srv := webhooktest.Run(t, webhook.Config{Engine: webhooktest.Engine(t, "")})
 	vss := broken.URL + "/webhooks/vss"
 	text, js, junit := runAll(t, "--webhook", srv.VCA, "--vss", vss, "--auth-secret", testSecret, file)
 	if got.Load() != testSecret {
@@ -565,7 +565,7 @@ func TestAuthUsage(t *testing.T) {
 // in-process run nor receive a test run's summaries. Only --vss counts.
 func TestVSSOnlyFromTheCommandLine(t *testing.T) {
 	const dir = "testdata/scenarios/simple-ivr"
-	srv := servetest.Run(t, webhook.Config{Engine: servetest.Engine(t, "")})
+	srv := webhooktest.Run(t, webhook.Config{Engine: webhooktest.Engine(t, "")})
 	t.Setenv("IVRCTL_VSS", srv.VSS)
 	if r := ivrctl(t, "test", dir); r.code != 0 {
 		t.Errorf("in-process with IVRCTL_VSS set: exit %d:\n%s%s", r.code, r.stdout, r.stderr)
@@ -645,8 +645,8 @@ func TestWebhookTooSlow(t *testing.T) {
 // clientRequestId.
 func TestOwnBackendExample(t *testing.T) {
 	const dir = "testdata/own-backend"
-	srv := servetest.Run(t, webhook.Config{
-		Engine: servetest.Engine(t, "testdata/menus/advanced-ivr.yaml"),
+	srv := webhooktest.Run(t, webhook.Config{
+		Engine: webhooktest.Engine(t, "testdata/menus/advanced-ivr.yaml"),
 		Auth:   webhook.Auth{Secrets: []string{testSecret}},
 	})
 	r := ivrctl(t, "test", "-o", "json", "--webhook", srv.VCA, "--vss", srv.VSS, "--auth-secret", testSecret, dir)
@@ -681,7 +681,7 @@ func TestOwnBackendWithoutRequest(t *testing.T) {
 	if err := os.WriteFile(file, []byte("name: hours\ncaller:\n  steps:\n    - {expect: Welcome to ABC Restaurant, press: \"3\"}\nexpect: {status: COMPLETED}\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	url := servetest.Menu(t, "testdata/menus/advanced-ivr.yaml")
+	url := webhooktest.Menu(t, "testdata/menus/advanced-ivr.yaml")
 	r := ivrctl(t, "test", "--webhook", url, file)
 	want := "ivrctl: 1 of 1 scenarios failed on the first prompt, which came from the embedded simple IVR: they name no call.menu or call.request\n" +
 		"8x8 plays the first prompt from the Send Callflow request, before any webhook: give the request your application sends as call.request (see the README's \"A backend of your own\")\n"
@@ -713,7 +713,7 @@ func TestRequestFlag(t *testing.T) {
 	if err := os.WriteFile(file, []byte(stripped), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	url := servetest.Menu(t, "testdata/menus/advanced-ivr.yaml")
+	url := webhooktest.Menu(t, "testdata/menus/advanced-ivr.yaml")
 	r := ivrctl(t, "test", "--webhook", url, "--request", "testdata/own-backend/send-callflow.json", file)
 	if r.code != 0 || !strings.HasSuffix(r.stdout, "4 passed, 0 failed\n") {
 		t.Errorf("--request: exit %d:\n%s%s", r.code, r.stdout, r.stderr)

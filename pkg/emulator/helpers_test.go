@@ -13,9 +13,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/ivrctl/ivrctl/internal/servetest"
 	"github.com/ivrctl/ivrctl/pkg/callflow"
 	"github.com/ivrctl/ivrctl/pkg/menu"
+	"github.com/ivrctl/ivrctl/pkg/webhook/webhooktest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -52,7 +52,7 @@ func simpleEngine(t testing.TB) *menu.Engine {
 
 func loadEngine(t testing.TB, file string) *menu.Engine {
 	t.Helper()
-	return servetest.Engine(t, filepath.Join("../../testdata/menus", file))
+	return webhooktest.Engine(t, filepath.Join("../../testdata/menus", file))
 }
 
 // request is the Send Callflow body `ivrctl call` sends for an engine:
@@ -77,7 +77,7 @@ func request(t testing.TB, eng *menu.Engine, crid string) []byte {
 // serveHTTP runs serve's webhook server for eng on loopback.
 func serveHTTP(t testing.TB, eng *menu.Engine) string {
 	t.Helper()
-	return servetest.Start(t, eng)
+	return webhooktest.Start(t, eng)
 }
 
 // golden compares got, as indented JSON, with testdata/name.

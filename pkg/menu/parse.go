@@ -9,7 +9,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/ivrctl/ivrctl/internal/yamlfile"
+	"github.com/ivrctl/ivrctl/pkg/internal/yamlfile"
 )
 
 // Error is a problem in a menu file, located as precisely as the file

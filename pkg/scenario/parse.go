@@ -13,7 +13,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/ivrctl/ivrctl/internal/yamlfile"
+	"github.com/ivrctl/ivrctl/pkg/internal/yamlfile"
 
 	"github.com/ivrctl/ivrctl/pkg/callflow"
 )

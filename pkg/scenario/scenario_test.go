@@ -17,9 +17,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/ivrctl/ivrctl/internal/servetest"
 	"github.com/ivrctl/ivrctl/pkg/emulator"
 	"github.com/ivrctl/ivrctl/pkg/menu"
+	"github.com/ivrctl/ivrctl/pkg/webhook/webhooktest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/test")
@@ -266,7 +266,7 @@ func TestSuitesInProcess(t *testing.T) {
 
 // serve runs the webhook server `ivrctl serve` runs, for menuFile ("" the
 // embedded default), on 127.0.0.1:0, and returns its VCA URL.
-func serve(t testing.TB, menuFile string) string { return servetest.Menu(t, menuFile) }
+func serve(t testing.TB, menuFile string) string { return webhooktest.Menu(t, menuFile) }
 
 // TestSuitesAgainstServe: every shipped scenario passes against the
 // webhook server of `ivrctl serve` over real HTTP, one server per menu, as

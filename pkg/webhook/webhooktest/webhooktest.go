@@ -1,8 +1,8 @@
-// Package servetest runs the webhook server of `ivrctl serve` on loopback
+// Package webhooktest runs the webhook server of `ivrctl serve` on loopback
 // for tests that need a real backend over HTTP: the emulator's, the
 // scenario runner's and `ivrctl test`'s. One copy, so they all test
 // against the same thing serve runs.
-package servetest
+package webhooktest
 
 import (
 	"context"
