@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
+	"github.com/ivrctl/ivrctl/pkg/callflow"
 	"github.com/ivrctl/ivrctl/pkg/voiceapi"
 )
 
@@ -70,7 +71,7 @@ func (o *Options) Check() error {
 	if len(errs) > 0 {
 		return errors.Join(errs...)
 	}
-	if !voiceapi.ValidSubaccount(o.Subaccount) {
+	if !callflow.ValidSubaccount(o.Subaccount) {
 		return cmdutil.Usagef("--subaccount %q: 8x8 sub-account ids are 3 to 50 of A-Z a-z 0-9 - . _ &", o.Subaccount)
 	}
 	return nil

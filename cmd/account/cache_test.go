@@ -8,8 +8,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/ivrctl/ivrctl/pkg/voiceapi"
+	"github.com/ivrctl/ivrctl/pkg/callflow"
 )
 
 const base = "https://voice.8x8.com"
@@ -23,12 +22,12 @@ func newCache(t *testing.T) (*Cache, *clock) {
 	return &Cache{Dir: filepath.Join(t.TempDir(), "ivrctl"), Now: clk.now}, clk
 }
 
-var profiles = []voiceapi.SpeechProfile{{Code: "en-US-Standard-A", Locale: "en-US", LocaleDescription: "EnglishUS", Gender: "F"}}
+var profiles = []callflow.SpeechProfile{{Code: "en-US-Standard-A", Locale: "en-US", LocaleDescription: "EnglishUS", Gender: "F"}}
 
 func TestCacheRoundTripAndExpiry(t *testing.T) {
 	t.Parallel()
 	c, clk := newCache(t)
-	var got []voiceapi.SpeechProfile
+	var got []callflow.SpeechProfile
 	if c.Load("speech-profiles", base, "acme_voice", &got) {
 		t.Fatal("hit on an empty cache")
 	}
@@ -59,7 +58,7 @@ func TestCacheKeyed(t *testing.T) {
 	if err := c.Store("speech-profiles", base, "acme_voice", profiles); err != nil {
 		t.Fatal(err)
 	}
-	var got []voiceapi.SpeechProfile
+	var got []callflow.SpeechProfile
 	for _, k := range [][3]string{
 		{"speech-profiles", "https://voice.wavecell.com", "acme_voice"},
 		{"speech-profiles", base, "other_sub"},
@@ -79,7 +78,7 @@ func TestCacheCorruptFile(t *testing.T) {
 	os.MkdirAll(c.Dir, 0o700)
 	for _, junk := range []string{"{not json", `{"version":1,"fetchedAt":"2026-11-25T10:00:00Z","baseUrl":"https://voice.8x8.com","subaccount":"acme_voice","data":{"x":1}}`, ""} {
 		os.WriteFile(path, []byte(junk), 0o600)
-		var got []voiceapi.SpeechProfile
+		var got []callflow.SpeechProfile
 		if c.Load("speech-profiles", base, "acme_voice", &got) {
 			t.Errorf("hit on %q", junk)
 		}
@@ -87,7 +86,7 @@ func TestCacheCorruptFile(t *testing.T) {
 	if err := c.Store("speech-profiles", base, "acme_voice", profiles); err != nil {
 		t.Fatal(err)
 	}
-	var got []voiceapi.SpeechProfile
+	var got []callflow.SpeechProfile
 	if !c.Load("speech-profiles", base, "acme_voice", &got) {
 		t.Error("the rewritten file is a miss")
 	}
@@ -98,7 +97,7 @@ func TestCacheCorruptFile(t *testing.T) {
 func TestCacheFile(t *testing.T) {
 	t.Parallel()
 	c, _ := newCache(t)
-	if err := c.Store("numbers", base, "acme_voice", []voiceapi.VirtualNumber{{MSISDN: "+6561115777"}}); err != nil {
+	if err := c.Store("numbers", base, "acme_voice", []callflow.VirtualNumber{{MSISDN: "+6561115777"}}); err != nil {
 		t.Fatal(err)
 	}
 	path := c.Path("numbers", base, "acme_voice")
@@ -129,7 +128,7 @@ func TestCacheDisabled(t *testing.T) {
 	if err := c.Store("numbers", base, "acme_voice", profiles); err != nil {
 		t.Error(err)
 	}
-	var got []voiceapi.SpeechProfile
+	var got []callflow.SpeechProfile
 	if c.Load("numbers", base, "acme_voice", &got) {
 		t.Error("hit on a disabled cache")
 	}
@@ -138,8 +137,8 @@ func TestCacheDisabled(t *testing.T) {
 func TestDigits(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]string{"+6561115777": "6561115777", "+65 6111-5777": "6561115777", "": ""} {
-		if got := Digits(in); got != want {
-			t.Errorf("Digits(%q) = %q, want %q", in, got, want)
+		if got := callflow.Digits(in); got != want {
+			t.Errorf("callflow.Digits(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -2,8 +2,8 @@ package account
 
 import (
 	"context"
-	"strings"
 
+	"github.com/ivrctl/ivrctl/pkg/callflow"
 	"github.com/ivrctl/ivrctl/pkg/voiceapi"
 )
 
@@ -24,8 +24,8 @@ type Lister struct {
 // Profiles returns the speech profiles: from the cache when it is fresh
 // and cached is allowed, else from 8x8 (and then cached). A fetch that
 // fails is not cached.
-func (l *Lister) Profiles(ctx context.Context, cached bool) ([]voiceapi.SpeechProfile, error) {
-	var ps []voiceapi.SpeechProfile
+func (l *Lister) Profiles(ctx context.Context, cached bool) ([]callflow.SpeechProfile, error) {
+	var ps []callflow.SpeechProfile
 	if cached && l.Cache.Load(kindProfiles, l.Client.BaseURL(), l.Subaccount, &ps) {
 		return ps, nil
 	}
@@ -40,15 +40,15 @@ func (l *Lister) Profiles(ctx context.Context, cached bool) ([]voiceapi.SpeechPr
 }
 
 // CachedProfiles returns the cached speech profiles, if fresh.
-func (l *Lister) CachedProfiles() ([]voiceapi.SpeechProfile, bool) {
-	var ps []voiceapi.SpeechProfile
+func (l *Lister) CachedProfiles() ([]callflow.SpeechProfile, bool) {
+	var ps []callflow.SpeechProfile
 	ok := l.Cache.Load(kindProfiles, l.Client.BaseURL(), l.Subaccount, &ps)
 	return ps, ok
 }
 
 // Numbers returns the virtual numbers, like Profiles.
-func (l *Lister) Numbers(ctx context.Context, cached bool) ([]voiceapi.VirtualNumber, error) {
-	var ns []voiceapi.VirtualNumber
+func (l *Lister) Numbers(ctx context.Context, cached bool) ([]callflow.VirtualNumber, error) {
+	var ns []callflow.VirtualNumber
 	if cached && l.Cache.Load(kindNumbers, l.Client.BaseURL(), l.Subaccount, &ns) {
 		return ns, nil
 	}
@@ -65,7 +65,7 @@ func (l *Lister) Numbers(ctx context.Context, cached bool) ([]voiceapi.VirtualNu
 // list is fetched again before answering: a profile added since it was
 // cached must not be refused for a day.
 func (l *Lister) UnknownProfiles(ctx context.Context, codes []string) ([]string, error) {
-	unknown := func(ps []voiceapi.SpeechProfile) []string {
+	unknown := func(ps []callflow.SpeechProfile) []string {
 		have := make(map[string]bool, len(ps))
 		for _, p := range ps {
 			have[p.Code] = true
@@ -92,16 +92,16 @@ func (l *Lister) UnknownProfiles(ctx context.Context, codes []string) ([]string,
 // numbers, comparing digits only (+6561115777 is 6561115777). A cached
 // list that lacks it is fetched again first, as for profiles.
 func (l *Lister) HasNumber(ctx context.Context, number string) (bool, error) {
-	want := Digits(number)
-	has := func(ns []voiceapi.VirtualNumber) bool {
+	want := callflow.Digits(number)
+	has := func(ns []callflow.VirtualNumber) bool {
 		for _, n := range ns {
-			if Digits(n.MSISDN) == want {
+			if callflow.Digits(n.MSISDN) == want {
 				return true
 			}
 		}
 		return false
 	}
-	var cachedList []voiceapi.VirtualNumber
+	var cachedList []callflow.VirtualNumber
 	if l.Cache.Load(kindNumbers, l.Client.BaseURL(), l.Subaccount, &cachedList) && has(cachedList) {
 		return true, nil
 	}
@@ -110,16 +110,4 @@ func (l *Lister) HasNumber(ctx context.Context, number string) (bool, error) {
 		return false, err
 	}
 	return has(ns), nil
-}
-
-// Digits keeps only the digits of a phone number: "+65 6111-5777" is
-// "6561115777", so numbers compare whatever their spelling.
-func Digits(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if r >= '0' && r <= '9' {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
 }

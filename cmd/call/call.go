@@ -345,7 +345,7 @@ func prepare(opts *CallOptions) (*plan, error) {
 	if len(missing) > 0 {
 		return nil, errors.Join(missing...)
 	}
-	if !voiceapi.ValidSubaccount(opts.Subaccount) {
+	if !callflow.ValidSubaccount(opts.Subaccount) {
 		return nil, cmdutil.Usagef("--subaccount %q: 8x8 sub-account ids are 3 to 50 of A-Z a-z 0-9 - . _ &", opts.Subaccount)
 	}
 	if !callflow.IsPhoneNumber(opts.From) {

@@ -20,18 +20,6 @@ type target struct {
 	where  string
 }
 
-// normalizeNumber drops the separators people write in numbers
-// ("+65 1234-5678", "(651) 234.5678"); 8x8 wants bare E.164 digits.
-func normalizeNumber(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch r {
-		case ' ', '-', '(', ')', '.', '\t':
-			return -1
-		}
-		return r
-	}, strings.TrimSpace(s))
-}
-
 // collectNumbers reads --to and --to-file in order. A bad --to is a usage
 // error (exit 2); a bad line of a file is reported and skipped, as one
 // typo should not hold back a thousand calls. A number listed twice is
@@ -42,7 +30,7 @@ func collectNumbers(opts *CallOptions) ([]target, []string, error) {
 	seen := map[string]string{}
 	var bad []error
 	add := func(num, where string) {
-		key := strings.TrimPrefix(num, "+") // +6512345678 and 6512345678 ring the same phone
+		key := callflow.NumberKey(num)
 		if first, dup := seen[key]; dup {
 			warnings = append(warnings, fmt.Sprintf("%s: %s already listed (%s): called once", where, num, first))
 			return
@@ -51,7 +39,7 @@ func collectNumbers(opts *CallOptions) ([]target, []string, error) {
 		targets = append(targets, target{number: num, where: where})
 	}
 	for _, raw := range opts.To {
-		num := normalizeNumber(raw)
+		num := callflow.NormalizeNumber(raw)
 		if !callflow.IsPhoneNumber(num) {
 			bad = append(bad, fmt.Errorf("--to %q is not a phone number: use E.164, e.g. +6512345678", raw))
 			continue
@@ -70,7 +58,7 @@ func collectNumbers(opts *CallOptions) ([]target, []string, error) {
 		records := 0
 		err = readNumbers(data, func(line int, field string) {
 			records++
-			num := normalizeNumber(field)
+			num := callflow.NormalizeNumber(field)
 			where := fmt.Sprintf("%s:%d", name, line)
 			switch {
 			case callflow.IsPhoneNumber(num):

@@ -46,7 +46,7 @@ func parseNumbers(s string) ([]string, error) {
 // accept every voiceProfile (nil), a .json file (`ivrctl profiles -o
 // json`'s array, or 8x8's {"speechProfiles": [...]} answer), or a comma
 // list of codes.
-func parseProfiles(s string, readFile func(string) ([]byte, error)) ([]emulator.SpeechProfile, error) {
+func parseProfiles(s string, readFile func(string) ([]byte, error)) ([]callflow.SpeechProfile, error) {
 	s = strings.TrimSpace(s)
 	switch {
 	case s == "":
@@ -76,11 +76,11 @@ func parseProfiles(s string, readFile func(string) ([]byte, error)) ([]emulator.
 }
 
 // decodeProfiles reads a JSON array of speech profiles or 8x8's answer.
-func decodeProfiles(data []byte) ([]emulator.SpeechProfile, error) {
-	var ps []emulator.SpeechProfile
+func decodeProfiles(data []byte) ([]callflow.SpeechProfile, error) {
+	var ps []callflow.SpeechProfile
 	if err := json.Unmarshal(data, &ps); err != nil {
 		var answer struct {
-			SpeechProfiles []emulator.SpeechProfile `json:"speechProfiles"`
+			SpeechProfiles []callflow.SpeechProfile `json:"speechProfiles"`
 		}
 		if err2 := json.Unmarshal(data, &answer); err2 != nil || answer.SpeechProfiles == nil {
 			return nil, fmt.Errorf("want a JSON array of {speechProfileCode, localeCode, localeDescription, gender} (ivrctl profiles -o json) or 8x8's {\"speechProfiles\": [...]}: %w", err)

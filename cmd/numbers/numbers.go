@@ -96,8 +96,8 @@ func runList(cmd *cobra.Command, opts *NumbersOptions) error {
 	if err != nil {
 		return account.Error("list numbers", err, opts.Account.APIKey)
 	}
-	slices.SortStableFunc(ns, func(a, b voiceapi.VirtualNumber) int {
-		return cmp.Compare(account.Digits(a.MSISDN), account.Digits(b.MSISDN))
+	slices.SortStableFunc(ns, func(a, b callflow.VirtualNumber) int {
+		return cmp.Compare(callflow.Digits(a.MSISDN), callflow.Digits(b.MSISDN))
 	})
 	if opts.Output == "json" {
 		return account.JSON(opts.IO.Out, ns)
@@ -114,7 +114,7 @@ func runList(cmd *cobra.Command, opts *NumbersOptions) error {
 }
 
 // health is the last health check's verdict; "-" when 8x8 checks nothing.
-func health(n voiceapi.VirtualNumber) string {
+func health(n callflow.VirtualNumber) string {
 	switch h := n.NumberHealth; {
 	case h == nil:
 		return ""
@@ -130,16 +130,16 @@ func health(n voiceapi.VirtualNumber) string {
 // a longer number is looked for in the list instead. 404 means "not one
 // of yours": exit 1, as a failed check, not 4.
 func runCheck(cmd *cobra.Command, opts *NumbersOptions) error {
-	if !callflow.IsPhoneNumber(opts.Number) && !callflow.IsPhoneNumber(account.Digits(opts.Number)) {
+	if !callflow.IsPhoneNumber(opts.Number) && !callflow.IsPhoneNumber(callflow.Digits(opts.Number)) {
 		return cmdutil.Usagef("%q is not a phone number: use E.164, e.g. +6561115777", opts.Number)
 	}
 	l, err := prepare(opts)
 	if err != nil {
 		return err
 	}
-	digits := account.Digits(opts.Number)
-	var info *voiceapi.NumberInfo
-	if voiceapi.NumberLookupable(digits) {
+	digits := callflow.Digits(opts.Number)
+	var info *callflow.NumberInfo
+	if callflow.NumberLookupable(digits) {
 		info, err = l.Client.Number(cmd.Context(), opts.Account.Subaccount, digits)
 	} else {
 		info, err = findInList(cmd, l, digits)
@@ -176,14 +176,14 @@ func runCheck(cmd *cobra.Command, opts *NumbersOptions) error {
 }
 
 // findInList looks a number up in the full list; nil when absent.
-func findInList(cmd *cobra.Command, l *account.Lister, digits string) (*voiceapi.NumberInfo, error) {
+func findInList(cmd *cobra.Command, l *account.Lister, digits string) (*callflow.NumberInfo, error) {
 	ns, err := l.Numbers(cmd.Context(), false)
 	if err != nil {
 		return nil, err
 	}
 	for _, n := range ns {
-		if account.Digits(n.MSISDN) == digits {
-			return &voiceapi.NumberInfo{ReferenceID: n.ReferenceID, MSISDN: n.MSISDN, CountryCode: n.CountryCode}, nil
+		if callflow.Digits(n.MSISDN) == digits {
+			return &callflow.NumberInfo{ReferenceID: n.ReferenceID, MSISDN: n.MSISDN, CountryCode: n.CountryCode}, nil
 		}
 	}
 	return nil, nil

@@ -12,7 +12,7 @@ import (
 	at "github.com/ivrctl/ivrctl/cmd/account/accounttest"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil/cmdtest"
-	"github.com/ivrctl/ivrctl/pkg/voiceapi"
+	"github.com/ivrctl/ivrctl/pkg/callflow"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -52,11 +52,11 @@ func TestNumbersJSON(t *testing.T) {
 	if r.Code != 0 {
 		t.Fatalf("exit %d: %s", r.Code, r.Stderr)
 	}
-	var got []voiceapi.VirtualNumber
+	var got []callflow.VirtualNumber
 	if err := json.Unmarshal([]byte(r.Stdout), &got); err != nil {
 		t.Fatal(err)
 	}
-	var want struct{ Numbers []voiceapi.VirtualNumber }
+	var want struct{ Numbers []callflow.VirtualNumber }
 	json.Unmarshal([]byte(at.NumbersBody), &want)
 	// sorted by number: +44... before +65...
 	want.Numbers[0], want.Numbers[1] = want.Numbers[1], want.Numbers[0]

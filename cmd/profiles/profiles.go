@@ -12,7 +12,7 @@ import (
 
 	"github.com/ivrctl/ivrctl/cmd/account"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
-	"github.com/ivrctl/ivrctl/pkg/voiceapi"
+	"github.com/ivrctl/ivrctl/pkg/callflow"
 )
 
 // ProfilesOptions are the inputs of `ivrctl profiles`.
@@ -77,12 +77,12 @@ func runProfiles(cmd *cobra.Command, opts *ProfilesOptions) error {
 		return account.Error("list speech profiles", err, opts.Account.APIKey)
 	}
 	ps = filter(ps, opts.Language)
-	slices.SortStableFunc(ps, func(a, b voiceapi.SpeechProfile) int {
+	slices.SortStableFunc(ps, func(a, b callflow.SpeechProfile) int {
 		return cmp.Or(cmp.Compare(a.Locale, b.Locale), cmp.Compare(a.Code, b.Code))
 	})
 	if opts.Output == "json" {
 		if ps == nil {
-			ps = []voiceapi.SpeechProfile{}
+			ps = []callflow.SpeechProfile{}
 		}
 		return account.JSON(opts.IO.Out, ps)
 	}
@@ -99,11 +99,11 @@ func runProfiles(cmd *cobra.Command, opts *ProfilesOptions) error {
 
 // filter keeps the profiles of a locale (en-US) or of a language (en),
 // ignoring case.
-func filter(ps []voiceapi.SpeechProfile, lang string) []voiceapi.SpeechProfile {
+func filter(ps []callflow.SpeechProfile, lang string) []callflow.SpeechProfile {
 	if lang == "" {
 		return ps
 	}
-	var out []voiceapi.SpeechProfile
+	var out []callflow.SpeechProfile
 	for _, p := range ps {
 		loc := strings.ToLower(p.Locale)
 		want := strings.ToLower(lang)

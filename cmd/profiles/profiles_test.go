@@ -12,6 +12,7 @@ import (
 	at "github.com/ivrctl/ivrctl/cmd/account/accounttest"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil/cmdtest"
+	"github.com/ivrctl/ivrctl/pkg/callflow"
 	"github.com/ivrctl/ivrctl/pkg/voiceapi"
 )
 
@@ -65,11 +66,11 @@ func TestProfilesJSON(t *testing.T) {
 	if r.Code != 0 {
 		t.Fatalf("exit %d: %s", r.Code, r.Stderr)
 	}
-	var got []voiceapi.SpeechProfile
+	var got []callflow.SpeechProfile
 	if err := json.Unmarshal([]byte(r.Stdout), &got); err != nil {
 		t.Fatal(err)
 	}
-	want := []voiceapi.SpeechProfile{
+	want := []callflow.SpeechProfile{
 		{Code: "en-US-BenjaminRUS", Locale: "en-US", LocaleDescription: "EnglishUS", Gender: "M"},
 		{Code: "en-US-Standard-A", Locale: "en-US", LocaleDescription: "EnglishUS", Gender: "F"},
 	}

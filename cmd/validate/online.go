@@ -7,7 +7,6 @@ import (
 	"github.com/ivrctl/ivrctl/cmd/account"
 	"github.com/ivrctl/ivrctl/pkg/callflow"
 	"github.com/ivrctl/ivrctl/pkg/menu"
-	"github.com/ivrctl/ivrctl/pkg/voiceapi"
 )
 
 // onlineCheck judges voiceProfiles against the sub-account's speech
@@ -97,7 +96,7 @@ func (c *onlineCheck) unknown(codes []string) ([]string, error) {
 	return missing(), nil
 }
 
-func (c *onlineCheck) setKnown(ps []voiceapi.SpeechProfile) {
+func (c *onlineCheck) setKnown(ps []callflow.SpeechProfile) {
 	c.known = make(map[string]bool, len(ps))
 	for _, p := range ps {
 		c.known[p.Code] = true

@@ -11,11 +11,12 @@ import (
 
 	"github.com/ivrctl/ivrctl/cmd/account"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
+	"github.com/ivrctl/ivrctl/pkg/callflow"
 	"github.com/ivrctl/ivrctl/pkg/voiceapi"
 )
 
 // deletable are the types 8x8's delete accepts (its enum lacks VNU).
-var deletable = []string{voiceapi.WebhookVCA, voiceapi.WebhookVSS, voiceapi.WebhookVCS, voiceapi.WebhookVRU}
+var deletable = []string{callflow.WebhookVCA, callflow.WebhookVSS, callflow.WebhookVCS, callflow.WebhookVRU}
 
 // deleteOptions are the inputs of `webhooks delete`.
 type deleteOptions struct {
@@ -61,7 +62,7 @@ registered for the type).`,
 			if err != nil {
 				return err
 			}
-			var deleted []*voiceapi.DeletedWebhook
+			var deleted []*callflow.DeletedWebhook
 			for _, t := range opts.Types {
 				d, err := c.DeleteWebhook(cmd.Context(), opts.Account.Subaccount, t)
 				if err != nil {

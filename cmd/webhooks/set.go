@@ -14,7 +14,7 @@ import (
 	"github.com/ivrctl/ivrctl/cmd/account"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 	"github.com/ivrctl/ivrctl/cmd/webhookopts"
-	"github.com/ivrctl/ivrctl/pkg/voiceapi"
+	"github.com/ivrctl/ivrctl/pkg/callflow"
 )
 
 // generate asks --auth-secret for a fresh random secret.
@@ -34,7 +34,7 @@ type setOptions struct {
 // setResult is `webhooks set -o json`: 8x8's list after the last
 // registration, and the generated secret (only when one was generated).
 type setResult struct {
-	Webhooks   []voiceapi.Webhook `json:"webhooks"`
+	Webhooks   []callflow.Webhook `json:"webhooks"`
 	AuthSecret string             `json:"authSecret,omitempty"`
 }
 
@@ -92,15 +92,15 @@ func runSet(cmd *cobra.Command, opts *setOptions) error {
 	if err := account.CheckOutput(opts.Output); err != nil {
 		return cmdutil.Usagef("%w", err)
 	}
-	var regs []voiceapi.NewWebhook
-	for _, w := range []struct{ typ, flag, url string }{{voiceapi.WebhookVCA, "vca", opts.VCA}, {voiceapi.WebhookVSS, "vss", opts.VSS}} {
+	var regs []callflow.NewWebhook
+	for _, w := range []struct{ typ, flag, url string }{{callflow.WebhookVCA, "vca", opts.VCA}, {callflow.WebhookVSS, "vss", opts.VSS}} {
 		if w.url == "" {
 			continue
 		}
 		if err := checkURL(w.flag, w.url, opts.Insecure); err != nil {
 			return err
 		}
-		regs = append(regs, voiceapi.NewWebhook{Type: w.typ, URL: w.url, Enabled: true})
+		regs = append(regs, callflow.NewWebhook{Type: w.typ, URL: w.url, Enabled: true})
 	}
 	if len(regs) == 0 {
 		return cmdutil.Usagef("nothing to register: give --vca URL, --vss URL, or both")
@@ -118,11 +118,11 @@ func runSet(cmd *cobra.Command, opts *setOptions) error {
 	}
 
 	errOut := opts.IO.ErrOut
-	if secret == "" && !slices.ContainsFunc(regs, func(r voiceapi.NewWebhook) bool { return account.URLHasCredential(r.URL) }) {
+	if secret == "" && !slices.ContainsFunc(regs, func(r callflow.NewWebhook) bool { return account.URLHasCredential(r.URL) }) {
 		fmt.Fprintf(errOut, "%s no --auth-secret: 8x8 will send no secret, so anyone who learns these URLs can drive your menu; use --auth-secret generate (serve then checks it), or serve's --token in the URLs\n",
 			opts.IO.ErrPalette().Yellow("warning:"))
 	}
-	var last *voiceapi.WebhookList
+	var last *callflow.WebhookList
 	var failed error
 	for _, r := range regs {
 		r.HTTPAuthHeader = secret
@@ -148,7 +148,7 @@ func runSet(cmd *cobra.Command, opts *setOptions) error {
 	return failed
 }
 
-func printResult(opts *setOptions, last *voiceapi.WebhookList, secret string, generated bool) error {
+func printResult(opts *setOptions, last *callflow.WebhookList, secret string, generated bool) error {
 	out := opts.IO.Out
 	if opts.Output == "json" {
 		res := setResult{Webhooks: redactHooks(last.Webhooks)}

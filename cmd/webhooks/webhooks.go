@@ -10,7 +10,7 @@ import (
 
 	"github.com/ivrctl/ivrctl/cmd/account"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
-	"github.com/ivrctl/ivrctl/pkg/voiceapi"
+	"github.com/ivrctl/ivrctl/pkg/callflow"
 )
 
 // NewCmdWebhooks builds the command group.
@@ -91,8 +91,8 @@ API key was refused, 4 8x8 could not be reached or failed.`,
 
 // redactHooks returns the webhooks with the credentials their URLs may
 // carry (serve's ?token=, user:pass@) masked: they are printed.
-func redactHooks(hooks []voiceapi.Webhook) []voiceapi.Webhook {
-	out := make([]voiceapi.Webhook, len(hooks))
+func redactHooks(hooks []callflow.Webhook) []callflow.Webhook {
+	out := make([]callflow.Webhook, len(hooks))
 	for i, w := range hooks {
 		w.URL = account.RedactURL(w.URL)
 		out[i] = w

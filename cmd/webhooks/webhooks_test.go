@@ -15,7 +15,7 @@ import (
 	at "github.com/ivrctl/ivrctl/cmd/account/accounttest"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil/cmdtest"
-	"github.com/ivrctl/ivrctl/pkg/voiceapi"
+	"github.com/ivrctl/ivrctl/pkg/callflow"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -53,11 +53,11 @@ func TestWebhooksList(t *testing.T) {
 	}
 
 	r = at.Run(t, "", "webhooks", "list", "-o", "json", "--config", at.Config(t, ""), "--base-url", fake.URL)
-	var got []voiceapi.Webhook
+	var got []callflow.Webhook
 	if err := json.Unmarshal([]byte(r.Stdout), &got); err != nil {
 		t.Fatal(err)
 	}
-	wantHooks := []voiceapi.Webhook{{Type: "VCA", URL: vcaURL, Enabled: true, HTTPAuthHeaderAvailable: true},
+	wantHooks := []callflow.Webhook{{Type: "VCA", URL: vcaURL, Enabled: true, HTTPAuthHeaderAvailable: true},
 		{Type: "VSS", URL: vssURL, Enabled: true}}
 	if d := cmp.Diff(wantHooks, got); d != "" {
 		t.Errorf("json (-want +got):\n%s", d)
@@ -145,7 +145,7 @@ func TestWebhooksSetNoSecretWarns(t *testing.T) {
 		t.Errorf("no warning: %s", r.Stderr)
 	}
 	var got struct {
-		Webhooks   []voiceapi.Webhook
+		Webhooks   []callflow.Webhook
 		AuthSecret *string
 	}
 	if err := json.Unmarshal([]byte(r.Stdout), &got); err != nil || len(got.Webhooks) != 2 || got.AuthSecret != nil {
@@ -256,7 +256,7 @@ func TestWebhooksDelete(t *testing.T) {
 	}
 
 	r = at.Run(t, "", "webhooks", "delete", "-o", "json", "--config", at.Config(t, ""), "--base-url", fake.URL, "vca")
-	var got []voiceapi.DeletedWebhook
+	var got []callflow.DeletedWebhook
 	if err := json.Unmarshal([]byte(r.Stdout), &got); err != nil || len(got) != 1 || got[0].URL != vcaURL {
 		t.Errorf("json %q: %v", r.Stdout, err)
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -43,28 +42,19 @@ const EventAccount EventKind = "ACCOUNT"
 // causes) can judge: only the voice is unknown to this sub-account.
 const ErrorTTS = callflow.SessionErrorTTS
 
-// SpeechProfile is one voice of GET .../speech-profiles; Code is what
-// callflows give as voiceProfile.
-type SpeechProfile struct {
-	Code              string `json:"speechProfileCode"`
-	Locale            string `json:"localeCode"`
-	LocaleDescription string `json:"localeDescription"`
-	Gender            string `json:"gender"`
-}
-
 // DefaultProfiles are the emulator's speech profiles: every name 8x8's
 // docs show (the digest's section 7) and so every voiceProfile of
 // ivrctl's menus and examples. A new slice each time.
-func DefaultProfiles() []SpeechProfile {
-	return []SpeechProfile{
-		{"da-DK-Naja", "da-DK", "Danish", "F"},
-		{"en-GB-Emma", "en-GB", "EnglishUK", "F"},
-		{"en-IE-EmilyNeural", "en-IE", "EnglishIE", "F"},
-		{"en-US-BenjaminRUS", "en-US", "EnglishUS", "M"},
-		{"en-US-Jenny", "en-US", "EnglishUS", "F"},
-		{"en-US-Neural2-C", "en-US", "EnglishUS", "F"},
-		{"en-US-Standard-A", "en-US", "EnglishUS", "F"},
-		{"en-US-ZiraRUS", "en-US", "EnglishUS", "F"},
+func DefaultProfiles() []callflow.SpeechProfile {
+	return []callflow.SpeechProfile{
+		{Code: "da-DK-Naja", Locale: "da-DK", LocaleDescription: "Danish", Gender: "F"},
+		{Code: "en-GB-Emma", Locale: "en-GB", LocaleDescription: "EnglishUK", Gender: "F"},
+		{Code: "en-IE-EmilyNeural", Locale: "en-IE", LocaleDescription: "EnglishIE", Gender: "F"},
+		{Code: "en-US-BenjaminRUS", Locale: "en-US", LocaleDescription: "EnglishUS", Gender: "M"},
+		{Code: "en-US-Jenny", Locale: "en-US", LocaleDescription: "EnglishUS", Gender: "F"},
+		{Code: "en-US-Neural2-C", Locale: "en-US", LocaleDescription: "EnglishUS", Gender: "F"},
+		{Code: "en-US-Standard-A", Locale: "en-US", LocaleDescription: "EnglishUS", Gender: "F"},
+		{Code: "en-US-ZiraRUS", Locale: "en-US", LocaleDescription: "EnglishUS", Gender: "F"},
 	}
 }
 
@@ -72,11 +62,11 @@ func DefaultProfiles() []SpeechProfile {
 // list): the locale is the code's first two parts (en-US of
 // en-US-Jenny); description and gender come from DefaultProfiles when the
 // code or its locale is there, else stay empty.
-func ProfilesFromCodes(codes []string) []SpeechProfile {
+func ProfilesFromCodes(codes []string) []callflow.SpeechProfile {
 	known := DefaultProfiles()
-	out := make([]SpeechProfile, 0, len(codes))
+	out := make([]callflow.SpeechProfile, 0, len(codes))
 	for _, c := range codes {
-		p := SpeechProfile{Code: c}
+		p := callflow.SpeechProfile{Code: c}
 		if parts := strings.SplitN(c, "-", 3); len(parts) >= 2 {
 			p.Locale = parts[0] + "-" + parts[1]
 		}
@@ -94,52 +84,9 @@ func ProfilesFromCodes(codes []string) []SpeechProfile {
 	return out
 }
 
-// VirtualNumber is one number of GET .../numbers, with every field the
-// digest lists. The emulator makes up the values 8x8 would know (status,
-// prices, health): a number it owns is always Active and healthy.
-type VirtualNumber struct {
-	MSISDN                   string       `json:"msisdn"`
-	CountryCode              string       `json:"countryCode"`
-	OperationalStatus        string       `json:"operationalStatus"`
-	ReferenceID              string       `json:"referenceId"`
-	NumberType               string       `json:"numberType"`
-	DateCreated              string       `json:"dateCreated"`
-	DateUpdated              string       `json:"dateUpdated"`
-	URI                      string       `json:"uri"`
-	RentalPrice              float64      `json:"rentalPrice"`
-	IncomingRate             float64      `json:"incomingRate"`
-	BillingUnit              string       `json:"billingUnit"`
-	BillingCurrency          string       `json:"billingCurrency"`
-	NumberHealthCheckEnabled bool         `json:"numberHealthCheckEnabled"`
-	NumberHealth             NumberHealth `json:"numberHealth"`
-}
-
-// NumberHealth is a number's last health check.
-type NumberHealth struct {
-	IsHealthy       bool   `json:"isHealthy"`
-	Status          string `json:"status"`
-	LastCheckedTime string `json:"lastCheckedTime"`
-}
-
-// Webhook types of 8x8's Webhooks API: create takes all five, delete all
-// but VNU.
-var (
-	webhookTypes       = []string{"VCA", "VSS", "VCS", "VRU", "VNU"}
-	deleteWebhookTypes = []string{"VCA", "VSS", "VCS", "VRU"}
-)
-
-// RegisteredWebhook is one webhook of the registry, as listed: the auth
-// header's value is never read back, only whether one is set.
-type RegisteredWebhook struct {
-	Type                    string `json:"type"`
-	URL                     string `json:"url"`
-	Enabled                 bool   `json:"enabled"`
-	HTTPAuthHeaderAvailable bool   `json:"httpAuthHeaderAvailable"`
-}
-
 // registration is a registered webhook and what delivers to it.
 type registration struct {
-	RegisteredWebhook
+	callflow.Webhook
 	authHeader string
 	webhook    Webhook                                      // VCA: posts events with the auth header
 	vss        func(ctx context.Context, body []byte) error // VSS: posts summaries with the auth header
@@ -158,13 +105,13 @@ func (r *registry) get(sub, typ string) *registration {
 	return r.bySub[sub][typ]
 }
 
-func (r *registry) list(sub string) []RegisteredWebhook {
+func (r *registry) list(sub string) []callflow.Webhook {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	out := []RegisteredWebhook{} // [] in JSON, never null
-	for _, t := range webhookTypes {
+	out := []callflow.Webhook{} // [] in JSON, never null
+	for _, t := range callflow.WebhookTypes {
 		if reg := r.bySub[sub][t]; reg != nil {
-			out = append(out, reg.RegisteredWebhook)
+			out = append(out, reg.Webhook)
 		}
 	}
 	return out
@@ -232,8 +179,8 @@ const authHeaderName = "Authorization"
 // newRegistration builds a registration and its deliverers.
 func (e *Emulator) newRegistration(typ, u, auth string, enabled bool) *registration {
 	reg := &registration{
-		RegisteredWebhook: RegisteredWebhook{Type: typ, URL: u, Enabled: enabled, HTTPAuthHeaderAvailable: auth != ""},
-		authHeader:        auth,
+		Webhook:    callflow.Webhook{Type: typ, URL: u, Enabled: enabled, HTTPAuthHeaderAvailable: auth != ""},
+		authHeader: auth,
 	}
 	var hdr http.Header
 	if auth != "" {
@@ -257,7 +204,7 @@ func (e *Emulator) checkCallerID(crid string, req *callflow.Request) *RejectedEr
 		return nil
 	}
 	src := req.Callflow[0].Params.Source.Value
-	if e.numbers[digits(src)] {
+	if e.numbers[callflow.Digits(src)] {
 		return nil
 	}
 	p := callflow.Problem{Code: callflow.StatusSourceNotAllowed, Path: "$.callflow[0].params.source",
@@ -291,20 +238,6 @@ func (s *session) speakable(p *callflow.Params) bool {
 	}
 	s.fail(ErrorTTS, fmt.Sprintf("voiceProfile %q is not a speech profile of sub-account %s: the prompt cannot be spoken", p.VoiceProfile.Value, s.sub))
 	return false
-}
-
-// numberPathRe is 8x8's pattern for the {number} of .../numbers/{number}.
-var numberPathRe = regexp.MustCompile(`^[0-9]{7,10}$`)
-
-// digits keeps a phone number's digits.
-func digits(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if r >= '0' && r <= '9' {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
 }
 
 // Messages of the account endpoints' refusals (the digest's section 6).
@@ -359,7 +292,7 @@ func (h *handler) accountGate(w http.ResponseWriter, r *http.Request, webhooksAP
 		return "", false
 	}
 	sub := r.PathValue("id")
-	if !subaccountRe.MatchString(sub) || (e.cfg.SubAccount != "" && sub != e.cfg.SubAccount) {
+	if !callflow.ValidSubaccount(sub) || (e.cfg.SubAccount != "" && sub != e.cfg.SubAccount) {
 		e.emit(Event{Kind: EventAccount, Error: true, Message: fmt.Sprintf("%s %s: 404: sub-account %q unknown", r.Method, accountPath(r), sub)})
 		fail(http.StatusNotFound, msgNotFound)
 		return "", false
@@ -394,28 +327,31 @@ func (h *handler) serveProfiles(w http.ResponseWriter, r *http.Request) {
 	}
 	h.e.emit(Event{Kind: EventAccount, Message: fmt.Sprintf("GET speech-profiles: %d profile(s)", len(ps))})
 	writeJSON(w, http.StatusOK, struct {
-		SpeechProfiles []SpeechProfile `json:"speechProfiles"`
-		StatusCode     int             `json:"statusCode"`
-		StatusMessage  string          `json:"statusMessage"`
-	}{append([]SpeechProfile{}, ps...), 0, "ok"})
+		SpeechProfiles []callflow.SpeechProfile `json:"speechProfiles"`
+		StatusCode     int                      `json:"statusCode"`
+		StatusMessage  string                   `json:"statusMessage"`
+	}{append([]callflow.SpeechProfile{}, ps...), 0, "ok"})
 }
 
 // virtualNumber describes one of the emulator's numbers.
-func (e *Emulator) virtualNumber(sub, n string) VirtualNumber {
+func (e *Emulator) virtualNumber(sub, n string) callflow.VirtualNumber {
 	since := e.born.UTC().Format(time.RFC3339)
-	return VirtualNumber{
-		MSISDN:                   "+" + n,
-		CountryCode:              countryCode(n),
-		OperationalStatus:        "Active",
-		ReferenceID:              "emulator-" + n,
-		NumberType:               "Mobile",
-		DateCreated:              since,
-		DateUpdated:              since,
-		URI:                      strings.NewReplacer("{id}", sub, "{number}", n).Replace(PathNumber),
-		BillingUnit:              "MONTH",
-		BillingCurrency:          "USD",
+	return callflow.VirtualNumber{
+		MSISDN:            "+" + n,
+		CountryCode:       countryCode(n),
+		OperationalStatus: "Active",
+		ReferenceID:       "emulator-" + n,
+		NumberType:        "Mobile",
+		DateCreated:       since,
+		DateUpdated:       since,
+		URI:               strings.NewReplacer("{id}", sub, "{number}", n).Replace(PathNumber),
+		BillingUnit:       "MONTH",
+		BillingCurrency:   "USD",
+		// The unset prices are sent as 0, as 8x8 lists them.
+		RentalPrice:              "0",
+		IncomingRate:             "0",
 		NumberHealthCheckEnabled: true,
-		NumberHealth:             NumberHealth{IsHealthy: true, Status: "OK", LastCheckedTime: since},
+		NumberHealth:             &callflow.NumberHealth{IsHealthy: true, Status: "OK", LastCheckedTime: since},
 	}
 }
 
@@ -427,17 +363,17 @@ func (h *handler) serveNumbers(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e := h.e
-	ns := make([]VirtualNumber, 0, len(e.numberList))
+	ns := make([]callflow.VirtualNumber, 0, len(e.numberList))
 	for _, n := range e.numberList {
 		ns = append(ns, e.virtualNumber(sub, n))
 	}
 	e.emit(Event{Kind: EventAccount, Message: fmt.Sprintf("GET numbers: %d number(s)", len(ns))})
 	writeJSON(w, http.StatusOK, struct {
-		TotalNumbers  int             `json:"totalNumbers"`
-		LastUpdatedAt string          `json:"lastUpdatedAt"`
-		Numbers       []VirtualNumber `json:"numbers"`
-		StatusCode    int             `json:"statusCode"`
-		StatusMessage string          `json:"statusMessage"`
+		TotalNumbers  int                      `json:"totalNumbers"`
+		LastUpdatedAt string                   `json:"lastUpdatedAt"`
+		Numbers       []callflow.VirtualNumber `json:"numbers"`
+		StatusCode    int                      `json:"statusCode"`
+		StatusMessage string                   `json:"statusMessage"`
 	}{len(ns), e.born.UTC().Format(time.RFC3339), ns, 0, "ok"})
 }
 
@@ -451,7 +387,7 @@ func (h *handler) serveNumber(w http.ResponseWriter, r *http.Request) {
 	}
 	e := h.e
 	n := r.PathValue("number")
-	if !numberPathRe.MatchString(n) {
+	if !callflow.NumberLookupable(n) {
 		// 8x8's pattern for the path parameter.
 		writeJSON(w, http.StatusBadRequest, statusBody{StatusCode: http.StatusBadRequest,
 			StatusMessage: "number must be 7 to 10 digits", Timestamp: e.stamp()})
@@ -478,11 +414,11 @@ func (h *handler) serveNumber(w http.ResponseWriter, r *http.Request) {
 
 // webhookList is the answer of list and create.
 type webhookList struct {
-	SubAccountID  string              `json:"subAccountId"`
-	Count         int                 `json:"count"`
-	Webhooks      []RegisteredWebhook `json:"webhooks"`
-	StatusCode    int                 `json:"statusCode"`
-	StatusMessage string              `json:"statusMessage"`
+	SubAccountID  string             `json:"subAccountId"`
+	Count         int                `json:"count"`
+	Webhooks      []callflow.Webhook `json:"webhooks"`
+	StatusCode    int                `json:"statusCode"`
+	StatusMessage string             `json:"statusMessage"`
 }
 
 // serveWebhooks answers GET (list) and POST (create) .../webhooks.
@@ -540,8 +476,8 @@ func (e *Emulator) decodeWebhook(w http.ResponseWriter, r *http.Request) (*regis
 		return nil, "not a JSON object of the expected types: " + err.Error()
 	}
 	switch {
-	case body.Type == nil || !slices.Contains(webhookTypes, *body.Type):
-		return nil, "type must be one of " + strings.Join(webhookTypes, ", ")
+	case body.Type == nil || !slices.Contains(callflow.WebhookTypes, *body.Type):
+		return nil, "type must be one of " + strings.Join(callflow.WebhookTypes, ", ")
 	case body.URL == nil || *body.URL == "":
 		return nil, "url is missing"
 	}
@@ -576,7 +512,7 @@ func (h *handler) serveDeleteWebhook(w http.ResponseWriter, r *http.Request) {
 	e := h.e
 	typ := r.PathValue("type")
 	var reg *registration
-	if slices.Contains(deleteWebhookTypes, typ) {
+	if slices.Contains(callflow.DeleteWebhookTypes, typ) {
 		reg = e.hooks.remove(sub, typ)
 	}
 	if reg == nil {
@@ -590,8 +526,8 @@ func (h *handler) serveDeleteWebhook(w http.ResponseWriter, r *http.Request) {
 	e.emit(Event{Kind: EventAccount, Message: fmt.Sprintf("DELETE webhooks/%s: %s removed for %s", typ, RedactURL(reg.URL), sub)})
 	writeJSON(w, http.StatusOK, struct {
 		SubAccountID string `json:"subAccountId"`
-		RegisteredWebhook
+		callflow.Webhook
 		StatusCode    int    `json:"statusCode"`
 		StatusMessage string `json:"statusMessage"`
-	}{sub, RegisteredWebhook{Type: reg.Type, URL: reg.URL, Enabled: false, HTTPAuthHeaderAvailable: reg.HTTPAuthHeaderAvailable}, 0, "deleted"})
+	}{sub, callflow.Webhook{Type: reg.Type, URL: reg.URL, Enabled: false, HTTPAuthHeaderAvailable: reg.HTTPAuthHeaderAvailable}, 0, "deleted"})
 }

@@ -165,11 +165,11 @@ func TestAccountDefaults(t *testing.T) {
 
 func TestProfilesFromCodes(t *testing.T) {
 	got := ProfilesFromCodes([]string{"en-US-Jenny", "en-GB-Ryan", "xx-YY-Z", "fr"})
-	want := []SpeechProfile{
-		{"en-US-Jenny", "en-US", "EnglishUS", "F"},
-		{"en-GB-Ryan", "en-GB", "EnglishUK", ""},
-		{"xx-YY-Z", "xx-YY", "", ""},
-		{"fr", "", "", ""},
+	want := []callflow.SpeechProfile{
+		{Code: "en-US-Jenny", Locale: "en-US", LocaleDescription: "EnglishUS", Gender: "F"},
+		{Code: "en-GB-Ryan", Locale: "en-GB", LocaleDescription: "EnglishUK", Gender: ""},
+		{Code: "xx-YY-Z", Locale: "xx-YY", LocaleDescription: "", Gender: ""},
+		{Code: "fr", Locale: "", LocaleDescription: "", Gender: ""},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)

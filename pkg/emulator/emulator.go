@@ -197,7 +197,7 @@ type Config struct {
 	// voiceProfile is refused -1002, and a webhook's callflow naming one
 	// ends the session ERROR -2005 (ErrorTTS). Nil: any voiceProfile is
 	// accepted and DefaultProfiles are listed.
-	Profiles []SpeechProfile
+	Profiles []callflow.SpeechProfile
 	// Numbers, when not nil, are the sub-accounts' virtual numbers (any
 	// spelling; digits are compared): GET .../numbers lists them and a
 	// request whose makeCall source is not one of them is refused -1014.
@@ -256,7 +256,7 @@ func New(cfg Config) *Emulator {
 	if cfg.Numbers != nil {
 		e.numbers = make(map[string]bool, len(cfg.Numbers))
 		for _, n := range cfg.Numbers {
-			if d := digits(n); d != "" && !e.numbers[d] {
+			if d := callflow.Digits(n); d != "" && !e.numbers[d] {
 				e.numbers[d] = true
 				e.numberList = append(e.numberList, d)
 			}

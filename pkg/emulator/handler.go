@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"regexp"
 	"strings"
 
 	"github.com/ivrctl/ivrctl/pkg/callflow"
@@ -26,8 +25,6 @@ const (
 // maxRequestBytes bounds a Send Callflow body; 8x8 publishes no limit,
 // and a callflow of five 3000-character texts is well under it.
 const maxRequestBytes = 1 << 20
-
-var subaccountRe = regexp.MustCompile(`^[A-Za-z0-9\-._&]{3,50}$`)
 
 type handler struct {
 	e         *Emulator
@@ -73,7 +70,7 @@ func (h *handler) serveCallflows(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sub := r.PathValue("id")
-	if !subaccountRe.MatchString(sub) || (e.cfg.SubAccount != "" && sub != e.cfg.SubAccount) {
+	if !callflow.ValidSubaccount(sub) || (e.cfg.SubAccount != "" && sub != e.cfg.SubAccount) {
 		e.emit(Event{Kind: EventRequest, Error: true, Message: fmt.Sprintf("404: sub-account %q unknown", sub)})
 		writeJSON(w, http.StatusNotFound, callflow.Response{SessionStatus: callflow.SessionNotCreated,
 			StatusCode: http.StatusNotFound, StatusMessage: msgNoSubaccount + sub})

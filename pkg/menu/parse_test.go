@@ -4,11 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
-	"github.com/ivrctl/ivrctl/pkg/callflow"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ivrctl/ivrctl/pkg/callflow"
 
 	"github.com/google/go-cmp/cmp"
 )

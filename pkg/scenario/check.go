@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ivrctl/ivrctl/pkg/callflow"
 	"github.com/ivrctl/ivrctl/pkg/emulator"
 )
 
@@ -249,7 +250,7 @@ func sameNumbers(want, got []string) bool {
 		return false
 	}
 	for i := range want {
-		if !sameNumber(want[i], got[i]) {
+		if !callflow.SameNumber(want[i], got[i]) {
 			return false
 		}
 	}

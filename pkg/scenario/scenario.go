@@ -194,8 +194,3 @@ func (p *Pattern) String() string {
 	}
 	return strconv.Quote(p.Source)
 }
-
-// sameNumber compares phone numbers as 8x8 does: with or without the '+'.
-func sameNumber(a, b string) bool {
-	return strings.TrimPrefix(a, "+") == strings.TrimPrefix(b, "+")
-}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/ivrctl/ivrctl/pkg/callflow"
 	"github.com/ivrctl/ivrctl/pkg/emulator"
 	"github.com/ivrctl/ivrctl/pkg/menu"
 	"github.com/ivrctl/ivrctl/pkg/webhook/webhooktest"
@@ -428,7 +429,7 @@ expect:
 	}
 	res := runAll(t, &Runner{}, ss)
 	requirePassed(t, res)
-	if d := res[0].Transcript.Dialled; len(d) == 0 || !sameNumber(d[0].Destination, "6598765432") {
+	if d := res[0].Transcript.Dialled; len(d) == 0 || !callflow.SameNumber(d[0].Destination, "6598765432") {
 		t.Errorf("dialled %v, want the request's destination first", d)
 	}
 

@@ -9,9 +9,10 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"regexp"
 	"strings"
 	"time"
+
+	"github.com/ivrctl/ivrctl/pkg/callflow"
 )
 
 // The account endpoints: the sub-account's webhooks, speech profiles and
@@ -19,103 +20,9 @@ import (
 // again without harm, so they share a more forgiving retry policy (see
 // retryableIdempotent).
 
-// Webhook types 8x8's Webhooks API knows. Delete accepts every one but
-// VNU.
-const (
-	WebhookVCA = "VCA" // Voice Call Action: the menu's next callflow
-	WebhookVSS = "VSS" // Voice Session Summary
-	WebhookVCS = "VCS" // Voice Call Status
-	WebhookVRU = "VRU" // Voice Recording Upload
-	WebhookVNU = "VNU" // Virtual Number Update
-)
-
-// Webhook is one registered webhook, as listed. The auth header's value is
-// never read back: only whether one is set.
-type Webhook struct {
-	Type                    string `json:"type"`
-	URL                     string `json:"url"`
-	Enabled                 bool   `json:"enabled"`
-	HTTPAuthHeaderAvailable bool   `json:"httpAuthHeaderAvailable"`
-}
-
-// NewWebhook is the body of a create request.
-type NewWebhook struct {
-	Type string `json:"type"`
-	URL  string `json:"url"`
-	// HTTPAuthHeader is the secret 8x8 sends with every delivery; empty
-	// for none.
-	HTTPAuthHeader string `json:"httpAuthHeader,omitempty"`
-	// Enabled is sent explicitly: the spec's field (its default is true);
-	// the guides' "active" is not in the spec.
-	Enabled bool `json:"enabled"`
-}
-
-// WebhookList is the answer of list and create.
-type WebhookList struct {
-	SubAccountID string    `json:"subAccountId"`
-	Count        int       `json:"count"`
-	Webhooks     []Webhook `json:"webhooks"`
-}
-
-// DeletedWebhook is the answer of delete: the webhook as it was.
-type DeletedWebhook struct {
-	SubAccountID string `json:"subAccountId"`
-	Webhook
-}
-
-// SpeechProfile is one voice of the sub-account; Code is what callflows
-// give as voiceProfile.
-type SpeechProfile struct {
-	Code              string `json:"speechProfileCode"`
-	Locale            string `json:"localeCode"`
-	LocaleDescription string `json:"localeDescription"`
-	Gender            string `json:"gender"`
-}
-
-// VirtualNumber is one number of the sub-account, with the fields 8x8
-// documents.
-type VirtualNumber struct {
-	MSISDN                   string        `json:"msisdn"`
-	CountryCode              string        `json:"countryCode,omitempty"`
-	OperationalStatus        string        `json:"operationalStatus,omitempty"`
-	ReferenceID              string        `json:"referenceId,omitempty"`
-	NumberType               string        `json:"numberType,omitempty"`
-	DateCreated              string        `json:"dateCreated,omitempty"`
-	DateUpdated              string        `json:"dateUpdated,omitempty"`
-	URI                      string        `json:"uri,omitempty"`
-	RentalPrice              json.Number   `json:"rentalPrice,omitempty"`
-	IncomingRate             json.Number   `json:"incomingRate,omitempty"`
-	BillingUnit              string        `json:"billingUnit,omitempty"`
-	BillingCurrency          string        `json:"billingCurrency,omitempty"`
-	NumberHealthCheckEnabled bool          `json:"numberHealthCheckEnabled,omitempty"`
-	NumberHealth             *NumberHealth `json:"numberHealth,omitempty"`
-}
-
-// NumberHealth is 8x8's last health check of a number.
-type NumberHealth struct {
-	IsHealthy       bool   `json:"isHealthy"`
-	Status          string `json:"status,omitempty"`
-	LastCheckedTime string `json:"lastCheckedTime,omitempty"`
-}
-
-// NumberInfo is what the single-number endpoint returns: ReferenceID is
-// what VCA and VSS events report as sourceRefId/destinationRefId.
-type NumberInfo struct {
-	ReferenceID string `json:"referenceId"`
-	MSISDN      string `json:"msisdn"`
-	CountryCode string `json:"countryCode"`
-}
-
-// numberPathRe is 8x8's pattern for the {number} of GET .../numbers/{number}.
-var numberPathRe = regexp.MustCompile(`^[0-9]{7,10}$`)
-
-// NumberLookupable reports whether a number (digits only, no '+') fits the
-// single-number endpoint's pattern; longer ones must be looked up in the list.
-func NumberLookupable(digits string) bool { return numberPathRe.MatchString(digits) }
-
 // ListWebhooks lists the sub-account's voice webhooks.
-func (c *Client) ListWebhooks(ctx context.Context, subaccount string) (*WebhookList, error) {
-	var out WebhookList
+func (c *Client) ListWebhooks(ctx context.Context, subaccount string) (*callflow.WebhookList, error) {
+	var out callflow.WebhookList
 	err := c.doJSON(ctx, http.MethodGet, subaccount, nil, &out, "webhooks")
 	if err != nil {
 		return nil, err
@@ -130,8 +37,8 @@ func (c *Client) ListWebhooks(ctx context.Context, subaccount string) (*WebhookL
 // GETs: 8x8 keeps one URL per type, so sending the same registration again
 // leaves the same state; at worst a retry reports an error for a
 // registration that did go through, and ListWebhooks shows the truth.
-func (c *Client) SetWebhook(ctx context.Context, subaccount string, w NewWebhook) (*WebhookList, error) {
-	var out WebhookList
+func (c *Client) SetWebhook(ctx context.Context, subaccount string, w callflow.NewWebhook) (*callflow.WebhookList, error) {
+	var out callflow.WebhookList
 	if err := c.doJSON(ctx, http.MethodPost, subaccount, w, &out, "webhooks"); err != nil {
 		return nil, err
 	}
@@ -139,8 +46,8 @@ func (c *Client) SetWebhook(ctx context.Context, subaccount string, w NewWebhook
 }
 
 // DeleteWebhook removes the sub-account's webhook of a type.
-func (c *Client) DeleteWebhook(ctx context.Context, subaccount, typ string) (*DeletedWebhook, error) {
-	var out DeletedWebhook
+func (c *Client) DeleteWebhook(ctx context.Context, subaccount, typ string) (*callflow.DeletedWebhook, error) {
+	var out callflow.DeletedWebhook
 	if err := c.doJSON(ctx, http.MethodDelete, subaccount, nil, &out, "webhooks", typ); err != nil {
 		return nil, err
 	}
@@ -148,9 +55,9 @@ func (c *Client) DeleteWebhook(ctx context.Context, subaccount, typ string) (*De
 }
 
 // SpeechProfiles lists the voices the sub-account may use as voiceProfile.
-func (c *Client) SpeechProfiles(ctx context.Context, subaccount string) ([]SpeechProfile, error) {
+func (c *Client) SpeechProfiles(ctx context.Context, subaccount string) ([]callflow.SpeechProfile, error) {
 	var out struct {
-		SpeechProfiles []SpeechProfile `json:"speechProfiles"`
+		SpeechProfiles []callflow.SpeechProfile `json:"speechProfiles"`
 	}
 	if err := c.doJSON(ctx, http.MethodGet, subaccount, nil, &out, "speech-profiles"); err != nil {
 		return nil, err
@@ -164,9 +71,9 @@ func (c *Client) SpeechProfiles(ctx context.Context, subaccount string) ([]Speec
 }
 
 // Numbers lists the sub-account's virtual numbers.
-func (c *Client) Numbers(ctx context.Context, subaccount string) ([]VirtualNumber, error) {
+func (c *Client) Numbers(ctx context.Context, subaccount string) ([]callflow.VirtualNumber, error) {
 	var out struct {
-		Numbers []VirtualNumber `json:"numbers"`
+		Numbers []callflow.VirtualNumber `json:"numbers"`
 	}
 	if err := c.doJSON(ctx, http.MethodGet, subaccount, nil, &out, "numbers"); err != nil {
 		return nil, err
@@ -177,14 +84,14 @@ func (c *Client) Numbers(ctx context.Context, subaccount string) ([]VirtualNumbe
 	return out.Numbers, nil
 }
 
-// Number looks one number up; digits must fit NumberLookupable. A number
+// Number looks one number up; digits must fit callflow.NumberLookupable. A number
 // that is not the sub-account's is an *APIError with HTTPStatus 404.
-func (c *Client) Number(ctx context.Context, subaccount, digits string) (*NumberInfo, error) {
-	if !NumberLookupable(digits) {
+func (c *Client) Number(ctx context.Context, subaccount, digits string) (*callflow.NumberInfo, error) {
+	if !callflow.NumberLookupable(digits) {
 		return nil, fmt.Errorf("number %q: 8x8's number lookup takes 7 to 10 digits", digits)
 	}
 	var out struct {
-		Payload *NumberInfo `json:"payload"`
+		Payload *callflow.NumberInfo `json:"payload"`
 	}
 	if err := c.doJSON(ctx, http.MethodGet, subaccount, nil, &out, "numbers", digits); err != nil {
 		return nil, err
@@ -209,7 +116,7 @@ func (c *Client) AccountURL(subaccount string, elem ...string) string {
 // doJSON sends one account request (body encoded as JSON when not nil),
 // retrying what is safe to retry, and decodes a 2xx answer into out.
 func (c *Client) doJSON(ctx context.Context, method, subaccount string, body, out any, elem ...string) error {
-	if !ValidSubaccount(subaccount) {
+	if !callflow.ValidSubaccount(subaccount) {
 		return fmt.Errorf("sub-account %q: must be 3 to 50 of A-Z a-z 0-9 - . _ &", subaccount)
 	}
 	var data []byte

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/ivrctl/ivrctl/pkg/callflow"
 )
 
 // seen is one request the stand-in received.
@@ -100,12 +101,12 @@ func TestAccountRequests(t *testing.T) {
 		{"list webhooks", webhooksBody,
 			func(c *Client) (any, error) { return c.ListWebhooks(context.Background(), "acme_voice") },
 			authed("GET", "/api/v1/subaccounts/acme_voice/webhooks", nil),
-			&WebhookList{SubAccountID: "acme_voice", Count: 2, Webhooks: []Webhook{
-				{"VCA", "https://ivr.example.com/webhooks/vca", true, true},
-				{"VSS", "https://ivr.example.com/webhooks/vss", true, false}}}},
+			&callflow.WebhookList{SubAccountID: "acme_voice", Count: 2, Webhooks: []callflow.Webhook{
+				{Type: "VCA", URL: "https://ivr.example.com/webhooks/vca", Enabled: true, HTTPAuthHeaderAvailable: true},
+				{Type: "VSS", URL: "https://ivr.example.com/webhooks/vss", Enabled: true, HTTPAuthHeaderAvailable: false}}}},
 		{"set webhook", webhooksBody,
 			func(c *Client) (any, error) {
-				l, err := c.SetWebhook(context.Background(), "acme_voice", NewWebhook{Type: "VCA", URL: "https://ivr.example.com/webhooks/vca", HTTPAuthHeader: "s3cret", Enabled: true})
+				l, err := c.SetWebhook(context.Background(), "acme_voice", callflow.NewWebhook{Type: "VCA", URL: "https://ivr.example.com/webhooks/vca", HTTPAuthHeader: "s3cret", Enabled: true})
 				if l != nil {
 					return l.Count, err
 				}
@@ -116,7 +117,7 @@ func TestAccountRequests(t *testing.T) {
 			2},
 		{"set webhook without secret", webhooksBody,
 			func(c *Client) (any, error) {
-				_, err := c.SetWebhook(context.Background(), "acme_voice", NewWebhook{Type: "VSS", URL: "https://x.example/vss", Enabled: true})
+				_, err := c.SetWebhook(context.Background(), "acme_voice", callflow.NewWebhook{Type: "VSS", URL: "https://x.example/vss", Enabled: true})
 				return nil, err
 			},
 			authed("POST", "/api/v1/subaccounts/acme_voice/webhooks", map[string]any{
@@ -125,21 +126,21 @@ func TestAccountRequests(t *testing.T) {
 		{"delete webhook", deletedBody,
 			func(c *Client) (any, error) { return c.DeleteWebhook(context.Background(), "acme_voice", "VCA") },
 			authed("DELETE", "/api/v1/subaccounts/acme_voice/webhooks/VCA", nil),
-			&DeletedWebhook{SubAccountID: "acme_voice", Webhook: Webhook{"VCA", "https://ivr.example.com/webhooks/vca", false, true}}},
+			&callflow.DeletedWebhook{SubAccountID: "acme_voice", Webhook: callflow.Webhook{Type: "VCA", URL: "https://ivr.example.com/webhooks/vca", Enabled: false, HTTPAuthHeaderAvailable: true}}},
 		{"speech profiles", profilesBody,
 			func(c *Client) (any, error) { return c.SpeechProfiles(context.Background(), "acme_voice") },
 			authed("GET", "/api/v1/subaccounts/acme_voice/speech-profiles", nil),
-			[]SpeechProfile{{"en-US-Standard-A", "en-US", "EnglishUS", "F"}, {"da-DK-Naja", "da-DK", "Danish", "F"}}},
+			[]callflow.SpeechProfile{{Code: "en-US-Standard-A", Locale: "en-US", LocaleDescription: "EnglishUS", Gender: "F"}, {Code: "da-DK-Naja", Locale: "da-DK", LocaleDescription: "Danish", Gender: "F"}}},
 		{"numbers", numbersBody,
 			func(c *Client) (any, error) { return c.Numbers(context.Background(), "acme_voice") },
 			authed("GET", "/api/v1/subaccounts/acme_voice/numbers", nil),
-			[]VirtualNumber{{MSISDN: "+6561115777", CountryCode: "SG", OperationalStatus: "Active", ReferenceID: "ref-1",
+			[]callflow.VirtualNumber{{MSISDN: "+6561115777", CountryCode: "SG", OperationalStatus: "Active", ReferenceID: "ref-1",
 				NumberType: "Mobile", RentalPrice: "1.5", NumberHealthCheckEnabled: true,
-				NumberHealth: &NumberHealth{IsHealthy: true, Status: "OK", LastCheckedTime: "2026-01-02T00:00:00Z"}}}},
+				NumberHealth: &callflow.NumberHealth{IsHealthy: true, Status: "OK", LastCheckedTime: "2026-01-02T00:00:00Z"}}}},
 		{"number", numberBody,
 			func(c *Client) (any, error) { return c.Number(context.Background(), "acme_voice", "6561115777") },
 			authed("GET", "/api/v1/subaccounts/acme_voice/numbers/6561115777", nil),
-			&NumberInfo{ReferenceID: "ref-1", MSISDN: "+6561115777", CountryCode: "SG"}},
+			&callflow.NumberInfo{ReferenceID: "ref-1", MSISDN: "+6561115777", CountryCode: "SG"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

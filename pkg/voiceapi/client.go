@@ -23,7 +23,6 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -43,12 +42,6 @@ const (
 	// sub-account's number list runs to about 500 bytes a number.
 	maxAccountBodyBytes = 16 << 20
 )
-
-// subaccountRe is 8x8's pattern for subAccountId (every endpoint's path).
-var subaccountRe = regexp.MustCompile(`^[A-Za-z0-9\-._&]{3,50}$`)
-
-// ValidSubaccount reports whether id matches 8x8's subAccountId pattern.
-func ValidSubaccount(id string) bool { return subaccountRe.MatchString(id) }
 
 // Client sends callflows to one 8x8 base URL with one API key. Make one
 // with New, which sets every exported field to its default; change them
@@ -154,7 +147,7 @@ func (c *Client) CallflowsURL(subaccount string) string {
 // NewRequest builds the Send Callflow HTTP request for a JSON body. It is
 // what SendCallflow sends, and what a dry run shows.
 func (c *Client) NewRequest(ctx context.Context, subaccount string, body []byte) (*http.Request, error) {
-	if !ValidSubaccount(subaccount) {
+	if !callflow.ValidSubaccount(subaccount) {
 		return nil, fmt.Errorf("sub-account %q: must be 3 to 50 of A-Z a-z 0-9 - . _ &", subaccount)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.CallflowsURL(subaccount), bytes.NewReader(body))
