@@ -17,6 +17,7 @@ import (
 
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 	"github.com/ivrctl/ivrctl/pkg/callflow"
+	"github.com/ivrctl/ivrctl/pkg/redact"
 	"github.com/ivrctl/ivrctl/pkg/voiceapi"
 )
 
@@ -153,7 +154,7 @@ func Error(what string, err error, apiKey string) error {
 		switch {
 		case apiErr.Kind == voiceapi.KindAuth:
 			out.Code = cmdutil.ExitRejected
-			out.Err = fmt.Errorf("%s: 8x8 refused the API key %s: %s", what, cmdutil.Mask(apiKey), Describe(apiErr))
+			out.Err = fmt.Errorf("%s: 8x8 refused the API key %s: %s", what, redact.Mask(apiKey), Describe(apiErr))
 			out.Hint = "check the API key (IVRCTL_API_KEY); keys are on the Connect portal's API Keys page"
 		case apiErr.Kind == voiceapi.KindRateLimited:
 			out.Hint = "8x8's rate limit: try again later"

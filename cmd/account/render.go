@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"strings"
 	"text/tabwriter"
 
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
@@ -56,47 +55,6 @@ func JSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
-}
-
-// RedactURL hides the credentials a webhook URL may carry (serve's
-// ?token= and user:pass@): the password is replaced and every query
-// value masked as cmdutil.Mask does, so a token can be recognised by its
-// last characters but not read. Other parts are kept; a URL that does not
-// parse is returned as given.
-func RedactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		// A URL that does not parse is still shown (it is usually in the
-		// error saying so), but not whatever credential it may carry.
-		if i := strings.IndexAny(raw, "?#"); i >= 0 {
-			raw = raw[:i] + "?..."
-		}
-		if at := strings.LastIndex(raw, "@"); at >= 0 {
-			scheme, _, found := strings.Cut(raw, "://")
-			if !found {
-				scheme = ""
-			} else {
-				scheme += "://"
-			}
-			raw = scheme + "xxxxx" + raw[at:]
-		}
-		return raw
-	}
-	if u.RawQuery != "" {
-		parts := strings.Split(u.RawQuery, "&")
-		for i, p := range parts {
-			k, v, ok := strings.Cut(p, "=")
-			if !ok || v == "" {
-				continue
-			}
-			if uv, err := url.QueryUnescape(v); err == nil {
-				v = uv
-			}
-			parts[i] = k + "=" + cmdutil.Mask(v)
-		}
-		u.RawQuery = strings.Join(parts, "&")
-	}
-	return u.Redacted()
 }
 
 // URLHasCredential reports whether a webhook URL carries its own

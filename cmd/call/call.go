@@ -23,6 +23,7 @@ import (
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 	"github.com/ivrctl/ivrctl/pkg/callflow"
 	"github.com/ivrctl/ivrctl/pkg/menu"
+	"github.com/ivrctl/ivrctl/pkg/redact"
 	"github.com/ivrctl/ivrctl/pkg/voiceapi"
 	"github.com/ivrctl/ivrctl/pkg/webhook"
 )
@@ -215,8 +216,8 @@ func runCall(opts *CallOptions) error {
 	if err != nil {
 		return err
 	}
-	out := newRedactor(opts.IO.Out, opts.APIKey)
-	errOut := newRedactor(opts.IO.ErrOut, opts.APIKey)
+	out := redact.Writer(opts.IO.Out, opts.APIKey)
+	errOut := redact.Writer(opts.IO.ErrOut, opts.APIKey)
 	for _, w := range plan.warnings {
 		fmt.Fprintf(errOut, "%s %s\n", opts.IO.ErrPalette().Yellow("warning:"), w)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 	"github.com/ivrctl/ivrctl/pkg/callflow"
+	"github.com/ivrctl/ivrctl/pkg/redact"
 	"github.com/ivrctl/ivrctl/pkg/voiceapi"
 )
 
@@ -82,7 +83,7 @@ func explain(o outcome, j job, apiKey string) (r Result, code int) {
 			r.Hint = callflow.StatusHint(apiErr.StatusCode)
 		case voiceapi.KindAuth:
 			r.Status, code = StatusRejected, cmdutil.ExitRejected
-			r.Error = fmt.Sprintf("8x8 refused the API key %s: HTTP %d %s", cmdutil.Mask(apiKey), apiErr.HTTPStatus, messageOf(apiErr))
+			r.Error = fmt.Sprintf("8x8 refused the API key %s: HTTP %d %s", redact.Mask(apiKey), apiErr.HTTPStatus, messageOf(apiErr))
 			r.Hint = callflow.StatusHint(http.StatusUnauthorized)
 		case voiceapi.KindRateLimited:
 			r.Status, code = StatusFailed, cmdutil.ExitTransport
@@ -316,7 +317,7 @@ func dryRun(opts *CallOptions, p *plan, out, errOut io.Writer) error {
 		for k, v := range req.Header {
 			val := strings.Join(v, ", ")
 			if k == "Authorization" {
-				val = "Bearer " + cmdutil.Mask(opts.APIKey)
+				val = "Bearer " + redact.Mask(opts.APIKey)
 			}
 			headers[k] = val
 			names = append(names, k)
@@ -380,30 +381,4 @@ func (b *progress) clear() {
 		fmt.Fprint(b.w, "\r\x1b[K")
 		b.drawn = false
 	}
-}
-
-// redactor replaces the API key in everything written through it: 8x8
-// (or a proxy) echoing the Authorization header in an error body must not
-// put the key on the screen.
-type redactor struct {
-	w      io.Writer
-	secret []byte
-	masked []byte
-}
-
-func newRedactor(w io.Writer, secret string) io.Writer {
-	if len(secret) < 4 {
-		return w
-	}
-	return &redactor{w: w, secret: []byte(secret), masked: []byte(cmdutil.Mask(secret))}
-}
-
-func (r *redactor) Write(p []byte) (int, error) {
-	if !bytes.Contains(p, r.secret) {
-		return r.w.Write(p)
-	}
-	if _, err := r.w.Write(bytes.ReplaceAll(p, r.secret, r.masked)); err != nil {
-		return 0, err
-	}
-	return len(p), nil
 }

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/ivrctl/ivrctl/pkg/redact"
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 )
@@ -227,19 +228,6 @@ func setFlag(f *pflag.Flag, val string) error {
 	return f.Value.Set(val)
 }
 
-// Mask hides a secret but its last four characters, as 8x8's portal shows
-// keys by their tail: "sk-abc123xyz" -> "********3xyz".
-func Mask(secret string) string {
-	if secret == "" {
-		return ""
-	}
-	const keep = 4
-	if len(secret) <= keep*2 {
-		return strings.Repeat("*", len(secret))
-	}
-	return strings.Repeat("*", 8) + secret[len(secret)-keep:]
-}
-
 // IsSecret reports whether a key holds a secret.
 func IsSecret(name string) bool {
 	for _, k := range Keys {
@@ -258,7 +246,7 @@ func MissingSetting(key string) error {
 // Describe renders a value for display, masked when secret.
 func Describe(name, val string) string {
 	if IsSecret(name) {
-		return Mask(val)
+		return redact.Mask(val)
 	}
 	return fmt.Sprint(val)
 }

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io/fs"
 	"strings"
+
+	"github.com/ivrctl/ivrctl/pkg/redact"
 )
 
 // Exit codes, the one place they are defined. `ivrctl --help` and the
@@ -68,7 +70,7 @@ func WithHint(err error, code int, hint string) error {
 	return &ExitError{Code: code, Err: err, Hint: hint}
 }
 
-// RedactError masks secret (as Mask does) in an error's message and hint,
+// RedactError masks secret (as redact.Mask does) in an error's message and hint,
 // keeping its exit code: 8x8 or a proxy may echo a key or a secret back in
 // an answer an error quotes. A SilentError has printed already and is
 // returned as is; so is a secret shorter than 4 bytes, which replacing
@@ -89,9 +91,8 @@ func RedactError(err error, secret string) error {
 	if !strings.Contains(msg, secret) && !strings.Contains(hint, secret) {
 		return err
 	}
-	m := Mask(secret)
-	return &ExitError{Code: ExitCode(err), Err: errors.New(strings.ReplaceAll(msg, secret, m)),
-		Hint: strings.ReplaceAll(hint, secret, m)}
+	return &ExitError{Code: ExitCode(err), Err: errors.New(redact.String(msg, secret)),
+		Hint: redact.String(hint, secret)}
 }
 
 // SilentError exits with code having printed nothing more: the command

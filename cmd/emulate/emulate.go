@@ -21,6 +21,7 @@ import (
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 	"github.com/ivrctl/ivrctl/cmd/webhookopts"
 	"github.com/ivrctl/ivrctl/pkg/emulator"
+	"github.com/ivrctl/ivrctl/pkg/redact"
 	"github.com/ivrctl/ivrctl/pkg/webhook"
 )
 
@@ -341,11 +342,11 @@ func (l *logger) startup(base string, opts *EmulateOptions, s emulator.Script) {
 	l.info("Send Callflow: POST " + base + strings.Replace(emulator.PathCallflows, "{id}", "{subaccount}", 1))
 	vca := "none (unless registered with the Webhooks API): callflows with sayAndCapture are refused -1004"
 	if opts.VCAURL != "" {
-		vca = emulator.RedactURL(opts.VCAURL)
+		vca = redact.URL(opts.VCAURL)
 	}
 	vss := "not posted"
 	if opts.VSSURL != "" {
-		vss = emulator.RedactURL(opts.VSSURL)
+		vss = redact.URL(opts.VSSURL)
 	}
 	l.info("VCA webhook " + vca + "; VSS " + vss)
 	key := "any Bearer token (no IVRCTL_API_KEY)"

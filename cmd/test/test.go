@@ -22,6 +22,7 @@ import (
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 	"github.com/ivrctl/ivrctl/cmd/webhookopts"
 	"github.com/ivrctl/ivrctl/pkg/emulator"
+	"github.com/ivrctl/ivrctl/pkg/redact"
 	"github.com/ivrctl/ivrctl/pkg/scenario"
 	"github.com/ivrctl/ivrctl/pkg/webhook"
 )
@@ -311,7 +312,7 @@ func unanswered(opts *TestOptions, results []*scenario.Result) error {
 	case refused > 0:
 		return &cmdutil.ExitError{
 			Code: cmdutil.ExitFailed,
-			Err:  fmt.Errorf("the webhook refused the connection on %d of %d calls: nothing listens at %s", refused, len(results), emulator.RedactURL(opts.Webhook)),
+			Err:  fmt.Errorf("the webhook refused the connection on %d of %d calls: nothing listens at %s", refused, len(results), redact.URL(opts.Webhook)),
 			Hint: "is the backend running? Start it before ivrctl test and wait until it listens (see the README's GitHub Actions example)",
 		}
 	case timedOut > 0:

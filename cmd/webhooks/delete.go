@@ -12,6 +12,7 @@ import (
 	"github.com/ivrctl/ivrctl/cmd/account"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 	"github.com/ivrctl/ivrctl/pkg/callflow"
+	"github.com/ivrctl/ivrctl/pkg/redact"
 	"github.com/ivrctl/ivrctl/pkg/voiceapi"
 )
 
@@ -71,7 +72,7 @@ registered for the type).`,
 					}
 					return deleteError(t, account.Error("delete the "+t+" webhook", err, opts.Account.APIKey), err)
 				}
-				d.URL = account.RedactURL(d.URL)
+				d.URL = redact.URLMasked(d.URL)
 				deleted = append(deleted, d)
 				if opts.Output == "text" {
 					fmt.Fprintf(f.IO.ErrOut, "deleted %s %s\n", t, account.Clean(d.URL))

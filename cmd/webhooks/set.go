@@ -15,6 +15,7 @@ import (
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 	"github.com/ivrctl/ivrctl/cmd/webhookopts"
 	"github.com/ivrctl/ivrctl/pkg/callflow"
+	"github.com/ivrctl/ivrctl/pkg/redact"
 )
 
 // generate asks --auth-secret for a fresh random secret.
@@ -126,7 +127,7 @@ func runSet(cmd *cobra.Command, opts *setOptions) error {
 	var failed error
 	for _, r := range regs {
 		r.HTTPAuthHeader = secret
-		shown := account.Clean(account.RedactURL(r.URL))
+		shown := account.Clean(redact.URLMasked(r.URL))
 		list, err := c.SetWebhook(cmd.Context(), opts.Account.Subaccount, r)
 		if err != nil {
 			failed = account.Error(fmt.Sprintf("register the %s webhook %s", r.Type, shown), err, opts.Account.APIKey)
@@ -175,7 +176,7 @@ func checkURL(flag, raw string, insecure bool) error {
 		// url.Error quotes the whole URL, credentials and all.
 		return cmdutil.Usagef("--%s: not a URL: %v", flag, uerr.Err)
 	}
-	shown := account.RedactURL(raw)
+	shown := redact.URLMasked(raw)
 	switch {
 	case err != nil:
 		return cmdutil.Usagef("--%s %q: %v", flag, shown, err)

@@ -11,6 +11,7 @@ import (
 	"github.com/ivrctl/ivrctl/cmd/account"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 	"github.com/ivrctl/ivrctl/pkg/callflow"
+	"github.com/ivrctl/ivrctl/pkg/redact"
 )
 
 // NewCmdWebhooks builds the command group.
@@ -94,7 +95,7 @@ API key was refused, 4 8x8 could not be reached or failed.`,
 func redactHooks(hooks []callflow.Webhook) []callflow.Webhook {
 	out := make([]callflow.Webhook, len(hooks))
 	for i, w := range hooks {
-		w.URL = account.RedactURL(w.URL)
+		w.URL = redact.URLMasked(w.URL)
 		out[i] = w
 	}
 	return out

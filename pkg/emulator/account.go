@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ivrctl/ivrctl/pkg/callflow"
+	"github.com/ivrctl/ivrctl/pkg/redact"
 )
 
 // The account endpoints 8x8 serves next to Send Callflow (the digest's
@@ -453,7 +454,7 @@ func (h *handler) serveWebhooks(w http.ResponseWriter, r *http.Request) {
 			auth = "with an auth header" // never its value
 		}
 		e.emit(Event{Kind: EventAccount, Message: fmt.Sprintf("POST webhooks: %s %s registered for %s (%s, enabled %t)",
-			reg.Type, RedactURL(reg.URL), sub, auth, reg.Enabled)})
+			reg.Type, redact.URL(reg.URL), sub, auth, reg.Enabled)})
 	} else {
 		e.emit(Event{Kind: EventAccount, Message: "GET webhooks: listed for " + sub})
 	}
@@ -523,7 +524,7 @@ func (h *handler) serveDeleteWebhook(w http.ResponseWriter, r *http.Request) {
 			StatusMessage: msgNotFound, Timestamp: e.stamp()})
 		return
 	}
-	e.emit(Event{Kind: EventAccount, Message: fmt.Sprintf("DELETE webhooks/%s: %s removed for %s", typ, RedactURL(reg.URL), sub)})
+	e.emit(Event{Kind: EventAccount, Message: fmt.Sprintf("DELETE webhooks/%s: %s removed for %s", typ, redact.URL(reg.URL), sub)})
 	writeJSON(w, http.StatusOK, struct {
 		SubAccountID string `json:"subAccountId"`
 		callflow.Webhook

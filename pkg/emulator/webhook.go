@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/ivrctl/ivrctl/pkg/menu"
+	"github.com/ivrctl/ivrctl/pkg/redact"
 )
 
 // EngineWebhook answers VCA events in process with a menu engine, as
@@ -106,7 +107,7 @@ func (w *VSSWebhook) Deliver(ctx context.Context, body []byte) error {
 		return err
 	}
 	if status < 200 || status > 299 {
-		return fmt.Errorf("POST %s: HTTP %d", RedactURL(w.URL), status)
+		return fmt.Errorf("POST %s: HTTP %d", redact.URL(w.URL), status)
 	}
 	return nil
 }
@@ -143,29 +144,14 @@ func post(ctx context.Context, client *http.Client, to string, header http.Heade
 			// never a query string that may hold a ?token= secret.
 			err = uerr.Err
 		}
-		return 0, nil, fmt.Errorf("POST %s: %w", RedactURL(to), err)
+		return 0, nil, fmt.Errorf("POST %s: %w", redact.URL(to), err)
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes))
 	if err != nil {
-		return resp.StatusCode, nil, fmt.Errorf("POST %s: reading the answer: %w", RedactURL(to), err)
+		return resp.StatusCode, nil, fmt.Errorf("POST %s: reading the answer: %w", redact.URL(to), err)
 	}
 	return resp.StatusCode, data, nil
-}
-
-// RedactURL drops credentials and the query (serve's ?token=) from a URL
-// before it is printed in an error or a log.
-func RedactURL(s string) string {
-	u, err := url.Parse(s)
-	if err != nil {
-		return "(URL)"
-	}
-	u.User = nil
-	if u.RawQuery != "" {
-		u.RawQuery = "..."
-	}
-	u.Fragment = ""
-	return u.String()
 }
 
 // NewUUID returns a random (version 4) UUID, as 8x8's ids are.

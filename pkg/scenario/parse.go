@@ -14,6 +14,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/ivrctl/ivrctl/pkg/internal/yamlfile"
+	"github.com/ivrctl/ivrctl/pkg/redact"
 
 	"github.com/ivrctl/ivrctl/pkg/callflow"
 )
@@ -250,7 +251,7 @@ func CheckWebhookURL(s string) error {
 		return fmt.Errorf("not a URL: %w", errors.Unwrap(err))
 	}
 	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("%q: must be an http:// or https:// URL with a host, e.g. http://127.0.0.1:8080/webhooks/vca", redact(s))
+		return fmt.Errorf("%q: must be an http:// or https:// URL with a host, e.g. http://127.0.0.1:8080/webhooks/vca", redact.URL(s))
 	}
 	return nil
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/ivrctl/ivrctl/pkg/emulator"
 	"github.com/ivrctl/ivrctl/pkg/menu"
+	"github.com/ivrctl/ivrctl/pkg/redact"
 )
 
 // Result is one scenario's call and verdict.
@@ -79,7 +79,7 @@ func (r *Runner) Run(ctx context.Context, scenarios []*Scenario, each func(*Resu
 				if err := ctx.Err(); err != nil {
 					// Interrupted: the calls not yet placed are not run
 					// (each would only end ERROR), and say so.
-					results[i] = &Result{Scenario: s, Webhook: redact(t.url), Err: fmt.Errorf("not run: %w", err)}
+					results[i] = &Result{Scenario: s, Webhook: redact.URL(t.url), Err: fmt.Errorf("not run: %w", err)}
 				} else {
 					results[i] = runOne(ctx, emus[t], s, t.url)
 				}
@@ -158,7 +158,7 @@ func (r *Runner) emulators(scenarios []*Scenario) (emus map[target]*emulator.Emu
 // runOne places one call and judges it.
 func runOne(ctx context.Context, emu *emulator.Emulator, s *Scenario, webhook string) *Result {
 	start := time.Now()
-	res := &Result{Scenario: s, Webhook: redact(webhook)}
+	res := &Result{Scenario: s, Webhook: redact.URL(webhook)}
 	c := newScript(s)
 	tr, err := emu.Run(ctx, s.request, c)
 	res.Duration = time.Since(start)
@@ -178,25 +178,6 @@ func runOne(ctx context.Context, emu *emulator.Emulator, s *Scenario, webhook st
 		res.Failures = append(res.Failures, Failure{Field: "session summary", Line: s.Line, Message: tr.SummaryError})
 	}
 	return res
-}
-
-// redact hides a URL's query and user info, where webhook secrets go
-// (`serve` takes ?token=), so reports and JSON output never show them.
-func redact(raw string) string {
-	if raw == "" {
-		return raw
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "(a URL that does not parse)" // it could not be redacted
-	}
-	if u.RawQuery != "" {
-		u.RawQuery = "REDACTED"
-	}
-	if u.User != nil {
-		u.User = url.User("REDACTED")
-	}
-	return u.String()
 }
 
 // httpCallsPerCPU is the default number of calls in flight per CPU when

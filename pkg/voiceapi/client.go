@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"github.com/ivrctl/ivrctl/pkg/callflow"
+	"github.com/ivrctl/ivrctl/pkg/redact"
 )
 
 // Defaults of the retry policy.
@@ -293,34 +294,13 @@ func (c *Client) exchange(ctx context.Context, build func(context.Context) (*htt
 	}
 	// 8x8 or a proxy may echo the Authorization header back: the key must
 	// not reach the result, the error, or anything printed from them.
-	data = c.redact(data)
+	data = redact.Bytes(data, c.apiKey)
 	res.HTTPStatus, res.Body = resp.StatusCode, data
 	if err != nil {
 		// The status line arrived, so 8x8 processed the request.
 		return c.transportError(ctx, actx, fmt.Errorf("reading the answer: %w", err), true)
 	}
 	return classify(resp, res)
-}
-
-// redact replaces every occurrence of the API key in b with its masked
-// form. A key shorter than 4 bytes is left alone: replacing it would
-// garble the body and it cannot be masked by its tail anyway.
-func (c *Client) redact(b []byte) []byte {
-	if len(c.apiKey) < 4 || !bytes.Contains(b, []byte(c.apiKey)) {
-		return b
-	}
-	return bytes.ReplaceAll(b, []byte(c.apiKey), []byte(MaskKey(c.apiKey)))
-}
-
-// MaskKey hides an API key but its last four characters, as 8x8's portal
-// shows keys: "sk-abc123xyz" -> "********3xyz" (all stars up to 8 long).
-// It matches cmdutil.Mask, which this package cannot import.
-func MaskKey(key string) string {
-	const keep = 4
-	if len(key) <= keep*2 {
-		return strings.Repeat("*", len(key))
-	}
-	return strings.Repeat("*", 8) + key[len(key)-keep:]
 }
 
 func (c *Client) transportError(parent, actx context.Context, err error, sent bool) error {

@@ -376,15 +376,6 @@ func TestSnippetCutsAtCharacter(t *testing.T) {
 	}
 }
 
-func TestMaskKey(t *testing.T) {
-	t.Parallel()
-	for in, want := range map[string]string{"": "", "abcd": "****", "12345678": "********", "sk-abc123xyz": "********3xyz"} {
-		if got := MaskKey(in); got != want {
-			t.Errorf("MaskKey(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 // A 429 then a timeout: the result is the timeout's, with no trace of the
 // 429's status or body.
 func TestResultIsTheLastAttempts(t *testing.T) {
