@@ -22,6 +22,7 @@ import (
 	"github.com/ivrctl/ivrctl/cmd/account"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 	"github.com/ivrctl/ivrctl/pkg/callflow"
+	"github.com/ivrctl/ivrctl/pkg/calls"
 	"github.com/ivrctl/ivrctl/pkg/menu"
 	"github.com/ivrctl/ivrctl/pkg/redact"
 	"github.com/ivrctl/ivrctl/pkg/voiceapi"
@@ -280,9 +281,12 @@ func runCall(opts *CallOptions) error {
 	if opts.Wait {
 		return runWait(opts, plan, waitCfg, stopCtx, abortCtx, out, errOut)
 	}
-	r := &runner{client: plan.client, subaccount: opts.Subaccount, jobs: plan.jobs,
-		rate: opts.Rate, concurrency: opts.Concurrency}
-	outcomes := r.start(stopCtx, abortCtx)
+	r := &calls.Runner{Client: plan.client, Subaccount: opts.Subaccount, Rate: opts.Rate, Concurrency: opts.Concurrency}
+	jobs := make([]calls.Job, len(plan.jobs))
+	for i, j := range plan.jobs {
+		jobs[i] = calls.Job{Number: j.number, Body: j.body}
+	}
+	outcomes := r.Start(stopCtx, abortCtx, jobs)
 	if plan.single {
 		return renderSingle(opts, plan, <-outcomes, out)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 	"github.com/ivrctl/ivrctl/pkg/callflow"
+	"github.com/ivrctl/ivrctl/pkg/calls"
 	"github.com/ivrctl/ivrctl/pkg/redact"
 	"github.com/ivrctl/ivrctl/pkg/voiceapi"
 )
@@ -45,15 +46,15 @@ type Result struct {
 
 // explain turns an outcome into a result, its exit code and, for a
 // failure, a one-line message and hint naming what to do.
-func explain(o outcome, j job, apiKey string) (r Result, code int) {
+func explain(o calls.Outcome, j job, apiKey string) (r Result, code int) {
 	r = Result{Number: j.number, ClientRequestID: j.crid}
-	if o.res != nil {
-		r.Attempts, r.HTTPStatus = o.res.Attempts, o.res.HTTPStatus
-		if resp := o.res.Response; resp != nil {
+	if o.Result != nil {
+		r.Attempts, r.HTTPStatus = o.Result.Attempts, o.Result.HTTPStatus
+		if resp := o.Result.Response; resp != nil {
 			r.SessionID, r.StatusCode, r.StatusMessage = resp.SessionID, resp.StatusCode, resp.StatusMessage
 		}
 	}
-	if o.skipped || errors.Is(o.err, voiceapi.ErrStopped) {
+	if o.Skipped || errors.Is(o.Err, voiceapi.ErrStopped) {
 		// Stopped before sending, or while waiting to retry a 429 or a
 		// failed dial: never placed. The last attempt's answer is not the
 		// outcome, so it is not reported as one.
@@ -64,7 +65,7 @@ func explain(o outcome, j job, apiKey string) (r Result, code int) {
 		}
 		return r, cmdutil.ExitOK
 	}
-	if o.err == nil {
+	if o.Err == nil {
 		r.Status, r.HTTPStatus = StatusCreated, 0
 		return r, cmdutil.ExitOK
 	}
@@ -75,7 +76,7 @@ func explain(o outcome, j job, apiKey string) (r Result, code int) {
 	var apiErr *voiceapi.APIError
 	var tErr *voiceapi.TransportError
 	switch {
-	case errors.As(o.err, &apiErr):
+	case errors.As(o.Err, &apiErr):
 		switch apiErr.Kind {
 		case voiceapi.KindNotCreated:
 			r.Status, code = StatusRejected, cmdutil.ExitRejected
@@ -107,7 +108,7 @@ func explain(o outcome, j job, apiKey string) (r Result, code int) {
 			}
 			r.Hint = callflow.StatusHint(hintCode)
 		}
-	case errors.As(o.err, &tErr):
+	case errors.As(o.Err, &tErr):
 		r.Status, code = StatusFailed, cmdutil.ExitTransport
 		switch {
 		case tErr.Sent:
@@ -120,7 +121,7 @@ func explain(o outcome, j job, apiKey string) (r Result, code int) {
 		}
 	default:
 		r.Status, code = StatusFailed, cmdutil.ExitTransport
-		r.Error = fmt.Sprintf("call to %s: %v", j.number, o.err)
+		r.Error = fmt.Sprintf("call to %s: %v", j.number, o.Err)
 	}
 	return r, code
 }
@@ -137,15 +138,15 @@ func messageOf(e *voiceapi.APIError) string {
 
 // renderSingle prints one call's outcome: the sessionId (text) or 8x8's
 // answer as it came (json), and returns its error.
-func renderSingle(opts *CallOptions, p *plan, o outcome, out io.Writer) error {
+func renderSingle(opts *CallOptions, p *plan, o calls.Outcome, out io.Writer) error {
 	j := p.jobs[0]
-	if o.skipped || errors.Is(o.err, voiceapi.ErrStopped) {
+	if o.Skipped || errors.Is(o.Err, voiceapi.ErrStopped) {
 		return &cmdutil.ExitError{Code: cmdutil.ExitInterrupted, Err: fmt.Errorf("stopped before the call to %s was placed", j.number)}
 	}
 	r, code := explain(o, j, opts.APIKey)
-	if opts.Output == "json" && o.res != nil && json.Valid(o.res.Body) {
+	if opts.Output == "json" && o.Result != nil && json.Valid(o.Result.Body) {
 		var buf bytes.Buffer
-		if json.Compact(&buf, o.res.Body) == nil {
+		if json.Compact(&buf, o.Result.Body) == nil {
 			fmt.Fprintln(out, buf.String())
 		}
 	} else if r.Status == StatusCreated {
@@ -168,7 +169,7 @@ type summary struct {
 //
 // A refused API key or an unknown sub-account would fail every remaining
 // call the same way, so either stops the batch as Ctrl-C does.
-func renderBatch(opts *CallOptions, p *plan, outcomes <-chan outcome, stopCtx context.Context, stop func(), out, errOut io.Writer) error {
+func renderBatch(opts *CallOptions, p *plan, outcomes <-chan calls.Outcome, stopCtx context.Context, stop func(), out, errOut io.Writer) error {
 	pal := opts.IO.OutPalette()
 	enc := json.NewEncoder(out)
 	var s summary
@@ -197,14 +198,14 @@ func renderBatch(opts *CallOptions, p *plan, outcomes <-chan outcome, stopCtx co
 				bar.clear()
 				return finish(opts, p, &s, time.Since(start), errOut)
 			}
-			r, code := explain(o, p.jobs[o.idx], opts.APIKey)
+			r, code := explain(o, p.jobs[o.Index], opts.APIKey)
 			s.count(r, code)
-			if !stopNoted && stopCtx.Err() == nil && configFailure(o.err) {
+			if !stopNoted && stopCtx.Err() == nil && calls.ConfigFailure(o.Err) {
 				stopReason = "the rest would fail the same way: " + r.Error
 				stop()
 			}
 			bar.done, bar.failed = s.placed, s.rejected+s.failed
-			pending[o.idx] = r
+			pending[o.Index] = r
 			for {
 				r, ok := pending[next]
 				if !ok {
@@ -226,14 +227,6 @@ func renderBatch(opts *CallOptions, p *plan, outcomes <-chan outcome, stopCtx co
 			stopCtx = context.Background() // noted once; keep draining
 		}
 	}
-}
-
-// configFailure is an error every call of the batch would meet.
-func configFailure(err error) bool {
-	var apiErr *voiceapi.APIError
-	return errors.As(err, &apiErr) &&
-		(apiErr.Kind == voiceapi.KindAuth ||
-			apiErr.Kind == voiceapi.KindHTTP && (apiErr.HTTPStatus == http.StatusNotFound || apiErr.StatusCode == http.StatusNotFound))
 }
 
 func (s *summary) count(r Result, code int) {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 	"github.com/ivrctl/ivrctl/cmd/webhookopts"
+	"github.com/ivrctl/ivrctl/pkg/calls"
 	"github.com/ivrctl/ivrctl/pkg/voiceapi"
 	"github.com/ivrctl/ivrctl/pkg/webhook"
 )
@@ -76,46 +77,35 @@ func outcomeCode(status string) int {
 	return cmdutil.ExitCallError
 }
 
-// waiter runs one `call --wait`.
+// waiter renders one `call --wait`: the engine (pkg/calls) places the
+// call and reports its events; this decides what is shown and the exit
+// code.
 type waiter struct {
 	opts *CallOptions
 	plan *plan
 	cfg  webhook.Config
 	view *waitView
-	in   *inbox
-	url  string
-
-	stopServer context.CancelFunc
-	served     chan error // Run's result; read once, by shutdown or the loop
-	servedErr  error
-	stopped    bool
+	eng  *calls.Waiter
 }
 
 // runWait starts the listener, places the call, and waits for its
 // summary. stopCtx ends with the first Ctrl-C, abortCtx with the second.
 func runWait(opts *CallOptions, p *plan, cfg webhook.Config, stopCtx, abortCtx context.Context, out, errOut io.Writer) error {
-	w := &waiter{opts: opts, plan: p, cfg: cfg, view: newWaitView(opts, out, errOut), in: newInbox()}
-	w.cfg.OnEvent = w.in.add
-	srv, err := webhook.New(w.cfg)
+	w := &waiter{opts: opts, plan: p, cfg: cfg, view: newWaitView(opts, out, errOut)}
+	eng, err := calls.Listen(cfg, opts.Listen)
 	if err != nil {
+		var se *calls.StartError
+		if errors.As(err, &se) && se.Listening {
+			return cmdutil.WithHint(fmt.Errorf("--wait: %w", err), cmdutil.ExitFailed,
+				"choose another --listen, or 127.0.0.1:0 for a free port")
+		}
 		return cmdutil.WithHint(fmt.Errorf("--wait: %w", err), cmdutil.ExitFailed, "check --sessions and --record")
 	}
-	// Listening comes first: 8x8 may post the call's first VCA before
-	// its answer to Send Callflow arrives here.
-	ln, err := net.Listen("tcp", opts.Listen)
-	if err != nil {
-		srv.Close()
-		return cmdutil.WithHint(fmt.Errorf("--wait: listen on %s: %w", opts.Listen, err), cmdutil.ExitFailed,
-			"choose another --listen, or 127.0.0.1:0 for a free port")
-	}
-	w.url = "http://" + ln.Addr().String()
-	serverCtx, stopServer := context.WithCancel(context.Background())
-	w.stopServer, w.served = stopServer, make(chan error, 1)
-	go func() { w.served <- srv.Run(serverCtx, ln) }()
+	w.eng = eng
 	defer w.shutdown(abortCtx)
 
-	w.view.note("listening on %s", w.url)
-	if msg := webhookopts.ExposureWarning(ln.Addr(), srv.AuthEnabled()); msg != "" {
+	w.view.note("listening on %s", eng.URL())
+	if msg := webhookopts.ExposureWarning(eng.Addr(), eng.AuthEnabled()); msg != "" {
 		w.view.warn("%s", msg)
 	}
 
@@ -125,23 +115,18 @@ func runWait(opts *CallOptions, p *plan, cfg webhook.Config, stopCtx, abortCtx c
 		return err
 	}
 
-	r := &runner{client: p.client, subaccount: opts.Subaccount, jobs: p.jobs, rate: 0, concurrency: 1}
-	o := <-r.start(stopCtx, abortCtx)
-	sessionID := ""
-	if o.err == nil && o.res != nil && o.res.Response != nil {
-		sessionID = o.res.Response.SessionID
-	}
-	if o.err != nil || o.skipped || sessionID == "" {
+	j := p.jobs[0]
+	o, sessionID := eng.Place(stopCtx, abortCtx, p.client, opts.Subaccount, calls.Job{Number: j.number, Body: j.body})
+	if o.Err != nil || o.Skipped || sessionID == "" {
 		return w.notCreated(o, abortCtx)
 	}
-	w.in.setSession(sessionID)
 	if w.view.json {
-		w.view.emit(CallLine{Type: LineCall, Time: stamp(w.now()), Number: p.jobs[0].number, SessionID: sessionID,
-			URL: w.url, Response: compactJSON(o.res.Body)})
+		w.view.emit(CallLine{Type: LineCall, Time: stamp(w.now()), Number: j.number, SessionID: sessionID,
+			URL: eng.URL(), Response: compactJSON(o.Result.Body)})
 	} else {
 		w.view.print(sessionID)
 	}
-	w.view.note("waiting for session %s on %s (VCA %s, VSS %s)", sessionID, w.url, webhook.PathVCA, webhook.PathVSS)
+	w.view.note("waiting for session %s on %s (VCA %s, VSS %s)", sessionID, eng.URL(), webhook.PathVCA, webhook.PathVSS)
 	return w.wait(sessionID, stopCtx, abortCtx)
 }
 
@@ -155,43 +140,36 @@ func (w *waiter) now() time.Time {
 // wait shows the session's events until its summary, the timeout, a
 // Ctrl-C or a broken listener.
 func (w *waiter) wait(sessionID string, stopCtx, abortCtx context.Context) error {
-	start := time.Now()
-	timer := time.NewTimer(w.opts.waitTimeout())
-	defer timer.Stop()
-	var tick <-chan time.Time
+	var tick time.Duration
 	if w.view.spin.on {
-		t := time.NewTicker(100 * time.Millisecond)
-		defer t.Stop()
-		tick = t.C
+		tick = 100 * time.Millisecond
 	}
-	for {
-		for _, e := range w.in.take() {
-			if e.Kind == webhook.KindVSS && e.Outcome != "" && e.Session == sessionID {
-				return w.finish(e, abortCtx)
-			}
-			w.view.event(e)
-		}
-		select {
-		case <-w.in.kick:
-		case <-tick:
+	end := w.eng.Wait(stopCtx, sessionID, w.opts.waitTimeout(), tick, func(ev calls.Event) {
+		switch ev.Kind {
+		case calls.EventWebhook:
+			w.view.event(ev.Webhook)
+		case calls.EventTick:
 			events := "events"
 			if w.view.shown == 1 {
 				events = "event"
 			}
 			w.view.spin.draw(fmt.Sprintf("waiting for session %s: %d %s, %s", sessionID, w.view.shown, events,
-				time.Since(start).Round(time.Second)))
-		case <-timer.C:
-			return w.end(OutcomeTimeout, abortCtx, &cmdutil.ExitError{Code: cmdutil.ExitTransport,
-				Err:  fmt.Errorf("no session summary for session %s within %s: the call may still be running", sessionID, w.opts.waitTimeout()),
-				Hint: "8x8 sends the summary when the call ends; raise --timeout, or keep ivrctl serve running on the VSS webhook to record it"})
-		case <-stopCtx.Done():
-			return w.end(OutcomeInterrupted, abortCtx, &cmdutil.ExitError{Code: cmdutil.ExitInterrupted,
-				Err:  fmt.Errorf("stopped waiting for session %s: the call may still be running", sessionID),
-				Hint: "its summary goes to the VSS webhook: keep ivrctl serve running there to record it"})
-		case err := <-w.served:
-			w.stopped, w.servedErr = true, err
-			return w.end(OutcomeListener, abortCtx, fmt.Errorf("--wait: the listener for session %s failed, the call may still be running: %w", sessionID, err))
+				ev.Elapsed.Round(time.Second)))
 		}
+	})
+	switch end.Reason {
+	case calls.EndSummary:
+		return w.finish(end.Summary, abortCtx)
+	case calls.EndTimeout:
+		return w.end(OutcomeTimeout, abortCtx, &cmdutil.ExitError{Code: cmdutil.ExitTransport,
+			Err:  fmt.Errorf("no session summary for session %s within %s: the call may still be running", sessionID, w.opts.waitTimeout()),
+			Hint: "8x8 sends the summary when the call ends; raise --timeout, or keep ivrctl serve running on the VSS webhook to record it"})
+	case calls.EndStopped:
+		return w.end(OutcomeInterrupted, abortCtx, &cmdutil.ExitError{Code: cmdutil.ExitInterrupted,
+			Err:  fmt.Errorf("stopped waiting for session %s: the call may still be running", sessionID),
+			Hint: "its summary goes to the VSS webhook: keep ivrctl serve running there to record it"})
+	default:
+		return w.end(OutcomeListener, abortCtx, fmt.Errorf("--wait: the listener for session %s failed, the call may still be running: %w", sessionID, end.Err))
 	}
 }
 
@@ -199,7 +177,7 @@ func (w *waiter) wait(sessionID string, stopCtx, abortCtx context.Context) error
 func (w *waiter) end(outcome string, abortCtx context.Context, err error) error {
 	w.shutdown(abortCtx)
 	if w.view.json {
-		others, _ := w.in.counts()
+		others, _ := w.eng.Counts()
 		line := w.outcomeLine(outcome, cmdutil.ExitCode(err), others)
 		line.Error = err.Error()
 		var ee *cmdutil.ExitError
@@ -216,7 +194,7 @@ func (w *waiter) end(outcome string, abortCtx context.Context, err error) error 
 func (w *waiter) finish(e webhook.Event, abortCtx context.Context) error {
 	w.shutdown(abortCtx)
 	code := outcomeCode(e.Outcome)
-	others, _ := w.in.counts()
+	others, _ := w.eng.Counts()
 	if e.Status != 200 {
 		// The summary arrived but could not be written: the outcome is
 		// still known, the sessions file lacks it.
@@ -251,12 +229,12 @@ func (w *waiter) finish(e webhook.Event, abortCtx context.Context) error {
 
 func (w *waiter) outcomeLine(outcome string, code, others int) OutcomeLine {
 	return OutcomeLine{Type: LineOutcome, Time: stamp(w.now()), Number: w.plan.jobs[0].number,
-		SessionID: w.in.sessionID(), Outcome: outcome, ExitCode: code, OtherSessionEvents: others}
+		SessionID: w.eng.SessionID(), Outcome: outcome, ExitCode: code, OtherSessionEvents: others}
 }
 
 // otherEvents says how many webhooks of other sessions were answered.
 func (w *waiter) otherEvents() {
-	others, dropped := w.in.counts()
+	others, dropped := w.eng.Counts()
 	if others > 0 {
 		w.view.note("%d webhook event(s) of other sessions were answered with the menu (not shown)", others)
 	}
@@ -267,17 +245,17 @@ func (w *waiter) otherEvents() {
 
 // notCreated reports a call that was not created, as `call` does, after
 // closing the listener.
-func (w *waiter) notCreated(o outcome, abortCtx context.Context) error {
+func (w *waiter) notCreated(o calls.Outcome, abortCtx context.Context) error {
 	w.shutdown(abortCtx)
 	j := w.plan.jobs[0]
-	if o.err == nil && !o.skipped {
+	if o.Err == nil && !o.Skipped {
 		// CREATED without a sessionId: nothing to match events with.
-		o.err = errors.New("8x8 answered CREATED without a sessionId: there is no session to wait for")
+		o.Err = errors.New("8x8 answered CREATED without a sessionId: there is no session to wait for")
 	}
 	if !w.view.json {
 		return renderSingle(w.opts, w.plan, o, w.view.out)
 	}
-	if o.skipped || errors.Is(o.err, voiceapi.ErrStopped) {
+	if o.Skipped || errors.Is(o.Err, voiceapi.ErrStopped) {
 		err := renderSingle(w.opts, w.plan, o, io.Discard)
 		line := w.outcomeLine(OutcomeInterrupted, cmdutil.ExitCode(err), 0)
 		line.Error = err.Error()
@@ -288,8 +266,8 @@ func (w *waiter) notCreated(o outcome, abortCtx context.Context) error {
 	if code == cmdutil.ExitOK {
 		code = cmdutil.ExitTransport // CREATED without a sessionId
 	}
-	if o.res != nil && len(o.res.Body) > 0 {
-		w.view.emit(CallLine{Type: LineCall, Time: stamp(w.now()), Number: j.number, URL: w.url, Response: compactJSON(o.res.Body)})
+	if o.Result != nil && len(o.Result.Body) > 0 {
+		w.view.emit(CallLine{Type: LineCall, Time: stamp(w.now()), Number: j.number, URL: w.eng.URL(), Response: compactJSON(o.Result.Body)})
 	}
 	outcome := OutcomeNotPlaced
 	if r.Status == StatusRejected {
@@ -301,21 +279,11 @@ func (w *waiter) notCreated(o outcome, abortCtx context.Context) error {
 	return &cmdutil.ExitError{Code: code, Err: errors.New(r.Error), Hint: r.Hint}
 }
 
-// shutdown stops the listener and waits for it to finish the requests in
-// flight and close the sessions file, or for a second Ctrl-C.
+// shutdown stops the listener (see calls.Waiter.Shutdown) and clears the
+// spinner.
 func (w *waiter) shutdown(abortCtx context.Context) {
-	if w.stopped {
-		return
-	}
-	w.stopped = true
-	w.stopServer()
-	select {
-	case w.servedErr = <-w.served:
-		if w.servedErr != nil {
-			w.view.warn("%v", w.servedErr)
-		}
-	case <-abortCtx.Done():
-		// Every summary was synced as it was written: nothing is lost.
+	if err := w.eng.Shutdown(abortCtx); err != nil {
+		w.view.warn("%v", err)
 	}
 	w.view.spin.clear()
 }
@@ -323,17 +291,11 @@ func (w *waiter) shutdown(abortCtx context.Context) {
 // readSummary reads the session's summary back from the sessions file,
 // as recorded; nil when it is not there.
 func (w *waiter) readSummary(sessionID string) json.RawMessage {
-	recs, _, err := webhook.ReadSessionsFile(w.cfg.SessionsPath)
+	sum, err := w.eng.Summary(sessionID)
 	if err != nil {
 		w.view.warn("reading the session summary back: %v", err)
-		return nil
 	}
-	for _, r := range recs {
-		if r.SessionID == sessionID {
-			return r.Event
-		}
-	}
-	return nil
+	return sum
 }
 
 // compactJSON returns body compacted, or nil when it is not JSON.

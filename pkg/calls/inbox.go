@@ -1,4 +1,4 @@
-package call
+package calls
 
 import (
 	"sync"
@@ -12,12 +12,12 @@ import (
 // Only a flood of other sessions' events could fill it.
 const maxQueued = 1024
 
-// inbox takes the webhook server's events, from its handlers'
+// Inbox takes the webhook server's events, from its handlers'
 // goroutines, and holds those of the call being waited for until the
 // command's loop takes them. Until the sessionId is known every event is
 // held; once it is, other sessions' events are counted and dropped (the
 // server has answered them already: it is a menu server for anyone).
-type inbox struct {
+type Inbox struct {
 	mu      sync.Mutex
 	session string // "" until 8x8's answer to the POST names it
 	queue   []webhook.Event
@@ -26,10 +26,11 @@ type inbox struct {
 	kick    chan struct{}
 }
 
-func newInbox() *inbox { return &inbox{kick: make(chan struct{}, 1)} }
+// NewInbox returns an empty Inbox, holding every event until SetSession.
+func NewInbox() *Inbox { return &Inbox{kick: make(chan struct{}, 1)} }
 
-// add is the server's OnEvent.
-func (b *inbox) add(e webhook.Event) {
+// Add is the server's OnEvent: safe from any goroutine.
+func (b *Inbox) Add(e webhook.Event) {
 	b.mu.Lock()
 	switch {
 	case b.session != "" && !b.mine(e):
@@ -39,14 +40,12 @@ func (b *inbox) add(e webhook.Event) {
 		b.queue = append(b.queue, e)
 	}
 	b.mu.Unlock()
-	select {
-	case b.kick <- struct{}{}:
-	default: // the loop is already due to look
-	}
+	b.notify()
 }
 
-// setSession names the call's session and sorts what was held.
-func (b *inbox) setSession(id string) {
+// SetSession names the call's session and drops the other sessions'
+// events held so far.
+func (b *Inbox) SetSession(id string) {
 	b.mu.Lock()
 	b.session = id
 	kept := b.queue[:0]
@@ -58,9 +57,17 @@ func (b *inbox) setSession(id string) {
 	clear(b.queue[len(kept):])
 	b.queue = kept
 	b.mu.Unlock()
+	b.notify()
+}
+
+// Ready receives a value after events were added: the reader's cue to
+// Take. One value stands for any number of additions.
+func (b *Inbox) Ready() <-chan struct{} { return b.kick }
+
+func (b *Inbox) notify() {
 	select {
 	case b.kick <- struct{}{}:
-	default:
+	default: // the reader is already due to look
 	}
 }
 
@@ -68,7 +75,7 @@ func (b *inbox) setSession(id string) {
 // request refused before its session could be read (an authentication
 // failure may well be 8x8's post for this call), or the server's own
 // warning. Other sessions' events are counted. Called under mu.
-func (b *inbox) mine(e webhook.Event) bool {
+func (b *Inbox) mine(e webhook.Event) bool {
 	switch {
 	case e.Session == b.session:
 		return e.Kind != webhook.KindServer || e.Level != webhook.LevelInfo
@@ -79,15 +86,15 @@ func (b *inbox) mine(e webhook.Event) bool {
 	return false
 }
 
-// sessionID returns the session waited for ("" : not known yet).
-func (b *inbox) sessionID() string {
+// SessionID returns the session waited for ("": not known yet).
+func (b *Inbox) SessionID() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.session
 }
 
-// take returns the events held, oldest first, and empties the inbox.
-func (b *inbox) take() []webhook.Event {
+// Take returns the events held, oldest first, and empties the inbox.
+func (b *Inbox) Take() []webhook.Event {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	q := b.queue
@@ -95,9 +102,9 @@ func (b *inbox) take() []webhook.Event {
 	return q
 }
 
-// counts returns how many other sessions' events were answered and how
+// Counts returns how many other sessions' events were answered and how
 // many held events were dropped.
-func (b *inbox) counts() (others, dropped int) {
+func (b *Inbox) Counts() (others, dropped int) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.others, b.dropped
