@@ -22,8 +22,8 @@ import (
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil/cmdtest"
 	"github.com/ivrctl/ivrctl/cmd/serve"
-	"github.com/ivrctl/ivrctl/cmd/simulate"
 	"github.com/ivrctl/ivrctl/pkg/menu"
+	"github.com/ivrctl/ivrctl/pkg/replay"
 )
 
 const repo = "../.."
@@ -450,20 +450,20 @@ func TestServeRecordReplaysThroughSimulate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var inputs []*simulate.Input
+	var inputs []*replay.Input
 	for _, name := range names {
-		if strings.HasSuffix(name, simulate.ExpectedSuffix) {
+		if strings.HasSuffix(name, replay.ExpectedSuffix) {
 			continue
 		}
 		data, err := os.ReadFile(name)
 		if err != nil {
 			t.Fatal(err)
 		}
-		exp, err := os.ReadFile(strings.TrimSuffix(name, ".json") + simulate.ExpectedSuffix)
+		exp, err := os.ReadFile(strings.TrimSuffix(name, ".json") + replay.ExpectedSuffix)
 		if err != nil {
 			t.Fatal(err)
 		}
-		inputs = append(inputs, &simulate.Input{Name: name, Data: data, Expected: exp})
+		inputs = append(inputs, &replay.Input{Name: name, Data: data, Expected: exp})
 	}
 	if len(inputs) != len(events)-1 {
 		t.Fatalf("%d pairs recorded, want %d (all but the unknown menu)", len(inputs), len(events)-1)
@@ -472,7 +472,7 @@ func TestServeRecordReplaysThroughSimulate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, out := range simulate.ReplayAll(eng, inputs, nil) {
+	for _, out := range replay.ReplayAll(eng, inputs, nil) {
 		if out.Err != nil || out.Diff != "" || !out.Checked() {
 			t.Errorf("%s: simulate fails it: err %v, diff %s", filepath.Base(out.Input.Name), out.Err, out.Diff)
 		}

@@ -8,13 +8,14 @@ import (
 
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 	"github.com/ivrctl/ivrctl/pkg/menu"
+	"github.com/ivrctl/ivrctl/pkg/replay"
 )
 
 const benchPairs = 10_000
 
 // benchCorpus returns 10,000 recorded pairs made from the testdata
 // events, with answers as `serve --record` writes them.
-func benchCorpus(b *testing.B, eng *menu.Engine) []*Input {
+func benchCorpus(b *testing.B, eng *menu.Engine) []*replay.Input {
 	b.Helper()
 	names, err := filepath.Glob("testdata/*.json") // TestMain runs from the repo root
 	if err != nil || len(names) == 0 {
@@ -30,24 +31,24 @@ func benchCorpus(b *testing.B, eng *menu.Engine) []*Input {
 			events = append(events, data)
 		}
 	}
-	inputs := make([]*Input, benchPairs)
+	inputs := make([]*replay.Input, benchPairs)
 	for i := range inputs {
 		data := events[i%len(events)]
 		_, res, err := eng.AnswerJSON(data)
 		if err != nil {
 			b.Fatal(err)
 		}
-		inputs[i] = &Input{Name: fmt.Sprintf("%05d.json", i), Data: data, Expected: res.Reply.Body}
+		inputs[i] = &replay.Input{Name: fmt.Sprintf("%05d.json", i), Data: data, Expected: res.Reply.Body}
 	}
 	return inputs
 }
 
 func isExpected(name string) bool {
-	return len(name) > len(ExpectedSuffix) && name[len(name)-len(ExpectedSuffix):] == ExpectedSuffix
+	return len(name) > len(replay.ExpectedSuffix) && name[len(name)-len(replay.ExpectedSuffix):] == replay.ExpectedSuffix
 }
 
-func replayAll(b *testing.B, eng *menu.Engine, inputs []*Input) {
-	for _, out := range ReplayAll(eng, inputs, nil) {
+func replayAll(b *testing.B, eng *menu.Engine, inputs []*replay.Input) {
+	for _, out := range replay.ReplayAll(eng, inputs, nil) {
 		if out.Err != nil || out.Diff != "" {
 			b.Fatalf("%s: %v %s", out.Input.Name, out.Err, out.Diff)
 		}
@@ -83,7 +84,7 @@ func BenchmarkReplayDisk(b *testing.B) {
 		if err := os.WriteFile(base+".json", in.Data, 0o644); err != nil {
 			b.Fatal(err)
 		}
-		if err := os.WriteFile(base+ExpectedSuffix, in.Expected, 0o644); err != nil {
+		if err := os.WriteFile(base+replay.ExpectedSuffix, in.Expected, 0o644); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -92,7 +93,7 @@ func BenchmarkReplayDisk(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		inputs := gather(opts)
+		inputs := replay.Gather(opts.Paths, replay.Source{Stdin: opts.IO.In, ReadFile: opts.ReadFile})
 		if len(inputs) != benchPairs {
 			b.Fatalf("%d inputs, want %d", len(inputs), benchPairs)
 		}

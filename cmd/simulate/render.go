@@ -8,6 +8,7 @@ import (
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 	"github.com/ivrctl/ivrctl/pkg/callflow"
 	"github.com/ivrctl/ivrctl/pkg/menu"
+	"github.com/ivrctl/ivrctl/pkg/replay"
 )
 
 // renderer prints outcomes: for people (text, coloured on a terminal) or
@@ -27,7 +28,7 @@ func newRenderer(opts *SimulateOptions) *renderer {
 	}
 }
 
-func (r *renderer) outcome(o *Outcome) {
+func (r *renderer) outcome(o *replay.Outcome) {
 	if o.Err != nil {
 		fmt.Fprintf(r.errOut, "%s %s: %v\n", r.ep.Red("error"), o.Input.Name, o.Err)
 		return
@@ -47,7 +48,7 @@ func (r *renderer) outcome(o *Outcome) {
 
 // describe prints what the caller hears, the action taken and the menu
 // that opens next.
-func (r *renderer) describe(o *Outcome) {
+func (r *renderer) describe(o *replay.Outcome) {
 	res := o.Result
 	input := "no input"
 	if res.Digits != "" {

@@ -7,6 +7,7 @@ import (
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 	"github.com/ivrctl/ivrctl/pkg/callflow"
 	"github.com/ivrctl/ivrctl/pkg/menu"
+	"github.com/ivrctl/ivrctl/pkg/replay"
 )
 
 // walk plays a whole call: the start menu's prompt (what Send Callflow
@@ -66,7 +67,7 @@ func walk(opts *SimulateOptions, eng *menu.Engine, expected []byte) error {
 		actionID = res.Reply.Next
 	}
 	if expected != nil {
-		diff, err := diffJSON(expected, last.Body)
+		diff, err := replay.DiffJSON(expected, last.Body)
 		if err != nil {
 			return &cmdutil.ExitError{Code: cmdutil.ExitUsage, Err: fmt.Errorf("--expect %s: %w", opts.Expect, err)}
 		}

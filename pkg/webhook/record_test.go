@@ -11,8 +11,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/ivrctl/ivrctl/pkg/callflow"
 )
 
@@ -142,25 +140,4 @@ func recordedPairs(t *testing.T, dir string) [][2][]byte {
 		out = append(out, [2][]byte{ev, exp})
 	}
 	return out
-}
-
-func TestRecordName(t *testing.T) {
-	rc := &recorder{}
-	now := mustTime(t, "2026-07-23T10:11:12.345678901Z")
-	got := []string{rc.name(now, "d62f91ba-9a40-11ee"), rc.name(now, "../../etc/passwd"), rc.name(now, "")}
-	want := []string{
-		"20260723T101112.345678Z-000000001-d62f91ba",
-		"20260723T101112.345678Z-000000002-etcpassw",
-		"20260723T101112.345678Z-000000003-nosession",
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("names (-want +got):\n%s", diff)
-	}
-	// In one microsecond, names sort by arrival whatever the session and
-	// however many digits the counter has.
-	rc.n.Store(8)
-	a, b := rc.name(now, "ffffffff"), rc.name(now, "00000000") // counters 9 and 10
-	if !(a < b) {
-		t.Errorf("%s sorts after %s, which arrived later", a, b)
-	}
 }

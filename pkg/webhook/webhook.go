@@ -41,6 +41,7 @@ import (
 
 	"github.com/ivrctl/ivrctl/pkg/callflow"
 	"github.com/ivrctl/ivrctl/pkg/menu"
+	"github.com/ivrctl/ivrctl/pkg/replay"
 )
 
 // Routes.
@@ -98,7 +99,7 @@ type Server struct {
 	allow      []netip.Prefix
 	trustProxy bool
 	sessions   *Sessions
-	rec        *recorder // nil: not recording
+	rec        *replay.Recorder // nil: not recording
 	emit       func(Event)
 	maxBody    int64
 	handler    http.Handler
@@ -136,7 +137,7 @@ func New(cfg Config) (*Server, error) {
 		s.maxBody = DefaultMaxBodyBytes
 	}
 	if cfg.RecordDir != "" {
-		if s.rec, err = newRecorder(cfg.RecordDir); err != nil {
+		if s.rec, err = replay.NewRecorder(cfg.RecordDir); err != nil {
 			return nil, err
 		}
 	}
@@ -454,7 +455,7 @@ func (s *Server) serveVCA(w http.ResponseWriter, r *http.Request) {
 		// know: simulate fails such a pair (exit 2), so it is no test.
 		ev.Message += "; not recorded"
 	default:
-		if err := s.rec.record(ev.Time, ev.Session, body, res.Reply.Body); err != nil {
+		if err := s.rec.Record(ev.Time, ev.Session, body, res.Reply.Body); err != nil {
 			// The call matters more than its recording: answer anyway.
 			ev.Level, ev.Message = LevelWarn, err.Error()
 		}

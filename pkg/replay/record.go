@@ -1,4 +1,4 @@
-package webhook
+package replay
 
 import (
 	"fmt"
@@ -9,9 +9,10 @@ import (
 	"time"
 )
 
-// recorder writes each answered VCA event and its answer as a pair that
-// `ivrctl simulate` replays: NAME.json (the request body, byte for byte)
-// and NAME.expected.json (the response body, byte for byte).
+// Recorder writes each answered VCA event and its answer as a pair (the
+// format Gather reads): NAME.json (the request body, byte for byte) and
+// NAME.expected.json (the response body, byte for byte). `ivrctl serve
+// --record` writes with one; it is safe for concurrent use.
 //
 // NAME is <UTC time to the microsecond>-<counter>-<sessionId prefix>: the
 // counter is unique within the process, so concurrent requests never
@@ -21,28 +22,29 @@ import (
 // NAME.json is visible its expected answer is already complete. A crash
 // can leave at most a stray .tmp file or a lone NAME.expected.json, which
 // simulate (reading NAME.json files) never mistakes for a test.
-type recorder struct {
+type Recorder struct {
 	dir string
 	n   atomic.Uint64
 }
 
-func newRecorder(dir string) (*recorder, error) {
+// NewRecorder records into dir, creating it if need be.
+func NewRecorder(dir string) (*Recorder, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("record directory: %w", err)
 	}
-	return &recorder{dir: dir}, nil
+	return &Recorder{dir: dir}, nil
 }
 
-// record writes the pair.
-func (rc *recorder) record(now time.Time, session string, event, answer []byte) error {
+// Record writes the pair of one answered event of session.
+func (rc *Recorder) Record(now time.Time, session string, event, answer []byte) error {
 	name := rc.name(now, session)
-	if err := writeAtomic(rc.dir, name+".expected.json", answer); err != nil {
+	if err := writeAtomic(rc.dir, name+ExpectedSuffix, answer); err != nil {
 		return err
 	}
 	return writeAtomic(rc.dir, name+".json", event)
 }
 
-func (rc *recorder) name(now time.Time, session string) string {
+func (rc *Recorder) name(now time.Time, session string) string {
 	b := make([]byte, 0, 56)
 	b = now.UTC().AppendFormat(b, "20060102T150405.000000Z")
 	b = append(b, '-')
