@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
+	"github.com/ivrctl/ivrctl/pkg/accountcache"
 	"github.com/ivrctl/ivrctl/pkg/callflow"
 	"github.com/ivrctl/ivrctl/pkg/redact"
 	"github.com/ivrctl/ivrctl/pkg/voiceapi"
@@ -111,8 +112,8 @@ func (o *Options) Client() (*voiceapi.Client, error) {
 
 // Cache returns the cache in the configured directory; a directory that
 // cannot be found gives a disabled cache (every lookup asks 8x8).
-func (o *Options) Cache() *Cache {
-	c := &Cache{Now: o.Now}
+func (o *Options) Cache() *accountcache.Cache {
+	c := &accountcache.Cache{Now: o.Now}
 	if o.CacheDir != nil {
 		if dir, err := o.CacheDir(); err == nil {
 			c.Dir = dir
@@ -122,12 +123,12 @@ func (o *Options) Cache() *Cache {
 }
 
 // Lister builds the client and the cache for the lookups.
-func (o *Options) Lister() (*Lister, error) {
+func (o *Options) Lister() (*accountcache.Lister, error) {
 	c, err := o.Client()
 	if err != nil {
 		return nil, err
 	}
-	return &Lister{Client: c, Cache: o.Cache(), Subaccount: o.Subaccount}, nil
+	return &accountcache.Lister{Client: c, Cache: o.Cache(), Subaccount: o.Subaccount}, nil
 }
 
 // Error turns an error of the account API into one line naming what was

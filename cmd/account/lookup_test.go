@@ -8,13 +8,14 @@ import (
 
 	"github.com/ivrctl/ivrctl/cmd/account"
 	at "github.com/ivrctl/ivrctl/cmd/account/accounttest"
+	"github.com/ivrctl/ivrctl/pkg/accountcache"
 )
 
 type clock struct{ t time.Time }
 
 func (c *clock) now() time.Time { return c.t }
 
-func lister(t *testing.T, fake *at.Fake, clk *clock) *account.Lister {
+func lister(t *testing.T, fake *at.Fake, clk *clock) *accountcache.Lister {
 	t.Helper()
 	dir := t.TempDir()
 	o := &account.Options{APIKey: at.Key, Subaccount: at.Sub, BaseURL: fake.URL, Version: "test",
@@ -43,7 +44,7 @@ func TestListerCacheLifecycle(t *testing.T) {
 	}{
 		{"miss", 0, 1},
 		{"hit", time.Hour, 1},
-		{"hit just before expiry", account.DefaultTTL - time.Hour - time.Second, 1},
+		{"hit just before expiry", accountcache.DefaultTTL - time.Hour - time.Second, 1},
 		{"expired", time.Second, 2},
 		{"hit again", time.Minute, 2},
 	}

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ivrctl/ivrctl/cmd/account"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
+	"github.com/ivrctl/ivrctl/pkg/accountcache"
 )
 
 const otherProfiles = `{"speechProfiles":[{"speechProfileCode":"en-GB-Emma","localeCode":"en-GB","localeDescription":"EnglishUK","gender":"F"}],"statusCode":0,"statusMessage":"ok"}`
@@ -114,7 +114,7 @@ func TestCallCorruptCache(t *testing.T) {
 	t.Parallel()
 	fake := newFake(t, nil)
 	cache := t.TempDir()
-	path := (&account.Cache{Dir: cache}).Path("speech-profiles", fake.URL, testSub)
+	path := (&accountcache.Cache{Dir: cache}).Path("speech-profiles", fake.URL, testSub)
 	if err := os.WriteFile(path, []byte(`{"version":1,"data":[{"speechProfileCode"`), 0o600); err != nil {
 		t.Fatal(err)
 	}

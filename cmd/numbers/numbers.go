@@ -13,6 +13,7 @@ import (
 
 	"github.com/ivrctl/ivrctl/cmd/account"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
+	"github.com/ivrctl/ivrctl/pkg/accountcache"
 	"github.com/ivrctl/ivrctl/pkg/callflow"
 	"github.com/ivrctl/ivrctl/pkg/voiceapi"
 )
@@ -77,7 +78,7 @@ Exit codes: 0 it is, 1 it is not (8x8 answered 404), 2 not a phone number,
 	return cmd
 }
 
-func prepare(opts *NumbersOptions) (*account.Lister, error) {
+func prepare(opts *NumbersOptions) (*accountcache.Lister, error) {
 	if err := account.CheckOutput(opts.Output); err != nil {
 		return nil, cmdutil.Usagef("%w", err)
 	}
@@ -176,7 +177,7 @@ func runCheck(cmd *cobra.Command, opts *NumbersOptions) error {
 }
 
 // findInList looks a number up in the full list; nil when absent.
-func findInList(cmd *cobra.Command, l *account.Lister, digits string) (*callflow.NumberInfo, error) {
+func findInList(cmd *cobra.Command, l *accountcache.Lister, digits string) (*callflow.NumberInfo, error) {
 	ns, err := l.Numbers(cmd.Context(), false)
 	if err != nil {
 		return nil, err

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/ivrctl/ivrctl/cmd/account"
+	"github.com/ivrctl/ivrctl/pkg/accountcache"
 	"github.com/ivrctl/ivrctl/pkg/callflow"
 	"github.com/ivrctl/ivrctl/pkg/menu"
 )
@@ -14,7 +15,7 @@ import (
 // for its shape.
 type onlineCheck struct {
 	opts   *ValidateOptions
-	lister *account.Lister
+	lister *accountcache.Lister
 	known  map[string]bool // nil until first needed
 	fresh  bool            // known came from 8x8 in this run, not the cache
 }

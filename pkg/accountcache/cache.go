@@ -1,4 +1,9 @@
-package account
+// Package accountcache reads a sub-account's speech profiles and virtual
+// numbers from 8x8 through a small on-disk cache, so that `call`,
+// `validate --online` and `numbers` check names without a request each
+// time. The cache only ever saves a request: a list that lacks a name is
+// fetched again before anything is refused.
+package accountcache
 
 import (
 	"crypto/sha256"
