@@ -1,17 +1,21 @@
 package main
 
 import (
+	"bufio"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 )
@@ -51,6 +55,13 @@ func TestScripts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// `go run` in a script (docs-setup.txtar runs the README's first line)
+	// needs the module and build caches; HOME is not set in scripts.
+	goEnv, err := exec.Command("go", "env", "GOCACHE", "GOMODCACHE", "GOPATH").Output()
+	if err != nil {
+		t.Fatalf("go env: %v", err)
+	}
+	goDirs := strings.Fields(string(goEnv))
 	testscript.Run(t, testscript.Params{
 		Dir:                 filepath.Join("testdata", "script"),
 		RequireExplicitExec: true,
@@ -62,11 +73,22 @@ func TestScripts(t *testing.T) {
 			env.Setenv("XDG_CONFIG_HOME", filepath.Join(env.WorkDir, ".config"))
 			// Nor the user's cache of speech profiles and numbers.
 			env.Setenv("XDG_CACHE_HOME", filepath.Join(env.WorkDir, ".cache"))
+			// serve's sessions file goes here, not under the missing HOME.
+			env.Setenv("XDG_STATE_HOME", filepath.Join(env.WorkDir, ".state"))
+			for i, name := range []string{"GOCACHE", "GOMODCACHE", "GOPATH"} {
+				if i < len(goDirs) {
+					env.Setenv(name, goDirs[i])
+				}
+			}
+			env.Setenv("GOPROXY", "off") // everything go run needs is in the module cache
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"exits":   cmdExits,
-			"fake8x8": cmdFake8x8,
+			"exits":    cmdExits,
+			"fake8x8":  cmdFake8x8,
+			"waitfor":  cmdWaitFor,
+			"waitfile": cmdWaitFile,
+			"envfile":  cmdEnvFile,
 		},
 	})
 }
@@ -128,4 +150,78 @@ func cmdFake8x8(ts *testscript.TestScript, neg bool, args []string) {
 	}))
 	ts.Defer(srv.Close)
 	ts.Setenv("IVRCTL_BASE_URL", srv.URL)
+}
+
+// waitLimit bounds waitfor and waitfile: a server that never comes up
+// fails the script rather than hanging it.
+const waitLimit = 30 * time.Second
+
+// cmdWaitFor is `waitfor HOST:PORT`: wait until a server started in the
+// background (`exec ivrctl serve ... &`) accepts connections there.
+func cmdWaitFor(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: waitfor HOST:PORT")
+	}
+	deadline := time.Now().Add(waitLimit)
+	for {
+		c, err := net.DialTimeout("tcp", args[0], time.Second)
+		if err == nil {
+			c.Close()
+			return
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("waitfor %s: nothing listening after %s: %v", args[0], waitLimit, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// cmdWaitFile is `waitfile FILE REGEXP`: wait until FILE exists and matches
+// REGEXP, e.g. until a background serve has written a session summary.
+func cmdWaitFile(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: waitfile FILE REGEXP")
+	}
+	re, err := regexp.Compile(args[1])
+	if err != nil {
+		ts.Fatalf("waitfile: %v", err)
+	}
+	path := ts.MkAbs(args[0])
+	deadline := time.Now().Add(waitLimit)
+	for {
+		b, err := os.ReadFile(path)
+		if err == nil && re.Match(b) {
+			return
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("waitfile %s: no match for %q after %s (%v)", args[0], args[1], waitLimit, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// cmdEnvFile is `envfile FILE`: what `. ./FILE` does in a shell for a file
+// of `export NAME=VALUE` lines (the ivr.env `webhooks set --auth-secret
+// generate` writes): set each variable for the rest of the script.
+func cmdEnvFile(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: envfile FILE")
+	}
+	sc := bufio.NewScanner(strings.NewReader(ts.ReadFile(args[0])))
+	n := 0
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		name, value, ok := strings.Cut(strings.TrimPrefix(line, "export "), "=")
+		if !ok {
+			ts.Fatalf("envfile %s: not NAME=VALUE: %q", args[0], line)
+		}
+		ts.Setenv(name, strings.Trim(value, `'"`))
+		n++
+	}
+	if n == 0 {
+		ts.Fatalf("envfile %s: no variables", args[0])
+	}
 }

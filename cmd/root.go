@@ -112,6 +112,7 @@ machine, and test plays whole scenario calls through it.
 		testcmd.NewCmdTest(f, nil),
 		configcmd.NewCmdConfig(f),
 		newCmdMan(root, info),
+		newCmdGenDocs(root),
 	)
 	// Add cobra's completion command now rather than inside Execute, so the
 	// tree is whole for the walks below and for tests.

@@ -11,8 +11,8 @@ import (
 	"github.com/ivrctl/ivrctl/pkg/redact"
 )
 
-// Exit codes, the one place they are defined. `ivrctl --help` and the
-// README list the same table.
+// Exit codes, the one place they are defined; ExitCodes below explains
+// them.
 const (
 	ExitOK        = 0 // success: call created, all checks passed, valid
 	ExitFailed    = 1 // a check failed (simulate's answer differs, validate found problems, a test scenario failed, numbers check: not yours), or a server failed (serve, emulate, call --wait's listener)
@@ -29,20 +29,61 @@ const (
 	ExitInterrupted = 130
 )
 
-// ExitCodeHelp is the exit code table as shown by --help.
-const ExitCodeHelp = `Exit codes:
-    0  success
-    1  a check failed (simulate, validate, test, numbers check), or a server
-       failed: serve or emulate could not listen or drain, call --wait could
-       not listen
-    2  bad usage or unreadable input (nothing was sent)
-    3  8x8 refused the request (NOT_CREATED, 401/403)
-    4  8x8 could not be reached or failed (network, 5xx, other HTTP errors),
-       or call --wait timed out before the session summary
-    5  call --wait: the call ended BUSY, NO_ANSWER, FAILED or CANCELED
-    6  call --wait: the session ended in ERROR
-  130  call was interrupted before every number was placed, or while it
-       waited (--wait)`
+// ExitCodeDoc describes one exit code, for people: Help is the short
+// text `ivrctl --help` shows (and the man page), Doc the manual's (the
+// generated docs/reference/exit-codes.md).
+type ExitCodeDoc struct {
+	Code int
+	Help string
+	Doc  string
+}
+
+// ExitCodes is the exit code table: the one place each code is explained.
+// `ivrctl --help` and docs/reference/exit-codes.md are generated from it.
+var ExitCodes = []ExitCodeDoc{
+	{ExitOK, "success",
+		"success: the call was created, every check passed, the file is valid"},
+	{ExitFailed, "a check failed (simulate, validate, test, numbers check), or a server failed: serve or emulate could not listen or drain, call --wait could not listen",
+		"a check failed: `simulate` got another answer than expected, `validate` found problems, a `test` scenario failed, `numbers check`: not one of the sub-account's numbers; or a server failed: `serve` or `emulate` could not listen, or requests (calls) were still in flight 10 s after a signal; or `call --wait` could not listen"},
+	{ExitUsage, "bad usage or unreadable input (nothing was sent)",
+		"bad usage or input: unknown flag, missing setting, unreadable or undecodable file, invalid callflow (nothing was sent; `call`: also a `voiceProfile` the sub-account lacks), a webhook URL that is not https, an invalid scenario file (nothing was run)"},
+	{ExitRejected, "8x8 refused the request (NOT_CREATED, 401/403)",
+		"8x8 refused: `NOT_CREATED` with its status code, HTTP 401/403 (every command that talks to 8x8)"},
+	{ExitTransport, "8x8 could not be reached or failed (network, 5xx, other HTTP errors), or call --wait timed out before the session summary",
+		"8x8 could not be reached or failed: network errors, timeouts, 5xx and other HTTP errors; `call --wait` timed out before the session summary arrived"},
+	{ExitCallFailed, "call --wait: the call ended BUSY, NO_ANSWER, FAILED or CANCELED",
+		"`call --wait`: the call ended `BUSY`, `NO_ANSWER`, `FAILED` or `CANCELED`"},
+	{ExitCallError, "call --wait: the session ended in ERROR",
+		"`call --wait`: the session ended in `ERROR` (the error code and message are printed)"},
+	{ExitInterrupted, "call was interrupted before every number was placed, or while it waited (--wait)",
+		"`call` was interrupted (Ctrl-C/SIGTERM) before every number was placed, and nothing failed; or `call --wait` was interrupted while waiting for the summary"},
+}
+
+// ExitCodeHelp is the exit code table as shown by --help: ExitCodes' Help
+// texts, wrapped at 76 columns.
+var ExitCodeHelp = exitCodeHelp(ExitCodes)
+
+func exitCodeHelp(codes []ExitCodeDoc) string {
+	const width = 76 // columns; the text starts at column 7
+	var b strings.Builder
+	b.WriteString("Exit codes:")
+	for _, c := range codes {
+		fmt.Fprintf(&b, "\n%5d  ", c.Code)
+		col := 7
+		for i, w := range strings.Fields(c.Help) {
+			if i > 0 && col+1+len(w) > width {
+				b.WriteString("\n       ")
+				col = 7
+			} else if i > 0 {
+				b.WriteByte(' ')
+				col++
+			}
+			b.WriteString(w)
+			col += len(w)
+		}
+	}
+	return b.String()
+}
 
 // ExitError is an error that decides the process's exit code.
 type ExitError struct {
