@@ -39,17 +39,6 @@ const (
 // call's settings that are worth a config file key or a variable, listed
 // by `config view` (every other flag binds too, unlisted). timeout is also
 // `ivrctl test`'s: one key, so config view says what both will read.
-func init() {
-	for _, k := range []cmdutil.Key{
-		{Name: "client-request-id", Help: "call: clientRequestId to tag calls with (auto: a random UUID)"},
-		{Name: "no-profile-check", Help: "call: skip the voiceProfile check against the sub-account's speech profiles"},
-		{Name: "timeout", Help: "call: wait for 8x8's answer (default 30s; with --wait the summary, 5m); test: each webhook round trip (5s)"},
-		{Name: "listen", Default: defaultListen, Help: "call --wait: ADDR:PORT to receive 8x8's webhooks on"},
-	} {
-		cmdutil.RegisterKey(k)
-	}
-}
-
 // CallOptions are the flags and inputs of `ivrctl call`.
 type CallOptions struct {
 	IO         *cmdutil.IOStreams

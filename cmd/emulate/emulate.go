@@ -47,21 +47,6 @@ const (
 	DrainTimeout = 10 * time.Second
 )
 
-func init() {
-	for _, k := range []cmdutil.Key{
-		{Name: KeyVCAURL, Help: "emulate: VCA webhook URL the emulated platform posts call actions to"},
-		{Name: KeyVSSURL, Help: "emulate: VSS webhook URL session summaries are posted to"},
-		{Name: KeyAnswer, Default: string(emulator.PickupAnswer), Help: "emulate: how the called number picks up: answer, busy, no-answer, fail"},
-		{Name: KeyAgentAnswer, Default: string(emulator.PickupAnswer), Help: "emulate: how a bridged (agent) number picks up"},
-		{Name: KeyPress, Help: "emulate: keys pressed at successive prompts, comma-separated"},
-		{Name: KeyWebhookTimeout, Default: emulator.DefaultWebhookTimeout.String(), Help: "emulate: time limit of one webhook request"},
-		{Name: flagNumbers, Default: DefaultNumbers, Help: "emulate: virtual numbers the sub-account owns, comma-separated, or any"},
-		{Name: flagProfiles, Help: "emulate: speech profiles: codes comma-separated, a .json file, or any (default: 8x8's documented voices)"},
-	} {
-		cmdutil.RegisterKey(k)
-	}
-}
-
 // EmulateOptions are the flags of `ivrctl emulate`.
 type EmulateOptions struct {
 	IO      *cmdutil.IOStreams
@@ -172,16 +157,16 @@ calls were still in flight after 10s, 2 bad usage.`,
 	fl.StringVar(&opts.AgentAnswer, KeyAgentAnswer, string(emulator.PickupAnswer), "how a bridged (agent) number picks up: answer, busy, no-answer or fail")
 	fl.StringVar(&opts.Press, KeyPress, "", "`KEYS` pressed at successive prompts, comma-separated (2,1); an empty item is silence")
 	fl.DurationVar(&opts.WebhookTimeout, KeyWebhookTimeout, emulator.DefaultWebhookTimeout, "time limit of one webhook request")
-	fl.StringVar(&opts.Profiles, flagProfiles, "", "speech profiles the sub-account has: `CODES` comma-separated, a .json file, or any (default: a built-in list of 8x8's documented voices)")
-	fl.StringVar(&opts.Numbers, flagNumbers, DefaultNumbers, "virtual `NUMBERS` (caller IDs) the sub-account owns, comma-separated, or any")
+	fl.StringVar(&opts.Profiles, FlagProfiles, "", "speech profiles the sub-account has: `CODES` comma-separated, a .json file, or any (default: a built-in list of 8x8's documented voices)")
+	fl.StringVar(&opts.Numbers, FlagNumbers, DefaultNumbers, "virtual `NUMBERS` (caller IDs) the sub-account owns, comma-separated, or any")
 	pickups := cobra.FixedCompletions([]string{"answer", "busy", "no-answer", "fail"}, cobra.ShellCompDirectiveNoFileComp)
 	_ = cmd.RegisterFlagCompletionFunc(KeyAnswer, pickups)
 	_ = cmd.RegisterFlagCompletionFunc(KeyAgentAnswer, pickups)
 	cmdutil.CompleteNoArgs(cmd)
 	cmdutil.CompleteFlagValues(cmd, nil, keyAddr, KeyVCAURL, KeyVSSURL, KeyPress, webhookopts.KeyAuthSecret, webhookopts.KeyAuthHeader)
-	cmdutil.CompleteFlagValues(cmd, []string{"any"}, flagNumbers)
+	cmdutil.CompleteFlagValues(cmd, []string{"any"}, FlagNumbers)
 	// A .json file is the value worth completing; "any" is short to type.
-	_ = cmd.MarkFlagFilename(flagProfiles, "json")
+	_ = cmd.MarkFlagFilename(FlagProfiles, "json")
 	return cmd
 }
 

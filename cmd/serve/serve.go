@@ -32,16 +32,6 @@ const (
 	DefaultAddr = webhookopts.DefaultAddr
 )
 
-func init() {
-	for _, k := range []cmdutil.Key{
-		{Name: KeyPort, Default: strconv.Itoa(DefaultPort), Help: "serve: port to listen on (0: a free one)"},
-		{Name: KeyAddr, Default: DefaultAddr, Help: "serve: address to listen on"},
-		{Name: KeyLogFormat, Default: LogText, Help: "serve: log format, text or json"},
-	} {
-		cmdutil.RegisterKey(k)
-	}
-}
-
 // ServeOptions are the flags and inputs of `ivrctl serve`.
 type ServeOptions struct {
 	IO         *cmdutil.IOStreams

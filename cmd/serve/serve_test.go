@@ -32,10 +32,10 @@ const repo = "../.."
 func isolate(t *testing.T) {
 	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
 	t.Setenv("XDG_STATE_HOME", t.TempDir())
-	for _, k := range cmdutil.Keys {
-		if _, ok := os.LookupEnv(cmdutil.EnvName(k.Name)); ok {
-			t.Setenv(cmdutil.EnvName(k.Name), "")
-			os.Unsetenv(cmdutil.EnvName(k.Name))
+	for _, kv := range os.Environ() {
+		if k, _, _ := strings.Cut(kv, "="); strings.HasPrefix(k, cmdutil.EnvPrefix+"_") {
+			t.Setenv(k, "")
+			os.Unsetenv(k)
 		}
 	}
 }
