@@ -174,7 +174,7 @@ session summary in time), 5 --wait: BUSY, NO_ANSWER, FAILED or CANCELED,
 	fl.StringVar(&opts.ClientRequestID, "client-request-id", "", "clientRequestId to tag the call with, echoed in its session summary; auto: a random UUID (a batch appends -1, -2, ...)")
 	fl.StringVar(&opts.ValidUntil, "valid-until", "", "drop the call if not started by then: RFC3339 time or a duration like 5m")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "print the requests (API key masked) and send nothing")
-	fl.StringVarP(&opts.Output, "output", "o", "text", "output format: text or json")
+	cmdutil.AddOutputFlag(cmd, &opts.Output)
 	fl.Float64Var(&opts.Rate, "rate", DefaultRate, "calls started per second in a batch (0: no limit)")
 	fl.IntVar(&opts.Concurrency, "concurrency", DefaultConcurrency, "requests in flight at once")
 	fl.IntVar(&opts.Retries, "retries", voiceapi.DefaultRetries, "retries after a 429 or a failed connection (never after sending)")
@@ -323,8 +323,8 @@ type plan struct {
 // prepare checks the configuration and input and builds every request. All
 // errors here are ExitUsage: nothing has been sent.
 func prepare(opts *CallOptions) (*plan, error) {
-	if opts.Output != "text" && opts.Output != "json" {
-		return nil, cmdutil.Usagef("--output %q: want text or json", opts.Output)
+	if err := cmdutil.CheckOutput(opts.Output); err != nil {
+		return nil, err
 	}
 	var missing []error
 	if opts.APIKey == "" {

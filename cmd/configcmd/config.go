@@ -90,8 +90,7 @@ command given the same flag would use.`,
 			cmd.Flags().String(k.Name, "", k.Help)
 		}
 	}
-	cmd.Flags().StringVarP(&opts.Output, "output", "o", "text", "output format: text or json")
-	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
+	cmdutil.AddOutputFlag(cmd, &opts.Output)
 	cmdutil.CompleteNoArgs(cmd)
 	return cmd
 }
@@ -117,8 +116,8 @@ func (o *ViewOptions) view() View {
 }
 
 func runView(opts *ViewOptions) error {
-	if opts.Output != "text" && opts.Output != "json" {
-		return cmdutil.Usagef("--output %q: want text or json", opts.Output)
+	if err := cmdutil.CheckOutput(opts.Output); err != nil {
+		return err
 	}
 	v := opts.view()
 	if opts.Output == "json" {
