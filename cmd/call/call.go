@@ -74,16 +74,14 @@ type CallOptions struct {
 	// --wait and its listener's settings (wait.go).
 	WaitOptions
 
-	// Test seams: the clock, the wait between retries (nil: a real
-	// timer), and the context whose end means "stop placing calls" (nil:
-	// the command's).
+	// Test seams: the clock and the wait between retries (nil: a real
+	// timer).
 	Now   func() time.Time
 	Sleep func(ctx context.Context, d time.Duration) error
-	Ctx   context.Context
 }
 
 // NewCmdCall builds the command; runF replaces the run function in tests.
-func NewCmdCall(f *cmdutil.Factory, runF func(*CallOptions) error) *cobra.Command {
+func NewCmdCall(f *cmdutil.Factory, runF func(context.Context, *CallOptions) error) *cobra.Command {
 	opts := &CallOptions{
 		IO: f.IO, HTTPClient: f.HTTPClient, ReadFile: f.ReadFile, LoadEngine: f.LoadEngine,
 		Version: f.Version, Now: time.Now, CacheDir: f.CacheDir,
@@ -154,13 +152,11 @@ session summary in time), 5 --wait: BUSY, NO_ANSWER, FAILED or CANCELED,
 					return cmdutil.Usagef("--%s was set from the config file (%s: in %s): give the numbers to call on the command line", name, name, f.Config.File)
 				}
 			}
-			if opts.Ctx == nil {
-				opts.Ctx = cmd.Context()
-			}
+			// The command's context ends the run: no new call starts.
 			if runF != nil {
-				return runF(opts)
+				return runF(cmd.Context(), opts)
 			}
-			return RunCall(opts)
+			return RunCall(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
@@ -192,8 +188,8 @@ session summary in time), 5 --wait: BUSY, NO_ANSWER, FAILED or CANCELED,
 }
 
 // RunCall places the calls.
-func RunCall(opts *CallOptions) error {
-	err := runCall(opts)
+func RunCall(ctx context.Context, opts *CallOptions) error {
+	err := runCall(ctx, opts)
 	if err == nil {
 		return nil
 	}
@@ -201,7 +197,7 @@ func RunCall(opts *CallOptions) error {
 	return cmdutil.RedactError(err, opts.APIKey)
 }
 
-func runCall(opts *CallOptions) error {
+func runCall(ctx context.Context, opts *CallOptions) error {
 	plan, err := prepare(opts)
 	if err != nil {
 		return err
@@ -224,7 +220,6 @@ func runCall(opts *CallOptions) error {
 		fmt.Fprintf(errOut, "--wait: nothing sent, so nothing to wait for; the webhooks would be received on http://%s\n", opts.Listen)
 		return nil
 	}
-	ctx := opts.Ctx
 	if ctx == nil {
 		ctx = context.Background()
 	}

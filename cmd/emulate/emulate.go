@@ -49,8 +49,7 @@ const (
 
 // EmulateOptions are the flags of `ivrctl emulate`.
 type EmulateOptions struct {
-	IO      *cmdutil.IOStreams
-	Context context.Context
+	IO *cmdutil.IOStreams
 
 	Addr   string
 	Port   int
@@ -81,7 +80,7 @@ type EmulateOptions struct {
 }
 
 // NewCmdEmulate builds the command; runF replaces the run function in tests.
-func NewCmdEmulate(f *cmdutil.Factory, runF func(*EmulateOptions) error) *cobra.Command {
+func NewCmdEmulate(f *cmdutil.Factory, runF func(context.Context, *EmulateOptions) error) *cobra.Command {
 	opts := &EmulateOptions{IO: f.IO, DrainTimeout: DrainTimeout, ReadFile: f.ReadFile}
 	cmd := &cobra.Command{
 		Use:   "emulate [--vca-url URL] [--vss-url URL] [flags]",
@@ -135,14 +134,13 @@ calls were still in flight after 10s, 2 bad usage.`,
   $ ivrctl call --base-url http://127.0.0.1:9090 --from 6561115777 --to 6512345678`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Context = cmd.Context()
 			// As for call: IVRCTL_API_KEY or the config file only, never
 			// a flag other users could read in the process list.
 			opts.APIKey, _ = f.Config.Get(cmdutil.KeyAPIKey)
 			if runF != nil {
-				return runF(opts)
+				return runF(cmd.Context(), opts)
 			}
-			return runEmulate(opts)
+			return runEmulate(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
@@ -222,7 +220,7 @@ func (opts *EmulateOptions) config() (emulator.Config, emulator.Script, error) {
 	return cfg, script, nil
 }
 
-func runEmulate(opts *EmulateOptions) error {
+func runEmulate(ctx context.Context, opts *EmulateOptions) error {
 	cfg, script, err := opts.config()
 	if err != nil {
 		return err
@@ -233,7 +231,7 @@ func runEmulate(opts *EmulateOptions) error {
 
 	// Signals are caught before the address is printed, as serve does: a
 	// script that reads it and signals at once gets a clean drain.
-	ctx, stop := cmdutil.SignalContext(opts.Context)
+	ctx, stop := cmdutil.SignalContext(ctx)
 	defer stop()
 
 	em := emulator.New(cfg)

@@ -259,6 +259,7 @@ func TestServeOptions(t *testing.T) {
 	t.Setenv("IVRCTL_BASIC_AUTH", "eight:by8")
 	t.Setenv("IVRCTL_ADDR", "127.0.0.2")
 	var got *serve.ServeOptions
+	var gotCtx context.Context
 	ios, _, _, _ := cmdutil.Test()
 	f := cmdutil.NewFactory(ios, "test")
 	root := cmd.NewRootCmd(f, cmd.BuildInfo{})
@@ -268,7 +269,7 @@ func TestServeOptions(t *testing.T) {
 			root.RemoveCommand(c)
 		}
 	}
-	root.AddCommand(serve.NewCmdServe(f, func(o *serve.ServeOptions) error { got = o; return nil }))
+	root.AddCommand(serve.NewCmdServe(f, func(ctx context.Context, o *serve.ServeOptions) error { got, gotCtx = o, ctx; return nil }))
 	root.SetArgs([]string{"serve", "--config", cfg, "--port", "7070", "--record", "rec"})
 	if err := root.Execute(); err != nil {
 		t.Fatal(err)
@@ -285,7 +286,7 @@ func TestServeOptions(t *testing.T) {
 	if diff := cmp.Diff(want, gotv); diff != "" {
 		t.Errorf("options (-want +got):\n%s", diff)
 	}
-	if got.Context == nil {
+	if gotCtx == nil {
 		t.Error("no context passed")
 	}
 }
