@@ -212,7 +212,7 @@ func flagString(f *pflag.Flag) string {
 func setFlag(f *pflag.Flag, val string) error {
 	if sv, ok := f.Value.(pflag.SliceValue); ok {
 		var items []string
-		for _, s := range strings.Split(val, ",") {
+		for s := range strings.SplitSeq(val, ",") {
 			if s = strings.TrimSpace(s); s != "" {
 				items = append(items, s)
 			}

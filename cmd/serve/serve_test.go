@@ -129,7 +129,7 @@ func waitFor(t *testing.T, buf *cmdtest.SyncBuffer, s string) string {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
-		for _, line := range strings.Split(buf.String(), "\n") {
+		for line := range strings.SplitSeq(buf.String(), "\n") {
 			if strings.Contains(line, s) {
 				return line
 			}

@@ -92,7 +92,7 @@ func (o *Options) Config() (webhook.Config, error) {
 	auth := webhook.Auth{Header: strings.TrimSpace(o.AuthHeader), Token: o.Token}
 	// Split here, not by pflag: a YAML list in the config file arrives
 	// joined with commas too (auth-secret: [new, old]).
-	for _, s := range strings.Split(o.AuthSecret, ",") {
+	for s := range strings.SplitSeq(o.AuthSecret, ",") {
 		if s = strings.TrimSpace(s); s != "" {
 			auth.Secrets = append(auth.Secrets, s)
 		}

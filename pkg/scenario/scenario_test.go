@@ -385,12 +385,12 @@ func TestCheckHeard(t *testing.T) {
 				t.Fatalf("%d failures, want 1: %+v", len(fs), fs)
 			}
 			f := fs[0]
-			ops := ""
+			var ops strings.Builder
 			for _, d := range f.Diff {
-				ops += d.Op
+				ops.WriteString(d.Op)
 			}
-			if f.Field != tt.field || f.Line != tt.line || ops != tt.ops {
-				t.Errorf("got %s line %d ops %q, want %s line %d ops %q", f.Field, f.Line, ops, tt.field, tt.line, tt.ops)
+			if f.Field != tt.field || f.Line != tt.line || ops.String() != tt.ops {
+				t.Errorf("got %s line %d ops %q, want %s line %d ops %q", f.Field, f.Line, ops.String(), tt.field, tt.line, tt.ops)
 			}
 		})
 	}
