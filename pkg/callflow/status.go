@@ -1,8 +1,9 @@
 package callflow
 
-import "strings"
-
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Send Callflow status codes (8x8's voice-status-codes page).
 const (

@@ -54,13 +54,12 @@ type Engine struct {
 }
 
 type state struct {
-	node     *Node
-	open     *Reply               // ask this menu (clientActionId = its id)
-	options  [2]map[string]*Reply // by digits; [0]: event without clientActionId, [1]: with
-	other    [2]*Reply
-	noInput  [2]*Reply
-	inbound  *Reply
-	hasRetry bool
+	node    *Node
+	open    *Reply               // ask this menu (clientActionId = its id)
+	options [2]map[string]*Reply // by digits; [0]: event without clientActionId, [1]: with
+	other   [2]*Reply
+	noInput [2]*Reply
+	inbound *Reply
 }
 
 // Compile builds the engine: every reply of every menu, validated as the

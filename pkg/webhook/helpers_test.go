@@ -223,15 +223,6 @@ func mustPrefixes(t *testing.T, items ...string) []netip.Prefix {
 	return p
 }
 
-func mustTime(t *testing.T, s string) time.Time {
-	t.Helper()
-	tm, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tm
-}
-
 // postStatus posts without failing the test: for use in goroutines.
 func postStatus(url string, body []byte) (int, error) {
 	resp, err := http.Post(url, "application/json", bytes.NewReader(body))
