@@ -448,7 +448,7 @@ func TestRunCancelled(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // a deadline: a hang fails, not stalls
 	cancel()
 	for _, res := range (&Runner{Parallel: 1}).Run(ctx, ss, nil) {
 		if res.Passed() || res.Transcript != nil || res.Err == nil || !strings.HasPrefix(res.Err.Error(), "not run: ") {

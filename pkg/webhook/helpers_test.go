@@ -239,3 +239,20 @@ func postStatus(url string, body []byte) (int, error) {
 	io.Copy(io.Discard, resp.Body)
 	return resp.StatusCode, nil
 }
+
+// testDeadline bounds every wait of these tests: a bug shows as a failure
+// naming what never happened, not as the whole run hanging until go
+// test's own 10-minute timeout.
+const testDeadline = 10 * time.Second
+
+// recv receives from ch within testDeadline, or fails the test.
+func recv[T any](t *testing.T, ch <-chan T, what string) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(testDeadline):
+		t.Fatalf("%s: nothing within %s", what, testDeadline)
+		panic("unreachable")
+	}
+}
