@@ -47,6 +47,9 @@ func Execute(info BuildInfo, args []string, io *cmdutil.IOStreams) int {
 // NewRootCmd builds the command tree. No global state: every run (and
 // every test) gets a fresh tree.
 func NewRootCmd(f *cmdutil.Factory, info BuildInfo) *cobra.Command {
+	if f.Keys == nil {
+		f.Keys = Settings()
+	}
 	var configFile string
 	var noColor bool
 	root := &cobra.Command{
@@ -71,7 +74,7 @@ machine, and test plays whole scenario calls through it.
 			if configFile == "" {
 				configFile = os.Getenv(cmdutil.EnvName("config"))
 			}
-			cfg, err := cmdutil.Bind(cmd.Flags(), configFile)
+			cfg, err := cmdutil.Bind(cmd.Flags(), configFile, f.Keys)
 			f.Config = cfg
 			// After Bind: IVRCTL_NO_COLOR and no-color: in the config file
 			// set --no-color too, and an error from Bind is printed plain.

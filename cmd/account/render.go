@@ -2,7 +2,6 @@ package account
 
 import (
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/url"
 	"text/tabwriter"
@@ -10,14 +9,6 @@ import (
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 	"github.com/ivrctl/ivrctl/pkg/webhook"
 )
-
-// CheckOutput accepts text or json for -o.
-func CheckOutput(o string) error {
-	if o != "text" && o != "json" {
-		return fmt.Errorf("--output %q: want text or json", o)
-	}
-	return nil
-}
 
 // Table writes rows under a header, in aligned columns. Cells come from
 // 8x8's answers: one holding a control character is written Go-quoted, so

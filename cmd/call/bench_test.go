@@ -84,7 +84,7 @@ func BenchmarkBatch10k(b *testing.B) {
 	numbersPath := filepath.Join(dir, "numbers.txt")
 	os.WriteFile(numbersPath, []byte(numbers.String()), 0o600)
 	cfg := filepath.Join(dir, "config.yaml")
-	os.WriteFile(cfg, []byte(fmt.Sprintf("api-key: %s\nsubaccount: %s\nfrom: %q\n", testKey, testSub, seedFrom)), 0o600)
+	os.WriteFile(cfg, fmt.Appendf(nil, "api-key: %s\nsubaccount: %s\nfrom: %q\n", testKey, testSub, seedFrom), 0o600)
 
 	for _, conc := range []int{4, 16} {
 		b.Run(fmt.Sprintf("concurrency=%d", conc), func(b *testing.B) {

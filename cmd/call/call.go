@@ -39,17 +39,6 @@ const (
 // call's settings that are worth a config file key or a variable, listed
 // by `config view` (every other flag binds too, unlisted). timeout is also
 // `ivrctl test`'s: one key, so config view says what both will read.
-func init() {
-	for _, k := range []cmdutil.Key{
-		{Name: "client-request-id", Help: "call: clientRequestId to tag calls with (auto: a random UUID)"},
-		{Name: "no-profile-check", Help: "call: skip the voiceProfile check against the sub-account's speech profiles"},
-		{Name: "timeout", Help: "call: wait for 8x8's answer (default 30s; with --wait the summary, 5m); test: each webhook round trip (5s)"},
-		{Name: "listen", Default: defaultListen, Help: "call --wait: ADDR:PORT to receive 8x8's webhooks on"},
-	} {
-		cmdutil.RegisterKey(k)
-	}
-}
-
 // CallOptions are the flags and inputs of `ivrctl call`.
 type CallOptions struct {
 	IO         *cmdutil.IOStreams
@@ -85,16 +74,14 @@ type CallOptions struct {
 	// --wait and its listener's settings (wait.go).
 	WaitOptions
 
-	// Test seams: the clock, the wait between retries (nil: a real
-	// timer), and the context whose end means "stop placing calls" (nil:
-	// the command's).
+	// Test seams: the clock and the wait between retries (nil: a real
+	// timer).
 	Now   func() time.Time
 	Sleep func(ctx context.Context, d time.Duration) error
-	Ctx   context.Context
 }
 
 // NewCmdCall builds the command; runF replaces the run function in tests.
-func NewCmdCall(f *cmdutil.Factory, runF func(*CallOptions) error) *cobra.Command {
+func NewCmdCall(f *cmdutil.Factory, runF func(context.Context, *CallOptions) error) *cobra.Command {
 	opts := &CallOptions{
 		IO: f.IO, HTTPClient: f.HTTPClient, ReadFile: f.ReadFile, LoadEngine: f.LoadEngine,
 		Version: f.Version, Now: time.Now, CacheDir: f.CacheDir,
@@ -165,13 +152,11 @@ session summary in time), 5 --wait: BUSY, NO_ANSWER, FAILED or CANCELED,
 					return cmdutil.Usagef("--%s was set from the config file (%s: in %s): give the numbers to call on the command line", name, name, f.Config.File)
 				}
 			}
-			if opts.Ctx == nil {
-				opts.Ctx = cmd.Context()
-			}
+			// The command's context ends the run: no new call starts.
 			if runF != nil {
-				return runF(opts)
+				return runF(cmd.Context(), opts)
 			}
-			return RunCall(opts)
+			return RunCall(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
@@ -185,7 +170,7 @@ session summary in time), 5 --wait: BUSY, NO_ANSWER, FAILED or CANCELED,
 	fl.StringVar(&opts.ClientRequestID, "client-request-id", "", "clientRequestId to tag the call with, echoed in its session summary; auto: a random UUID (a batch appends -1, -2, ...)")
 	fl.StringVar(&opts.ValidUntil, "valid-until", "", "drop the call if not started by then: RFC3339 time or a duration like 5m")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "print the requests (API key masked) and send nothing")
-	fl.StringVarP(&opts.Output, "output", "o", "text", "output format: text or json")
+	cmdutil.AddOutputFlag(cmd, &opts.Output)
 	fl.Float64Var(&opts.Rate, "rate", DefaultRate, "calls started per second in a batch (0: no limit)")
 	fl.IntVar(&opts.Concurrency, "concurrency", DefaultConcurrency, "requests in flight at once")
 	fl.IntVar(&opts.Retries, "retries", voiceapi.DefaultRetries, "retries after a 429 or a failed connection (never after sending)")
@@ -203,8 +188,8 @@ session summary in time), 5 --wait: BUSY, NO_ANSWER, FAILED or CANCELED,
 }
 
 // RunCall places the calls.
-func RunCall(opts *CallOptions) error {
-	err := runCall(opts)
+func RunCall(ctx context.Context, opts *CallOptions) error {
+	err := runCall(ctx, opts)
 	if err == nil {
 		return nil
 	}
@@ -212,7 +197,7 @@ func RunCall(opts *CallOptions) error {
 	return cmdutil.RedactError(err, opts.APIKey)
 }
 
-func runCall(opts *CallOptions) error {
+func runCall(ctx context.Context, opts *CallOptions) error {
 	plan, err := prepare(opts)
 	if err != nil {
 		return err
@@ -235,7 +220,6 @@ func runCall(opts *CallOptions) error {
 		fmt.Fprintf(errOut, "--wait: nothing sent, so nothing to wait for; the webhooks would be received on http://%s\n", opts.Listen)
 		return nil
 	}
-	ctx := opts.Ctx
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -334,8 +318,8 @@ type plan struct {
 // prepare checks the configuration and input and builds every request. All
 // errors here are ExitUsage: nothing has been sent.
 func prepare(opts *CallOptions) (*plan, error) {
-	if opts.Output != "text" && opts.Output != "json" {
-		return nil, cmdutil.Usagef("--output %q: want text or json", opts.Output)
+	if err := cmdutil.CheckOutput(opts.Output); err != nil {
+		return nil, err
 	}
 	var missing []error
 	if opts.APIKey == "" {

@@ -447,7 +447,7 @@ func TestCallValidUntil(t *testing.T) {
 func TestCallStoppedBeforeSending(t *testing.T) {
 	t.Parallel()
 	srv := untouchable(t)
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // a deadline: a hang fails, not stalls
 	cancel()
 	r := run(t, runOpts{ctx: ctx}, "call", "--config", writeConfig(t, ""), "--base-url", srv.URL, "--to", seedTo)
 	if r.code != cmdutil.ExitInterrupted || !strings.Contains(r.stderr, "stopped before the call to 6512345678 was placed") {
@@ -487,7 +487,7 @@ func TestCallNumbersNotFromConfig(t *testing.T) {
 // exit 130, no second request.
 func TestCallStoppedDuringRetryWait(t *testing.T) {
 	t.Parallel()
-	ctx, stop := context.WithCancel(context.Background())
+	ctx, stop := context.WithTimeout(context.Background(), time.Minute) // a deadline: a hang fails, not stalls
 	defer stop()
 	fake := newFake(t, func(w http.ResponseWriter, r *http.Request, _ []byte, _ int) {
 		stop()

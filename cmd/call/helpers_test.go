@@ -15,6 +15,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/ivrctl/ivrctl/cmd"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
@@ -209,7 +210,11 @@ func run(t *testing.T, o runOpts, args ...string) runResult {
 	root.SetArgs(args)
 	ctx := o.ctx
 	if ctx == nil {
-		ctx = context.Background()
+		// A deadline, so that a command that never ends stops (as on
+		// Ctrl-C) and fails its test instead of hanging the run.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
 	}
 	_, err := root.ExecuteContextC(ctx)
 	r := runResult{code: cmdutil.ExitCode(err), stdout: out.String(), err: err}

@@ -24,9 +24,9 @@ import (
 // DefaultWaitTimeout bounds --wait's wait for the session summary.
 const DefaultWaitTimeout = 5 * time.Minute
 
-// defaultListen is serve's default address: loopback, reached by 8x8
+// DefaultListen is serve's default address: loopback, reached by 8x8
 // through a tunnel or reverse proxy, never open to the network by default.
-var defaultListen = net.JoinHostPort(webhookopts.DefaultAddr, strconv.Itoa(webhookopts.DefaultPort))
+var DefaultListen = net.JoinHostPort(webhookopts.DefaultAddr, strconv.Itoa(webhookopts.DefaultPort))
 
 // WaitOptions are the flags of `call --wait`.
 type WaitOptions struct {
@@ -40,7 +40,7 @@ type WaitOptions struct {
 func addWaitFlags(cmd *cobra.Command, o *WaitOptions) {
 	fl := cmd.Flags()
 	fl.BoolVar(&o.Wait, "wait", false, "answer the call's webhooks with the menu and wait for its session summary")
-	fl.StringVar(&o.Listen, "listen", defaultListen, "with --wait: `ADDR:PORT` to receive 8x8's webhooks on (127.0.0.1:0: a free port)")
+	fl.StringVar(&o.Listen, "listen", DefaultListen, "with --wait: `ADDR:PORT` to receive 8x8's webhooks on (127.0.0.1:0: a free port)")
 	o.Webhook.AddFlags(cmd)
 	cmdutil.CompleteFlagValues(cmd, nil, "listen")
 }

@@ -370,7 +370,7 @@ func TestWaitNotCreated(t *testing.T) {
 // Ctrl-C while waiting: exit 130, the call may still be running.
 func TestWaitInterrupted(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // a deadline: a hang fails, not stalls
 	defer cancel()
 	s := &standIn{after: vcaSteps(t, createdSession)[:1]}
 	run, _ := newStandIn(t, ctx, s)

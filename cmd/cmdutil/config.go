@@ -9,7 +9,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/ivrctl/ivrctl/pkg/redact"
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 )
@@ -41,26 +40,15 @@ type Key struct {
 	Help    string
 }
 
-// Keys are the configuration keys every command shares. Commands may bind
-// more (serve's auth settings); those register with RegisterKey.
-var Keys = []Key{
+// CommonKeys are the settings every command shares, first in the one
+// list of settings (cmd.Settings).
+var CommonKeys = []Key{
 	{Name: KeyAPIKey, Secret: true, Help: "8x8 API key (Bearer token)"},
 	{Name: KeySubaccount, Help: "8x8 sub-account id"},
 	{Name: KeyFrom, Help: "virtual number calls come from (caller ID)"},
 	{Name: KeyAgent, Help: "number a connect option rings"},
 	{Name: KeyBaseURL, Default: DefaultBaseURL, Help: "8x8 voice API base URL"},
 	{Name: KeyMenu, Help: "menu file (default: the embedded simple IVR)"},
-}
-
-// RegisterKey adds a key to Keys (called from package init of commands
-// that own more settings, before any command runs).
-func RegisterKey(k Key) {
-	for _, have := range Keys {
-		if have.Name == k.Name {
-			return
-		}
-	}
-	Keys = append(Keys, k)
 }
 
 // Source says where a configuration value came from.
@@ -75,9 +63,11 @@ const (
 )
 
 // Config is the resolved configuration of one run. After Bind, commands
-// read their options structs, never viper: this is only for `config view`.
+// read their options structs, never viper: this is for the settings that
+// have no flag (the API key) and for `config view`.
 type Config struct {
 	File    string // the config file read, "" if none
+	Keys    []Key  // the settings bound, in the order given to Bind
 	values  map[string]string
 	sources map[string]Source
 }
@@ -109,19 +99,31 @@ func DefaultConfigFile() string {
 	return filepath.Join(dir, "ivrctl", "config.yaml")
 }
 
-// Bind resolves every key with one precedence: flag > env > config file >
-// default. A fresh viper per run keeps tests free of global state. For every
-// flag the user did not set, the value found is written back into the flag,
-// so commands read only their own options.
+// Bind resolves every key and every flag of the command with viper, as
+// it is designed: one fresh viper per run (no global state between runs
+// or tests), environment variables IVRCTL_KEY (- as _), the config file
+// (optional unless --config names it), defaults, and the command's flags
+// bound to it, so its precedence is flag > env > config file > default.
+// For every flag the user did not set, the value viper found is written
+// back into the flag: after Bind, commands read only their own options.
 //
-// configFile is --config: when given it must exist; the default file is
-// optional.
-func Bind(flags *pflag.FlagSet, configFile string) (*Config, error) {
-	// viper reads the config file only; lookup reads the environment
-	// itself, so it can say which source a value came from.
+// What Bind adds to viper is the source of each value, for `config view`:
+// viper says what a key is, not where it came from.
+func Bind(flags *pflag.FlagSet, configFile string, keys []Key) (*Config, error) {
 	v := viper.New()
+	v.SetEnvPrefix(EnvPrefix)
+	v.SetEnvKeyReplacer(strings.NewReplacer("-", "_"))
+	v.AutomaticEnv() // an empty variable counts as unset (AllowEmptyEnv is off)
+	for _, k := range keys {
+		if k.Default != "" {
+			v.SetDefault(k.Name, k.Default)
+		}
+	}
+	if err := v.BindPFlags(flags); err != nil {
+		return nil, fmt.Errorf("binding flags: %w", err)
+	}
 
-	cfg := &Config{values: map[string]string{}, sources: map[string]Source{}}
+	cfg := &Config{Keys: keys, values: map[string]string{}, sources: map[string]Source{}}
 	explicit := configFile != ""
 	if !explicit {
 		configFile = DefaultConfigFile()
@@ -143,28 +145,36 @@ func Bind(flags *pflag.FlagSet, configFile string) (*Config, error) {
 		}
 	}
 
+	defaults := map[string]bool{}
 	names := map[string]bool{}
-	for _, k := range Keys {
-		names[k.Name] = true
+	for _, k := range keys {
+		names[k.Name], defaults[k.Name] = true, k.Default != ""
 	}
 	flags.VisitAll(func(f *pflag.Flag) { names[f.Name] = true })
 
 	var errs []error
 	for name := range names {
-		val, src := lookup(v, flags, name)
-		if src == SourceUnset {
-			if d := keyDefault(name); d != "" {
-				val, src = d, SourceDefault
-			}
-		}
 		f := flags.Lookup(name)
-		if f != nil && src != SourceFlag && src != SourceUnset && src != SourceDefault {
+		// The value is viper's; its source is looked up in viper's order
+		// (viper says what a key is, not where it came from).
+		var val string
+		src := SourceUnset
+		switch {
+		case f != nil && f.Changed:
+			val, src = flagString(f), SourceFlag
+		case os.Getenv(EnvName(name)) != "":
+			val, src = valueString(v, name), SourceEnv
+		case v.InConfig(name):
+			val, src = valueString(v, name), SourceFile
+		case defaults[name]:
+			val, src = valueString(v, name), SourceDefault
+		case f != nil && f.DefValue != "" && f.DefValue != "[]":
+			val, src = f.DefValue, SourceDefault
+		}
+		if f != nil && (src == SourceEnv || src == SourceFile) {
 			if err := setFlag(f, val); err != nil {
 				errs = append(errs, Usagef("%s from %s: %w", name, src, err))
 			}
-		}
-		if f != nil && src == SourceUnset && f.DefValue != "" && f.DefValue != "[]" {
-			val, src = f.DefValue, SourceDefault
 		}
 		if src != SourceUnset {
 			cfg.values[name], cfg.sources[name] = val, src
@@ -174,37 +184,21 @@ func Bind(flags *pflag.FlagSet, configFile string) (*Config, error) {
 	return cfg, errors.Join(errs...)
 }
 
-func lookup(v *viper.Viper, flags *pflag.FlagSet, name string) (string, Source) {
-	if f := flags.Lookup(name); f != nil && f.Changed {
-		return flagString(f), SourceFlag
-	}
-	// An empty variable counts as unset (as viper's AutomaticEnv has it):
-	// `export IVRCTL_SUBACCOUNT=` must not hide the config file's value.
-	if val := os.Getenv(EnvName(name)); val != "" {
-		return val, SourceEnv
-	}
-	if v.InConfig(name) {
-		// A YAML list (allow-ip: [a, b]) reads as "" through GetString:
-		// join it the way a slice flag prints, rather than drop it.
-		if list, ok := v.Get(name).([]any); ok {
-			items := make([]string, len(list))
-			for i, it := range list {
-				items[i] = fmt.Sprint(it)
-			}
-			return strings.Join(items, ","), SourceFile
+// valueString renders viper's value for name as a flag would take it: a
+// YAML list (allow-ip: [a, b]) joined with commas, the way a slice flag
+// prints, rather than read as "" by GetString.
+func valueString(v *viper.Viper, name string) string {
+	switch t := v.Get(name).(type) {
+	case []any:
+		items := make([]string, len(t))
+		for i, it := range t {
+			items[i] = fmt.Sprint(it)
 		}
-		return v.GetString(name), SourceFile
+		return strings.Join(items, ",")
+	case []string:
+		return strings.Join(t, ",")
 	}
-	return "", SourceUnset
-}
-
-func keyDefault(name string) string {
-	for _, k := range Keys {
-		if k.Name == name {
-			return k.Default
-		}
-	}
-	return ""
+	return v.GetString(name)
 }
 
 // flagString renders a flag's value; slice flags as comma-separated.
@@ -218,7 +212,7 @@ func flagString(f *pflag.Flag) string {
 func setFlag(f *pflag.Flag, val string) error {
 	if sv, ok := f.Value.(pflag.SliceValue); ok {
 		var items []string
-		for _, s := range strings.Split(val, ",") {
+		for s := range strings.SplitSeq(val, ",") {
 			if s = strings.TrimSpace(s); s != "" {
 				items = append(items, s)
 			}
@@ -228,25 +222,7 @@ func setFlag(f *pflag.Flag, val string) error {
 	return f.Value.Set(val)
 }
 
-// IsSecret reports whether a key holds a secret.
-func IsSecret(name string) bool {
-	for _, k := range Keys {
-		if k.Name == name {
-			return k.Secret
-		}
-	}
-	return false
-}
-
 // MissingSetting is the one-line error for a required setting left unset.
 func MissingSetting(key string) error {
 	return Usagef("no %s set: use --%s, %s, or %s: in the config file (%s)", key, key, EnvName(key), key, DefaultConfigFile())
-}
-
-// Describe renders a value for display, masked when secret.
-func Describe(name, val string) string {
-	if IsSecret(name) {
-		return redact.Mask(val)
-	}
-	return fmt.Sprint(val)
 }

@@ -17,6 +17,10 @@ type Factory struct {
 	IO      *IOStreams
 	Version string
 
+	// Keys are the settings bound and shown by `config view`: the root
+	// command's one list (cmd.Settings).
+	Keys []Key
+
 	// Config is set by the root command once flags, env and the config
 	// file are bound (before any RunE).
 	Config *Config

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
+	"github.com/ivrctl/ivrctl/pkg/redact"
 )
 
 // NewCmdConfig builds `ivrctl config`.
@@ -31,6 +32,7 @@ default $XDG_CONFIG_HOME/ivrctl/config.yaml), which beats the default.`,
 // ViewOptions are the inputs of `ivrctl config view`.
 type ViewOptions struct {
 	IO     *cmdutil.IOStreams
+	Keys   []cmdutil.Key // the settings shown, in order
 	Config *cmdutil.Config
 	// File is the config file asked for: --config, or the default path.
 	File   string
@@ -57,7 +59,7 @@ type View struct {
 // NewCmdView builds `ivrctl config view`; runF replaces the run function in
 // tests.
 func NewCmdView(f *cmdutil.Factory, runF func(*ViewOptions) error) *cobra.Command {
-	opts := &ViewOptions{IO: f.IO}
+	opts := &ViewOptions{IO: f.IO, Keys: f.Keys}
 	cmd := &cobra.Command{
 		Use:   "view",
 		Short: "Print every setting, its value (secrets masked) and where it came from",
@@ -83,13 +85,12 @@ command given the same flag would use.`,
 	}
 	// The same flags as the commands that read these keys, so that the
 	// flag source can be seen. Secrets get none: see `ivrctl call --help`.
-	for _, k := range cmdutil.Keys {
+	for _, k := range f.Keys {
 		if !k.Secret {
 			cmd.Flags().String(k.Name, "", k.Help)
 		}
 	}
-	cmd.Flags().StringVarP(&opts.Output, "output", "o", "text", "output format: text or json")
-	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
+	cmdutil.AddOutputFlag(cmd, &opts.Output)
 	cmdutil.CompleteNoArgs(cmd)
 	return cmd
 }
@@ -99,9 +100,12 @@ func (o *ViewOptions) view() View {
 	if o.Config != nil && o.Config.File != "" {
 		v.ConfigFile, v.ConfigFileRead = o.Config.File, true
 	}
-	for _, k := range cmdutil.Keys {
+	for _, k := range o.Keys {
 		val, src := o.Config.Get(k.Name)
-		s := Setting{Key: k.Name, Value: cmdutil.Describe(k.Name, val), Source: string(src),
+		if k.Secret {
+			val = redact.Mask(val)
+		}
+		s := Setting{Key: k.Name, Value: val, Source: string(src),
 			Env: cmdutil.EnvName(k.Name), Secret: k.Secret}
 		if !k.Secret {
 			s.Flag = "--" + k.Name
@@ -112,8 +116,8 @@ func (o *ViewOptions) view() View {
 }
 
 func runView(opts *ViewOptions) error {
-	if opts.Output != "text" && opts.Output != "json" {
-		return cmdutil.Usagef("--output %q: want text or json", opts.Output)
+	if err := cmdutil.CheckOutput(opts.Output); err != nil {
+		return err
 	}
 	v := opts.view()
 	if opts.Output == "json" {

@@ -13,8 +13,8 @@ import (
 // Flags of the account endpoints: the sub-account's speech profiles and
 // virtual numbers (see pkg/emulator/account.go).
 const (
-	flagProfiles = "profiles"
-	flagNumbers  = "numbers"
+	FlagProfiles = "profiles"
+	FlagNumbers  = "numbers"
 	// anyValue turns a list's check off.
 	anyValue = "any"
 )
@@ -35,7 +35,7 @@ func parseNumbers(s string) ([]string, error) {
 		n = strings.TrimSpace(n)
 		// Spaces and dashes as people write numbers: digits are compared.
 		if !callflow.IsPhoneNumber(strings.NewReplacer(" ", "", "-", "").Replace(n)) {
-			return nil, cmdutil.Usagef("--%s: %q is not a phone number (give virtual numbers like 6561115777, comma-separated, or any)", flagNumbers, n)
+			return nil, cmdutil.Usagef("--%s: %q is not a phone number (give virtual numbers like 6561115777, comma-separated, or any)", FlagNumbers, n)
 		}
 		out = append(out, n)
 	}
@@ -56,11 +56,11 @@ func parseProfiles(s string, readFile func(string) ([]byte, error)) ([]callflow.
 	case strings.HasSuffix(strings.ToLower(s), ".json"):
 		data, err := readFile(s)
 		if err != nil {
-			return nil, cmdutil.Usagef("--%s: %w", flagProfiles, err)
+			return nil, cmdutil.Usagef("--%s: %w", FlagProfiles, err)
 		}
 		ps, err := decodeProfiles(data)
 		if err != nil {
-			return nil, cmdutil.Usagef("--%s %s: %w", flagProfiles, s, err)
+			return nil, cmdutil.Usagef("--%s %s: %w", FlagProfiles, s, err)
 		}
 		return ps, nil
 	}
@@ -68,7 +68,7 @@ func parseProfiles(s string, readFile func(string) ([]byte, error)) ([]callflow.
 	for c := range strings.SplitSeq(s, ",") {
 		c = strings.TrimSpace(c)
 		if c == "" {
-			return nil, cmdutil.Usagef("--%s %q: an empty code (give codes like en-US-Jenny, comma-separated, a .json file, or any)", flagProfiles, s)
+			return nil, cmdutil.Usagef("--%s %q: an empty code (give codes like en-US-Jenny, comma-separated, a .json file, or any)", FlagProfiles, s)
 		}
 		codes = append(codes, c)
 	}

@@ -47,25 +47,9 @@ const (
 	DrainTimeout = 10 * time.Second
 )
 
-func init() {
-	for _, k := range []cmdutil.Key{
-		{Name: KeyVCAURL, Help: "emulate: VCA webhook URL the emulated platform posts call actions to"},
-		{Name: KeyVSSURL, Help: "emulate: VSS webhook URL session summaries are posted to"},
-		{Name: KeyAnswer, Default: string(emulator.PickupAnswer), Help: "emulate: how the called number picks up: answer, busy, no-answer, fail"},
-		{Name: KeyAgentAnswer, Default: string(emulator.PickupAnswer), Help: "emulate: how a bridged (agent) number picks up"},
-		{Name: KeyPress, Help: "emulate: keys pressed at successive prompts, comma-separated"},
-		{Name: KeyWebhookTimeout, Default: emulator.DefaultWebhookTimeout.String(), Help: "emulate: time limit of one webhook request"},
-		{Name: flagNumbers, Default: DefaultNumbers, Help: "emulate: virtual numbers the sub-account owns, comma-separated, or any"},
-		{Name: flagProfiles, Help: "emulate: speech profiles: codes comma-separated, a .json file, or any (default: 8x8's documented voices)"},
-	} {
-		cmdutil.RegisterKey(k)
-	}
-}
-
 // EmulateOptions are the flags of `ivrctl emulate`.
 type EmulateOptions struct {
-	IO      *cmdutil.IOStreams
-	Context context.Context
+	IO *cmdutil.IOStreams
 
 	Addr   string
 	Port   int
@@ -96,7 +80,7 @@ type EmulateOptions struct {
 }
 
 // NewCmdEmulate builds the command; runF replaces the run function in tests.
-func NewCmdEmulate(f *cmdutil.Factory, runF func(*EmulateOptions) error) *cobra.Command {
+func NewCmdEmulate(f *cmdutil.Factory, runF func(context.Context, *EmulateOptions) error) *cobra.Command {
 	opts := &EmulateOptions{IO: f.IO, DrainTimeout: DrainTimeout, ReadFile: f.ReadFile}
 	cmd := &cobra.Command{
 		Use:   "emulate [--vca-url URL] [--vss-url URL] [flags]",
@@ -150,14 +134,13 @@ calls were still in flight after 10s, 2 bad usage.`,
   $ ivrctl call --base-url http://127.0.0.1:9090 --from 6561115777 --to 6512345678`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Context = cmd.Context()
 			// As for call: IVRCTL_API_KEY or the config file only, never
 			// a flag other users could read in the process list.
 			opts.APIKey, _ = f.Config.Get(cmdutil.KeyAPIKey)
 			if runF != nil {
-				return runF(opts)
+				return runF(cmd.Context(), opts)
 			}
-			return runEmulate(opts)
+			return runEmulate(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
@@ -172,16 +155,16 @@ calls were still in flight after 10s, 2 bad usage.`,
 	fl.StringVar(&opts.AgentAnswer, KeyAgentAnswer, string(emulator.PickupAnswer), "how a bridged (agent) number picks up: answer, busy, no-answer or fail")
 	fl.StringVar(&opts.Press, KeyPress, "", "`KEYS` pressed at successive prompts, comma-separated (2,1); an empty item is silence")
 	fl.DurationVar(&opts.WebhookTimeout, KeyWebhookTimeout, emulator.DefaultWebhookTimeout, "time limit of one webhook request")
-	fl.StringVar(&opts.Profiles, flagProfiles, "", "speech profiles the sub-account has: `CODES` comma-separated, a .json file, or any (default: a built-in list of 8x8's documented voices)")
-	fl.StringVar(&opts.Numbers, flagNumbers, DefaultNumbers, "virtual `NUMBERS` (caller IDs) the sub-account owns, comma-separated, or any")
+	fl.StringVar(&opts.Profiles, FlagProfiles, "", "speech profiles the sub-account has: `CODES` comma-separated, a .json file, or any (default: a built-in list of 8x8's documented voices)")
+	fl.StringVar(&opts.Numbers, FlagNumbers, DefaultNumbers, "virtual `NUMBERS` (caller IDs) the sub-account owns, comma-separated, or any")
 	pickups := cobra.FixedCompletions([]string{"answer", "busy", "no-answer", "fail"}, cobra.ShellCompDirectiveNoFileComp)
 	_ = cmd.RegisterFlagCompletionFunc(KeyAnswer, pickups)
 	_ = cmd.RegisterFlagCompletionFunc(KeyAgentAnswer, pickups)
 	cmdutil.CompleteNoArgs(cmd)
 	cmdutil.CompleteFlagValues(cmd, nil, keyAddr, KeyVCAURL, KeyVSSURL, KeyPress, webhookopts.KeyAuthSecret, webhookopts.KeyAuthHeader)
-	cmdutil.CompleteFlagValues(cmd, []string{"any"}, flagNumbers)
+	cmdutil.CompleteFlagValues(cmd, []string{"any"}, FlagNumbers)
 	// A .json file is the value worth completing; "any" is short to type.
-	_ = cmd.MarkFlagFilename(flagProfiles, "json")
+	_ = cmd.MarkFlagFilename(FlagProfiles, "json")
 	return cmd
 }
 
@@ -237,7 +220,7 @@ func (opts *EmulateOptions) config() (emulator.Config, emulator.Script, error) {
 	return cfg, script, nil
 }
 
-func runEmulate(opts *EmulateOptions) error {
+func runEmulate(ctx context.Context, opts *EmulateOptions) error {
 	cfg, script, err := opts.config()
 	if err != nil {
 		return err
@@ -248,7 +231,7 @@ func runEmulate(opts *EmulateOptions) error {
 
 	// Signals are caught before the address is printed, as serve does: a
 	// script that reads it and signals at once gets a clean drain.
-	ctx, stop := cmdutil.SignalContext(opts.Context)
+	ctx, stop := cmdutil.SignalContext(ctx)
 	defer stop()
 
 	em := emulator.New(cfg)

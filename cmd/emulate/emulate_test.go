@@ -291,7 +291,7 @@ func TestOptionsFromEnv(t *testing.T) {
 	f := cmdutil.NewFactory(ios, "test")
 	root := cmd.NewRootCmd(f, cmd.BuildInfo{Version: "test"})
 	root.RemoveCommand(findCmd(root.Commands(), "emulate"))
-	c := emulate.NewCmdEmulate(f, func(o *emulate.EmulateOptions) error { got = o; return nil })
+	c := emulate.NewCmdEmulate(f, func(_ context.Context, o *emulate.EmulateOptions) error { got = o; return nil })
 	root.AddCommand(c)
 	root.SetArgs([]string{"emulate", "--answer", "busy"})
 	if err := root.Execute(); err != nil {

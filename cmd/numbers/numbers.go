@@ -48,7 +48,7 @@ API key was refused, 4 8x8 could not be reached or failed.`,
 		},
 	}
 	account.AddFlags(cmd.Flags(), opts.Account)
-	cmd.Flags().StringVarP(&opts.Output, "output", "o", "text", "output format: text or json")
+	cmdutil.AddOutputFlag(cmd, &opts.Output)
 	cmd.AddCommand(newCmdCheck(f))
 	return cmd
 }
@@ -74,13 +74,13 @@ Exit codes: 0 it is, 1 it is not (8x8 answered 404), 2 not a phone number,
 		},
 	}
 	account.AddFlags(cmd.Flags(), opts.Account)
-	cmd.Flags().StringVarP(&opts.Output, "output", "o", "text", "output format: text or json")
+	cmdutil.AddOutputFlag(cmd, &opts.Output)
 	return cmd
 }
 
 func prepare(opts *NumbersOptions) (*accountcache.Lister, error) {
-	if err := account.CheckOutput(opts.Output); err != nil {
-		return nil, cmdutil.Usagef("%w", err)
+	if err := cmdutil.CheckOutput(opts.Output); err != nil {
+		return nil, err
 	}
 	if err := opts.Account.Check(); err != nil {
 		return nil, err

@@ -53,15 +53,15 @@ or failed.`,
 	}
 	account.AddFlags(cmd.Flags(), opts.Account)
 	cmd.Flags().StringVar(&opts.Language, "language", "", "only this locale (en-US), or language (en)")
-	cmd.Flags().StringVarP(&opts.Output, "output", "o", "text", "output format: text or json")
+	cmdutil.AddOutputFlag(cmd, &opts.Output)
 	cmdutil.CompleteNoArgs(cmd)
 	cmdutil.CompleteFlagValues(cmd, nil, "language")
 	return cmd
 }
 
 func runProfiles(cmd *cobra.Command, opts *ProfilesOptions) error {
-	if err := account.CheckOutput(opts.Output); err != nil {
-		return cmdutil.Usagef("%w", err)
+	if err := cmdutil.CheckOutput(opts.Output); err != nil {
+		return err
 	}
 	if err := opts.Account.Check(); err != nil {
 		return err

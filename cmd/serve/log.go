@@ -270,7 +270,7 @@ func (l *logger) renderText(b *bytes.Buffer, e webhook.Event) {
 	}
 	b.WriteByte('\n')
 	if e.Stack != "" {
-		for _, line := range strings.Split(strings.TrimRight(e.Stack, "\n"), "\n") {
+		for line := range strings.SplitSeq(strings.TrimRight(e.Stack, "\n"), "\n") {
 			b.WriteString("    ")
 			b.WriteString(p.Gray(cleanTabs(line)))
 			b.WriteByte('\n')

@@ -110,14 +110,12 @@ func TestLogConcurrentLinesWhole(t *testing.T) {
 	l := newLogger(ios, LogJSON)
 	const n = 2000
 	var wg sync.WaitGroup
-	for i := 0; i < 8; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := 0; j < n/8; j++ {
+	for range 8 {
+		wg.Go(func() {
+			for range n / 8 {
 				l.Log(events()[1])
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	l.Close()
@@ -152,7 +150,7 @@ func TestLogNeverBlocksOnStuckStderr(t *testing.T) {
 	bw := &blockedWriter{release: make(chan struct{})}
 	l := newLogger(&cmdutil.IOStreams{ErrOut: bw}, LogText)
 	line := events()[1]
-	for i := 0; i < 2*cmdutil.MaxPendingLog/100; i++ { // lines are ~100 bytes
+	for range 2 * cmdutil.MaxPendingLog / 100 { // lines are ~100 bytes
 		l.Log(line)
 	}
 	close(bw.release)

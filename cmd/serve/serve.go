@@ -32,22 +32,10 @@ const (
 	DefaultAddr = webhookopts.DefaultAddr
 )
 
-func init() {
-	for _, k := range []cmdutil.Key{
-		{Name: KeyPort, Default: strconv.Itoa(DefaultPort), Help: "serve: port to listen on (0: a free one)"},
-		{Name: KeyAddr, Default: DefaultAddr, Help: "serve: address to listen on"},
-		{Name: KeyLogFormat, Default: LogText, Help: "serve: log format, text or json"},
-	} {
-		cmdutil.RegisterKey(k)
-	}
-}
-
 // ServeOptions are the flags and inputs of `ivrctl serve`.
 type ServeOptions struct {
 	IO         *cmdutil.IOStreams
 	LoadEngine func(path string, numbers menu.Numbers) (*menu.Engine, error)
-	// Context is the command's context; run adds SIGINT/SIGTERM to it.
-	Context context.Context
 
 	Addr      string
 	Port      int
@@ -62,7 +50,7 @@ type ServeOptions struct {
 }
 
 // NewCmdServe builds the command; runF replaces the run function in tests.
-func NewCmdServe(f *cmdutil.Factory, runF func(*ServeOptions) error) *cobra.Command {
+func NewCmdServe(f *cmdutil.Factory, runF func(context.Context, *ServeOptions) error) *cobra.Command {
 	opts := &ServeOptions{IO: f.IO, LoadEngine: f.LoadEngine}
 	cmd := &cobra.Command{
 		Use:   "serve [flags]",
@@ -101,11 +89,12 @@ setting; nothing served).`,
   $ ivrctl serve --port 0 --log-format json 2>events.jsonl`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Context = cmd.Context()
+			// The command's context, not the options': runServe adds
+			// SIGINT/SIGTERM to it.
 			if runF != nil {
-				return runF(opts)
+				return runF(cmd.Context(), opts)
 			}
-			return runServe(opts)
+			return runServe(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
@@ -141,7 +130,7 @@ func (opts *ServeOptions) config() (webhook.Config, error) {
 	return cfg, nil
 }
 
-func runServe(opts *ServeOptions) error {
+func runServe(ctx context.Context, opts *ServeOptions) error {
 	cfg, err := opts.config()
 	if err != nil {
 		return err
@@ -155,7 +144,7 @@ func runServe(opts *ServeOptions) error {
 	// Once the first signal (or the command's context) ends the run, the
 	// default behaviour returns, so a second Ctrl-C during a slow drain
 	// kills at once.
-	ctx, stop := cmdutil.SignalContext(opts.Context)
+	ctx, stop := cmdutil.SignalContext(ctx)
 	defer stop()
 
 	srv, err := webhook.New(cfg)

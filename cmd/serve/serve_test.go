@@ -32,10 +32,10 @@ const repo = "../.."
 func isolate(t *testing.T) {
 	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
 	t.Setenv("XDG_STATE_HOME", t.TempDir())
-	for _, k := range cmdutil.Keys {
-		if _, ok := os.LookupEnv(cmdutil.EnvName(k.Name)); ok {
-			t.Setenv(cmdutil.EnvName(k.Name), "")
-			os.Unsetenv(cmdutil.EnvName(k.Name))
+	for _, kv := range os.Environ() {
+		if k, _, _ := strings.Cut(kv, "="); strings.HasPrefix(k, cmdutil.EnvPrefix+"_") {
+			t.Setenv(k, "")
+			os.Unsetenv(k)
 		}
 	}
 }
@@ -129,7 +129,7 @@ func waitFor(t *testing.T, buf *cmdtest.SyncBuffer, s string) string {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
-		for _, line := range strings.Split(buf.String(), "\n") {
+		for line := range strings.SplitSeq(buf.String(), "\n") {
 			if strings.Contains(line, s) {
 				return line
 			}
@@ -259,6 +259,7 @@ func TestServeOptions(t *testing.T) {
 	t.Setenv("IVRCTL_BASIC_AUTH", "eight:by8")
 	t.Setenv("IVRCTL_ADDR", "127.0.0.2")
 	var got *serve.ServeOptions
+	var gotCtx context.Context
 	ios, _, _, _ := cmdutil.Test()
 	f := cmdutil.NewFactory(ios, "test")
 	root := cmd.NewRootCmd(f, cmd.BuildInfo{})
@@ -268,7 +269,7 @@ func TestServeOptions(t *testing.T) {
 			root.RemoveCommand(c)
 		}
 	}
-	root.AddCommand(serve.NewCmdServe(f, func(o *serve.ServeOptions) error { got = o; return nil }))
+	root.AddCommand(serve.NewCmdServe(f, func(ctx context.Context, o *serve.ServeOptions) error { got, gotCtx = o, ctx; return nil }))
 	root.SetArgs([]string{"serve", "--config", cfg, "--port", "7070", "--record", "rec"})
 	if err := root.Execute(); err != nil {
 		t.Fatal(err)
@@ -285,7 +286,7 @@ func TestServeOptions(t *testing.T) {
 	if diff := cmp.Diff(want, gotv); diff != "" {
 		t.Errorf("options (-want +got):\n%s", diff)
 	}
-	if got.Context == nil {
+	if gotCtx == nil {
 		t.Error("no context passed")
 	}
 }

@@ -23,7 +23,7 @@ type renderer struct {
 func newRenderer(opts *SimulateOptions) *renderer {
 	return &renderer{
 		out: opts.IO.Out, errOut: opts.IO.ErrOut,
-		json: opts.Output == OutputJSON,
+		json: opts.Output == cmdutil.OutputJSON,
 		p:    opts.IO.OutPalette(), ep: opts.IO.ErrPalette(),
 	}
 }

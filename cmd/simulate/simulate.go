@@ -13,12 +13,6 @@ import (
 	"github.com/ivrctl/ivrctl/pkg/menu"
 )
 
-// Output formats.
-const (
-	OutputText = "text"
-	OutputJSON = "json"
-)
-
 // SimulateOptions are the flags and inputs of `ivrctl simulate`.
 type SimulateOptions struct {
 	IO       *cmdutil.IOStreams
@@ -69,8 +63,8 @@ Exit codes:
 			opts.Paths = args
 			opts.dtmfSet = cmd.Flags().Changed("dtmf")
 			opts.walkSet = cmd.Flags().Changed("walk")
-			if opts.Output != OutputText && opts.Output != OutputJSON {
-				return cmdutil.Usagef("--output %q: use text or json", opts.Output)
+			if err := cmdutil.CheckOutput(opts.Output); err != nil {
+				return err
 			}
 			switch {
 			case opts.walkSet && len(args) > 0:
@@ -94,7 +88,7 @@ Exit codes:
 	fl.StringVar(&opts.From, cmdutil.KeyFrom, "", "virtual number connect options call from")
 	fl.StringVar(&opts.Agent, cmdutil.KeyAgent, "", "number connect options ring")
 	fl.StringVar(&opts.DTMF, "dtmf", "", "override the digits of every payload (\"\" for no input)")
-	fl.StringVarP(&opts.Output, "output", "o", OutputText, "output format: text or json")
+	cmdutil.AddOutputFlag(cmd, &opts.Output)
 	fl.StringVar(&opts.Expect, "expect", "", "golden webhook response every answer (with --walk: the last) must equal")
 	fl.StringVar(&opts.Walk, "walk", "", "play a call: digits in order, comma-separated (1,1,2)")
 	return cmd

@@ -27,12 +27,6 @@ import (
 	"github.com/ivrctl/ivrctl/pkg/webhook"
 )
 
-// Output formats.
-const (
-	OutputText = "text"
-	OutputJSON = "json"
-)
-
 // TestOptions are the flags and inputs of `ivrctl test`.
 type TestOptions struct {
 	IO       *cmdutil.IOStreams
@@ -117,8 +111,8 @@ Exit codes:
 			if _, src := f.Config.Get("vss"); src != cmdutil.SourceFlag {
 				opts.VSS = ""
 			}
-			if opts.Output != OutputText && opts.Output != OutputJSON {
-				return cmdutil.Usagef("--output %q: use text or json", opts.Output)
+			if err := cmdutil.CheckOutput(opts.Output); err != nil {
+				return err
 			}
 			if opts.Webhook != "" {
 				if err := scenario.CheckWebhookURL(opts.Webhook); err != nil {
@@ -162,7 +156,7 @@ Exit codes:
 	fl.StringVar(&opts.AuthSecret, webhookopts.KeyAuthSecret, "", "shared `SECRET` sent in --auth-header to --webhook and --vss (as 8x8 sends httpAuthHeader)")
 	fl.StringVar(&opts.AuthHeader, webhookopts.KeyAuthHeader, webhook.DefaultAuthHeader, "`NAME` of the header carrying --auth-secret")
 	fl.StringVar(&opts.JUnit, "junit", "", "write a JUnit XML report to `FILE`")
-	fl.StringVarP(&opts.Output, cmdutil.FlagOutput, "o", OutputText, "output format: text or json")
+	cmdutil.AddOutputFlag(cmd, &opts.Output)
 	fl.IntVar(&opts.Parallel, "parallel", 0, "`N` calls in flight at once (default: one per CPU; four per CPU with webhooks)")
 	fl.DurationVar(&opts.Timeout, "timeout", 5*time.Second, "time limit of each webhook round trip")
 	fl.StringVar(&opts.Run, "run", "", "only the scenarios whose name matches `REGEX`")

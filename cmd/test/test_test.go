@@ -459,7 +459,7 @@ func TestVSSAgainstServe(t *testing.T) {
 		expected[s.Name] = s.Expect.Status
 	}
 	want := map[string]string{} // sessionId -> status, from the transcripts
-	for _, l := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
+	for l := range strings.SplitSeq(strings.TrimSpace(r.stdout), "\n") {
 		var res struct {
 			Name       string
 			Transcript struct {
@@ -653,7 +653,7 @@ func TestOwnBackendExample(t *testing.T) {
 	if r.code != 0 || r.stderr != "4 passed, 0 failed\n" {
 		t.Fatalf("exit %d:\n%s%s", r.code, r.stdout, r.stderr)
 	}
-	for _, l := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
+	for l := range strings.SplitSeq(strings.TrimSpace(r.stdout), "\n") {
 		var res struct {
 			Name       string
 			Transcript struct{ Summary callflow.VSSEvent }

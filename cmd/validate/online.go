@@ -14,13 +14,14 @@ import (
 // profiles, which only 8x8 knows: offline, a profile can only be checked
 // for its shape.
 type onlineCheck struct {
+	ctx    context.Context // the command's: a Ctrl-C ends a slow lookup
 	opts   *ValidateOptions
 	lister *accountcache.Lister
 	known  map[string]bool // nil until first needed
 	fresh  bool            // known came from 8x8 in this run, not the cache
 }
 
-func newOnlineCheck(opts *ValidateOptions) (*onlineCheck, error) {
+func newOnlineCheck(ctx context.Context, opts *ValidateOptions) (*onlineCheck, error) {
 	if err := opts.Account.Check(); err != nil {
 		return nil, err
 	}
@@ -28,7 +29,7 @@ func newOnlineCheck(opts *ValidateOptions) (*onlineCheck, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &onlineCheck{opts: opts, lister: l}, nil
+	return &onlineCheck{ctx: ctx, opts: opts, lister: l}, nil
 }
 
 // problems lists the file's voiceProfiles that are not the sub-account's,
@@ -83,7 +84,7 @@ func (c *onlineCheck) unknown(codes []string) ([]string, error) {
 		}
 	}
 	if c.known == nil || (len(missing()) > 0 && !c.fresh) {
-		ctx := c.opts.Ctx
+		ctx := c.ctx
 		if ctx == nil {
 			ctx = context.Background()
 		}

@@ -30,11 +30,10 @@ type ValidateOptions struct {
 	// speech profiles (see online.go).
 	Online  bool
 	Account *account.Options
-	Ctx     context.Context
 }
 
 // NewCmdValidate builds the command; runF replaces the run function in tests.
-func NewCmdValidate(f *cmdutil.Factory, runF func(*ValidateOptions) error) *cobra.Command {
+func NewCmdValidate(f *cmdutil.Factory, runF func(context.Context, *ValidateOptions) error) *cobra.Command {
 	opts := &ValidateOptions{IO: f.IO, ReadFile: f.ReadFile, Account: account.NewOptions(f)}
 	cmd := &cobra.Command{
 		Use:   "validate [flags] PATH...",
@@ -61,7 +60,6 @@ profiles could not be fetched.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Paths = args
-			opts.Ctx = cmd.Context()
 			if opts.Online {
 				opts.Account.FromConfig(f)
 			}
@@ -71,9 +69,9 @@ profiles could not be fetched.`,
 				return cmdutil.Usagef("--kind %q: use auto, request or response", opts.Kind)
 			}
 			if runF != nil {
-				return runF(opts)
+				return runF(cmd.Context(), opts)
 			}
-			return runValidate(opts)
+			return runValidate(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().StringVar(&opts.From, cmdutil.KeyFrom, "", "virtual number connect options call from")
@@ -85,13 +83,13 @@ profiles could not be fetched.`,
 	return cmd
 }
 
-func runValidate(opts *ValidateOptions) error {
+func runValidate(ctx context.Context, opts *ValidateOptions) error {
 	p := opts.IO.OutPalette()
 	worst := cmdutil.ExitOK
 	var online *onlineCheck
 	if opts.Online {
 		var err error
-		if online, err = newOnlineCheck(opts); err != nil {
+		if online, err = newOnlineCheck(ctx, opts); err != nil {
 			return err
 		}
 	}

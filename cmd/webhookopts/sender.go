@@ -60,7 +60,7 @@ func (s Sender) HTTPHeader() http.Header {
 // secret is the value sent: the first of serve's comma-separated secrets
 // (the new one, while rotating), as 8x8 stores one.
 func (s Sender) secret() string {
-	for _, v := range strings.Split(s.Secret, ",") {
+	for v := range strings.SplitSeq(s.Secret, ",") {
 		if v = strings.TrimSpace(v); v != "" {
 			return v
 		}

@@ -40,21 +40,6 @@ const (
 	DefaultPort = 8080
 )
 
-func init() {
-	for _, k := range []cmdutil.Key{
-		{Name: KeyAuthSecret, Secret: true, Help: "serve, call --wait: shared secret 8x8 sends in the auth header (two, comma-separated, while rotating); test, webhooks set: the secret sent, registered"},
-		{Name: KeyAuthHeader, Default: webhook.DefaultAuthHeader, Help: "serve, call --wait, test: header carrying the shared secret"},
-		{Name: KeyToken, Secret: true, Help: "serve, call --wait: secret expected in the ?token= query parameter"},
-		{Name: KeyBasicAuth, Secret: true, Help: "serve, call --wait: HTTP basic credentials, user:pass"},
-		{Name: KeyAllowIP, Help: "serve, call --wait: client addresses allowed (CIDR or IP, comma-separated)"},
-		{Name: KeyTrustProxy, Help: "serve, call --wait: take the client address from X-Forwarded-For"},
-		{Name: KeySessions, Help: "serve, call --wait: session summaries file (JSON Lines)"},
-		{Name: KeyRecord, Help: "serve, call --wait: directory to record VCA events and answers in"},
-	} {
-		cmdutil.RegisterKey(k)
-	}
-}
-
 // maxSecrets is how many --auth-secret values are accepted: the new and
 // the old one while rotating.
 const maxSecrets = 2
@@ -107,7 +92,7 @@ func (o *Options) Config() (webhook.Config, error) {
 	auth := webhook.Auth{Header: strings.TrimSpace(o.AuthHeader), Token: o.Token}
 	// Split here, not by pflag: a YAML list in the config file arrives
 	// joined with commas too (auth-secret: [new, old]).
-	for _, s := range strings.Split(o.AuthSecret, ",") {
+	for s := range strings.SplitSeq(o.AuthSecret, ",") {
 		if s = strings.TrimSpace(s); s != "" {
 			auth.Secrets = append(auth.Secrets, s)
 		}

@@ -43,8 +43,8 @@ registered for the type).`,
 		ValidArgsFunction: completeTypes,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Account.FromConfig(f)
-			if err := account.CheckOutput(opts.Output); err != nil {
-				return cmdutil.Usagef("%w", err)
+			if err := cmdutil.CheckOutput(opts.Output); err != nil {
+				return err
 			}
 			opts.Types = nil
 			for _, a := range args {
@@ -85,7 +85,7 @@ registered for the type).`,
 		},
 	}
 	account.AddFlags(cmd.Flags(), opts.Account)
-	cmd.Flags().StringVarP(&opts.Output, "output", "o", "text", "output format: text or json")
+	cmdutil.AddOutputFlag(cmd, &opts.Output)
 	return cmd
 }
 

@@ -82,7 +82,7 @@ still printed and the exit code is the failure's.`,
 	fl.StringVar(&opts.VSS, "vss", "", "`URL` of the VSS webhook (serve's /webhooks/vss)")
 	fl.StringVar(&opts.AuthSecret, webhookopts.KeyAuthSecret, "", "`SECRET` 8x8 sends with every delivery, or generate (a random one, printed once)")
 	fl.BoolVar(&opts.Insecure, "insecure", false, "allow http:// URLs")
-	fl.StringVarP(&opts.Output, "output", "o", "text", "output format: text or json")
+	cmdutil.AddOutputFlag(cmd, &opts.Output)
 	cmdutil.CompleteNoArgs(cmd)
 	cmdutil.CompleteFlagValues(cmd, nil, "vca", "vss")
 	cmdutil.CompleteFlagValues(cmd, []string{"generate"}, webhookopts.KeyAuthSecret)
@@ -90,8 +90,8 @@ still printed and the exit code is the failure's.`,
 }
 
 func runSet(cmd *cobra.Command, opts *setOptions) error {
-	if err := account.CheckOutput(opts.Output); err != nil {
-		return cmdutil.Usagef("%w", err)
+	if err := cmdutil.CheckOutput(opts.Output); err != nil {
+		return err
 	}
 	var regs []callflow.NewWebhook
 	for _, w := range []struct{ typ, flag, url string }{{callflow.WebhookVCA, "vca", opts.VCA}, {callflow.WebhookVSS, "vss", opts.VSS}} {

@@ -55,8 +55,8 @@ API key was refused, 4 8x8 could not be reached or failed.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Account.FromConfig(f)
-			if err := account.CheckOutput(opts.Output); err != nil {
-				return cmdutil.Usagef("%w", err)
+			if err := cmdutil.CheckOutput(opts.Output); err != nil {
+				return err
 			}
 			if err := opts.Account.Check(); err != nil {
 				return err
@@ -86,7 +86,7 @@ API key was refused, 4 8x8 could not be reached or failed.`,
 	}
 	account.AddFlags(cmd.Flags(), opts.Account)
 	cmdutil.CompleteNoArgs(cmd)
-	cmd.Flags().StringVarP(&opts.Output, "output", "o", "text", "output format: text or json")
+	cmdutil.AddOutputFlag(cmd, &opts.Output)
 	return cmd
 }
 

@@ -1,6 +1,9 @@
 package callflow
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Send Callflow status codes (8x8's voice-status-codes page).
 const (
@@ -114,14 +117,14 @@ type Problems []Problem
 
 // Error joins the problems one per line, so Problems can be returned as an error.
 func (ps Problems) Error() string {
-	s := ""
+	var s strings.Builder
 	for i, p := range ps {
 		if i > 0 {
-			s += "\n"
+			s.WriteString("\n")
 		}
-		s += p.String()
+		s.WriteString(p.String())
 	}
-	return s
+	return s.String()
 }
 
 // Err returns nil for no problems, which keeps `if err := ...; err != nil`

@@ -66,17 +66,6 @@ func top(name string, value any) edit {
 	}
 }
 
-// actions replaces the callflow with the given actions, written as JSON.
-func actions(items ...string) edit {
-	return func(doc map[string]any) {
-		var list []any
-		if err := json.Unmarshal([]byte("["+strings.Join(items, ",")+"]"), &list); err != nil {
-			panic(err)
-		}
-		doc["callflow"] = list
-	}
-}
-
 type deleted struct{}
 
 var del any = deleted{}

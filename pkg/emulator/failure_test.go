@@ -103,7 +103,7 @@ func TestWebhookContextCancelled(t *testing.T) {
 		<-ctx.Done()
 		return 0, nil, ctx.Err()
 	})
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // a deadline: a hang fails, not stalls
 	time.AfterFunc(50*time.Millisecond, cancel)
 	tr, err := New(testConfig(blocked)).Run(ctx, request(t, eng, ""), Script{Press: []string{"1"}}.Caller())
 	if err != nil {
@@ -124,7 +124,7 @@ func TestWebhookNotCalledAfterCancel(t *testing.T) {
 		calls.Add(1)
 		return 200, []byte(`{"callflow":[{"action":"hangup"}]}`), nil
 	})
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // a deadline: a hang fails, not stalls
 	cancel()
 	tr, err := New(testConfig(counted)).Run(ctx, request(t, eng, ""), Script{Press: []string{"1"}}.Caller())
 	if err != nil {

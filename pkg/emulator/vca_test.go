@@ -159,7 +159,7 @@ func TestHTTPWebhookKeepAlive(t *testing.T) {
 	eng := simpleEngine(t)
 	e := New(Config{Webhook: &HTTPWebhook{URL: ts.URL, Header: http.Header{"X-Auth": {"shh"}}}})
 	req := request(t, eng, "")
-	for i := 0; i < 50; i++ {
+	for range 50 {
 		if tr := run(t, e, req, Script{Press: []string{"1"}}.Caller()); tr.Status() != callflow.SessionCompleted {
 			t.Fatalf("status %s %q", tr.Status(), tr.Notes)
 		}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
@@ -132,9 +133,7 @@ func post(ctx context.Context, client *http.Client, to string, header http.Heade
 	if err != nil {
 		return 0, nil, err
 	}
-	for k, v := range header {
-		req.Header[k] = v
-	}
+	maps.Copy(req.Header, header)
 	req.Header["Content-Type"] = ctJSON
 	resp, err := client.Do(req)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"strconv"
 	"strings"
 
@@ -53,13 +54,12 @@ type Engine struct {
 }
 
 type state struct {
-	node     *Node
-	open     *Reply               // ask this menu (clientActionId = its id)
-	options  [2]map[string]*Reply // by digits; [0]: event without clientActionId, [1]: with
-	other    [2]*Reply
-	noInput  [2]*Reply
-	inbound  *Reply
-	hasRetry bool
+	node    *Node
+	open    *Reply               // ask this menu (clientActionId = its id)
+	options [2]map[string]*Reply // by digits; [0]: event without clientActionId, [1]: with
+	other   [2]*Reply
+	noInput [2]*Reply
+	inbound *Reply
 }
 
 // Compile builds the engine: every reply of every menu, validated as the
@@ -330,9 +330,7 @@ func (c *compiler) reply(n *Node, o *Option, where string, steps []Step, hasID b
 // with returns a copy of base plus one origin.
 func with(base map[string]origin, key string, o origin) map[string]origin {
 	out := make(map[string]origin, len(base)+1)
-	for k, v := range base {
-		out[k] = v
-	}
+	maps.Copy(out, base)
 	out[key] = o
 	return out
 }
@@ -340,9 +338,7 @@ func with(base map[string]origin, key string, o origin) map[string]origin {
 // action builds an action whose params are base plus one text param.
 func action(name string, base map[string]any, key, text string) map[string]any {
 	params := make(map[string]any, len(base)+1)
-	for k, v := range base {
-		params[k] = v
-	}
+	maps.Copy(params, base)
 	params[key] = text
 	return map[string]any{"action": name, "params": params}
 }

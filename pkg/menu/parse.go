@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"regexp"
 
 	"go.yaml.in/yaml/v3"
@@ -191,12 +192,8 @@ func (p *parser) node(k, v *yaml.Node, capture map[string]any, captureNode *yaml
 	}
 	// A menu's capture params are the file's, with its own on top.
 	merged := make(map[string]any, len(capture)+len(n.Capture))
-	for k, v := range capture {
-		merged[k] = v
-	}
-	for k, v := range n.Capture {
-		merged[k] = v
-	}
+	maps.Copy(merged, capture)
+	maps.Copy(merged, n.Capture)
 	n.Capture = merged
 	if n.Other == nil {
 		// Unlisted answers repeat the menu, as 8x8's simple IVR does.

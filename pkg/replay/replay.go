@@ -64,9 +64,7 @@ func ReplayAll(eng *menu.Engine, inputs []*Input, dtmf *string) []Outcome {
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			for {
 				i := int(next.Add(1)) - 1
 				if i >= len(inputs) {
@@ -78,7 +76,7 @@ func ReplayAll(eng *menu.Engine, inputs []*Input, dtmf *string) []Outcome {
 				}
 				outcomes[i] = Replay(eng, inputs[i], dtmf)
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	return outcomes

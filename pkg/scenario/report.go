@@ -86,7 +86,7 @@ func (r *Result) WriteReport(w io.Writer, indent string, st Style) {
 			for _, d := range f.Diff {
 				// Numbered as heard (#1 is the first thing heard); a
 				// missing item has no number.
-				num, text := "", d.Text
+				var num, text string
 				if d.Op != "-" {
 					num = fmt.Sprintf("#%d", d.Index+1)
 					text = fmt.Sprintf("%-7s %q", d.Kind, d.Text)

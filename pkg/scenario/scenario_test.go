@@ -385,12 +385,12 @@ func TestCheckHeard(t *testing.T) {
 				t.Fatalf("%d failures, want 1: %+v", len(fs), fs)
 			}
 			f := fs[0]
-			ops := ""
+			var ops strings.Builder
 			for _, d := range f.Diff {
-				ops += d.Op
+				ops.WriteString(d.Op)
 			}
-			if f.Field != tt.field || f.Line != tt.line || ops != tt.ops {
-				t.Errorf("got %s line %d ops %q, want %s line %d ops %q", f.Field, f.Line, ops, tt.field, tt.line, tt.ops)
+			if f.Field != tt.field || f.Line != tt.line || ops.String() != tt.ops {
+				t.Errorf("got %s line %d ops %q, want %s line %d ops %q", f.Field, f.Line, ops.String(), tt.field, tt.line, tt.ops)
 			}
 		})
 	}
@@ -448,7 +448,7 @@ func TestRunCancelled(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // a deadline: a hang fails, not stalls
 	cancel()
 	for _, res := range (&Runner{Parallel: 1}).Run(ctx, ss, nil) {
 		if res.Passed() || res.Transcript != nil || res.Err == nil || !strings.HasPrefix(res.Err.Error(), "not run: ") {

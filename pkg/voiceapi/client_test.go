@@ -423,7 +423,7 @@ func TestStoppedDuringRetryWait(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // a deadline: a hang fails, not stalls
 	defer cancel()
 	c.OnRetry = func(r Retry) {
 		if r.Wait != 5*time.Second {
@@ -452,7 +452,7 @@ func TestStoppedBeforeSending(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
 	defer srv.Close()
 	c, _ := newClient(t, srv)
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // a deadline: a hang fails, not stalls
 	cancel()
 	res, err := c.SendCallflow(ctx, "acme", testRequest())
 	if !errors.Is(err, ErrStopped) || MaybeAccepted(err) || hits.Load() != 0 || res.Attempts != 0 {
@@ -464,7 +464,7 @@ func TestStoppedBeforeSending(t *testing.T) {
 // TransportError that might be retried or reported as a failure.
 func TestStoppedDuringDial(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // a deadline: a hang fails, not stalls
 	defer cancel()
 	tr := &http.Transport{DialContext: func(dctx context.Context, _, _ string) (net.Conn, error) {
 		cancel()

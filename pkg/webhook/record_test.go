@@ -70,7 +70,7 @@ func TestRecordConcurrentNamesDistinct(t *testing.T) {
 	const n = 64
 	var wg sync.WaitGroup
 	errs := make(chan string, n)
-	for i := 0; i < n; i++ {
+	for i := range n {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()

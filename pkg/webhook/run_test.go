@@ -46,7 +46,7 @@ func TestShutdownDrainsInFlight(t *testing.T) {
 		n, _ := resp.Body.Read(body)
 		got <- result{r: response{Status: resp.StatusCode, Body: body[:n]}}
 	}()
-	<-entered
+	recv(t, entered, "the blocked request never reached the handler")
 	ts.cancel()
 
 	// The listener closes promptly: new connections are refused while the
@@ -71,11 +71,11 @@ func TestShutdownDrainsInFlight(t *testing.T) {
 	}
 
 	close(release)
-	res := <-got
+	res := recv(t, got, "the in-flight request never got its answer")
 	if res.err != nil || res.r.Status != 200 {
 		t.Fatalf("in-flight request: %v, status %d", res.err, res.r.Status)
 	}
-	if err := <-ts.done; err != nil {
+	if err := recv(t, ts.done, "Run did not return after the drain"); err != nil {
 		t.Fatalf("Run: %v", err)
 	}
 	ts.done <- nil // for the cleanup
@@ -112,9 +112,9 @@ func TestShutdownDrainBounded(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- s.Run(ctx, ln) }()
 	go postStatus("http://"+ln.Addr().String()+PathVCA, readFile(t, "testdata/dtmf1.json"))
-	<-entered
+	recv(t, entered, "the request never reached the handler")
 	cancel()
-	if err := <-done; !errors.Is(err, context.DeadlineExceeded) {
+	if err := recv(t, done, "Run did not return after its drain deadline"); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("Run: %v, want the drain deadline", err)
 	}
 }

@@ -232,7 +232,7 @@ func TestPanicRecovered(t *testing.T) {
 	if ev.Level != LevelError || ev.Status != 500 || ev.Message != "panic: boom" || !strings.Contains(ev.Stack, "TestPanicRecovered") {
 		t.Errorf("event %+v", ev)
 	}
-	for i := 0; i < 3; i++ {
+	for range 3 {
 		if r := post(t, ts.URL+PathVCA, readFile(t, "testdata/dtmf1.json")); r.Status != 200 {
 			t.Fatalf("after the panic: status %d", r.Status)
 		}

@@ -73,18 +73,16 @@ func TestVSSDuplicateRecordedOnce(t *testing.T) {
 	body := readFile(t, "testdata/vss/completed.json")
 	ts := start(t, Config{SessionsPath: path}, nil)
 	var wg sync.WaitGroup
-	for i := 0; i < 8; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+	for range 8 {
+		wg.Go(func() {
 			if st, err := postStatus(ts.URL+PathVSS, body); err != nil || st != 200 {
 				t.Errorf("status %d, %v", st, err)
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	dups := 0
-	for i := 0; i < 8; i++ {
+	for range 8 {
 		if ts.next(t).Duplicate {
 			dups++
 		}
