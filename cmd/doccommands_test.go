@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 )
 
 // The docs-command check: every command the README and docs/ show is run by
@@ -89,6 +91,27 @@ func TestDocCommandsRun(t *testing.T) {
 		t.Errorf("%d command(s) shown in the docs are run by no testdata/script/*.txtar script "+
 			"(add an exec, ! exec or exits line with the same arguments, e.g. to a docs-*.txtar; see docs/README.md):\n  %s",
 			len(missing), strings.Join(missing, "\n  "))
+	}
+}
+
+// TestHintCommandsRun: the commands cmdutil.EmulateHint tells a user with
+// no account to try run in a script too (docs-ports.txtar).
+func TestHintCommandsRun(t *testing.T) {
+	ran, err := scriptCommands(filepath.Join("..", "testdata", "script"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, line := range strings.Split(cmdutil.EmulateHint, "\n") {
+		for _, c := range shellCommands(strings.TrimSpace(line), "cmdutil.EmulateHint") {
+			n++
+			if !ran[c.String()] {
+				t.Errorf("the hint's command %q is run by no testdata/script/*.txtar script", c)
+			}
+		}
+	}
+	if n != 2 {
+		t.Errorf("found %d commands in cmdutil.EmulateHint, want 2 (emulate, then call)", n)
 	}
 }
 
