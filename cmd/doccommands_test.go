@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 )
@@ -92,6 +93,95 @@ func TestDocCommandsRun(t *testing.T) {
 			"(add an exec, ! exec or exits line with the same arguments, e.g. to a docs-*.txtar; see docs/README.md):\n  %s",
 			len(missing), strings.Join(missing, "\n  "))
 	}
+}
+
+// TestDocLinks: every relative link in README.md and docs/ names a file
+// that exists and, with #anchor, a heading of that file (GitHub's slugs),
+// so moving a section cannot strand its links.
+func TestDocLinks(t *testing.T) {
+	root := ".."
+	docs, err := docFiles(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range docs {
+		b, err := os.ReadFile(filepath.Join(root, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, link := range markdownLinks(string(b)) {
+			if strings.Contains(link, "://") || strings.HasPrefix(link, "mailto:") {
+				continue
+			}
+			file, anchor, _ := strings.Cut(link, "#")
+			target := filepath.Join(root, name)
+			if file != "" {
+				target = filepath.Join(root, filepath.Dir(name), file)
+			}
+			if _, err := os.Stat(target); err != nil {
+				t.Errorf("%s: link %q: %v", name, link, err)
+				continue
+			}
+			if anchor == "" || !strings.HasSuffix(target, ".md") {
+				continue
+			}
+			md, err := os.ReadFile(target)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Contains(headingSlugs(string(md)), anchor) {
+				t.Errorf("%s: link %q: no heading with that anchor in %s", name, link, file)
+			}
+		}
+	}
+}
+
+var linkRE = regexp.MustCompile(`\]\(([^)\s]+)\)`)
+
+// markdownLinks are the targets of [text](target) outside fenced blocks.
+func markdownLinks(md string) []string {
+	var links []string
+	inFence := false
+	for _, line := range strings.Split(md, "\n") {
+		if fenceRE.MatchString(line) {
+			inFence = !inFence
+			continue
+		}
+		if inFence {
+			continue
+		}
+		for _, m := range linkRE.FindAllStringSubmatch(line, -1) {
+			links = append(links, m[1])
+		}
+	}
+	return links
+}
+
+// headingSlugs are the anchors GitHub gives a file's headings: lower case,
+// punctuation but - and _ dropped, spaces as -.
+func headingSlugs(md string) []string {
+	var slugs []string
+	inFence := false
+	for _, line := range strings.Split(md, "\n") {
+		if fenceRE.MatchString(line) {
+			inFence = !inFence
+			continue
+		}
+		if inFence || !strings.HasPrefix(line, "#") {
+			continue
+		}
+		var b strings.Builder
+		for _, r := range strings.ToLower(strings.TrimSpace(strings.TrimLeft(line, "#"))) {
+			switch {
+			case r == ' ':
+				b.WriteByte('-')
+			case r == '-' || r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r):
+				b.WriteRune(r)
+			}
+		}
+		slugs = append(slugs, b.String())
+	}
+	return slugs
 }
 
 // TestHintCommandsRun: the commands cmdutil.EmulateHint tells a user with
