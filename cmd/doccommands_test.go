@@ -142,7 +142,7 @@ var linkRE = regexp.MustCompile(`\]\(([^)\s]+)\)`)
 func markdownLinks(md string) []string {
 	var links []string
 	inFence := false
-	for _, line := range strings.Split(md, "\n") {
+	for line := range strings.SplitSeq(md, "\n") {
 		if fenceRE.MatchString(line) {
 			inFence = !inFence
 			continue
@@ -162,7 +162,7 @@ func markdownLinks(md string) []string {
 func headingSlugs(md string) []string {
 	var slugs []string
 	inFence := false
-	for _, line := range strings.Split(md, "\n") {
+	for line := range strings.SplitSeq(md, "\n") {
 		if fenceRE.MatchString(line) {
 			inFence = !inFence
 			continue
@@ -192,7 +192,7 @@ func TestHintCommandsRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	n := 0
-	for _, line := range strings.Split(cmdutil.EmulateHint, "\n") {
+	for line := range strings.SplitSeq(cmdutil.EmulateHint, "\n") {
 		for _, c := range shellCommands(strings.TrimSpace(line), "cmdutil.EmulateHint") {
 			n++
 			if !ran[c.String()] {
@@ -436,7 +436,7 @@ func scriptCommands(dir string) (map[string]bool, error) {
 		if err != nil {
 			return nil, err
 		}
-		for _, line := range strings.Split(string(b), "\n") {
+		for line := range strings.SplitSeq(string(b), "\n") {
 			if strings.HasPrefix(line, "-- ") && strings.HasSuffix(line, " --") {
 				break // the script ends where the archive's files begin
 			}
