@@ -81,6 +81,17 @@ func TestScripts(t *testing.T) {
 				}
 			}
 			env.Setenv("GOPROXY", "off") // everything go run needs is in the module cache
+			// The docs show serve on 8080 and emulate on 9090; scripts run
+			// them on free ports instead, so that they never meet another
+			// test (or another checkout's) on a fixed port. The docs-command
+			// check (cmd/doccommands_test.go) reads these back as 8080/9090.
+			for _, name := range []string{"SERVE_PORT", "EMULATE_PORT"} {
+				port, err := freePort()
+				if err != nil {
+					return err
+				}
+				env.Setenv(name, port)
+			}
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
@@ -150,6 +161,17 @@ func cmdFake8x8(ts *testscript.TestScript, neg bool, args []string) {
 	}))
 	ts.Defer(srv.Close)
 	ts.Setenv("IVRCTL_BASE_URL", srv.URL)
+}
+
+// freePort is a TCP port on 127.0.0.1 that nothing listens on now.
+func freePort() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	_, port, err := net.SplitHostPort(ln.Addr().String())
+	return port, err
 }
 
 // waitLimit bounds waitfor and waitfile: a server that never comes up

@@ -10,6 +10,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
+
+	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 )
 
 // The docs-command check: every command the README and docs/ show is run by
@@ -89,6 +92,116 @@ func TestDocCommandsRun(t *testing.T) {
 		t.Errorf("%d command(s) shown in the docs are run by no testdata/script/*.txtar script "+
 			"(add an exec, ! exec or exits line with the same arguments, e.g. to a docs-*.txtar; see docs/README.md):\n  %s",
 			len(missing), strings.Join(missing, "\n  "))
+	}
+}
+
+// TestDocLinks: every relative link in README.md and docs/ names a file
+// that exists and, with #anchor, a heading of that file (GitHub's slugs),
+// so moving a section cannot strand its links.
+func TestDocLinks(t *testing.T) {
+	root := ".."
+	docs, err := docFiles(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range docs {
+		b, err := os.ReadFile(filepath.Join(root, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, link := range markdownLinks(string(b)) {
+			if strings.Contains(link, "://") || strings.HasPrefix(link, "mailto:") {
+				continue
+			}
+			file, anchor, _ := strings.Cut(link, "#")
+			target := filepath.Join(root, name)
+			if file != "" {
+				target = filepath.Join(root, filepath.Dir(name), file)
+			}
+			if _, err := os.Stat(target); err != nil {
+				t.Errorf("%s: link %q: %v", name, link, err)
+				continue
+			}
+			if anchor == "" || !strings.HasSuffix(target, ".md") {
+				continue
+			}
+			md, err := os.ReadFile(target)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Contains(headingSlugs(string(md)), anchor) {
+				t.Errorf("%s: link %q: no heading with that anchor in %s", name, link, file)
+			}
+		}
+	}
+}
+
+var linkRE = regexp.MustCompile(`\]\(([^)\s]+)\)`)
+
+// markdownLinks are the targets of [text](target) outside fenced blocks.
+func markdownLinks(md string) []string {
+	var links []string
+	inFence := false
+	for line := range strings.SplitSeq(md, "\n") {
+		if fenceRE.MatchString(line) {
+			inFence = !inFence
+			continue
+		}
+		if inFence {
+			continue
+		}
+		for _, m := range linkRE.FindAllStringSubmatch(line, -1) {
+			links = append(links, m[1])
+		}
+	}
+	return links
+}
+
+// headingSlugs are the anchors GitHub gives a file's headings: lower case,
+// punctuation but - and _ dropped, spaces as -.
+func headingSlugs(md string) []string {
+	var slugs []string
+	inFence := false
+	for line := range strings.SplitSeq(md, "\n") {
+		if fenceRE.MatchString(line) {
+			inFence = !inFence
+			continue
+		}
+		if inFence || !strings.HasPrefix(line, "#") {
+			continue
+		}
+		var b strings.Builder
+		for _, r := range strings.ToLower(strings.TrimSpace(strings.TrimLeft(line, "#"))) {
+			switch {
+			case r == ' ':
+				b.WriteByte('-')
+			case r == '-' || r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r):
+				b.WriteRune(r)
+			}
+		}
+		slugs = append(slugs, b.String())
+	}
+	return slugs
+}
+
+// TestHintCommandsRun: the commands cmdutil.EmulateHint tells a user with
+// no account to try run in a script too (docs-ports.txtar).
+func TestHintCommandsRun(t *testing.T) {
+	ran, err := scriptCommands(filepath.Join("..", "testdata", "script"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for line := range strings.SplitSeq(cmdutil.EmulateHint, "\n") {
+		for _, c := range shellCommands(strings.TrimSpace(line), "cmdutil.EmulateHint") {
+			n++
+			if !ran[c.String()] {
+				t.Errorf("the hint's command %q is run by no testdata/script/*.txtar script", c)
+			}
+		}
+	}
+	if n != 2 {
+		t.Errorf("found %d commands in cmdutil.EmulateHint, want 2 (emulate, then call)", n)
 	}
 }
 
@@ -310,6 +423,10 @@ func ivrctlCommand(words []string) ([]string, bool) {
 	return words, true
 }
 
+// docPorts turns the free ports scripts listen on back into the ones the
+// docs show (TestScripts sets SERVE_PORT and EMULATE_PORT).
+var docPorts = strings.NewReplacer("$SERVE_PORT", "8080", "$EMULATE_PORT", "9090")
+
 // scriptCommands is every command the scripts in dir run with exec, ! exec
 // or exits, as words joined by one space: the set doc commands must be in.
 func scriptCommands(dir string) (map[string]bool, error) {
@@ -323,12 +440,12 @@ func scriptCommands(dir string) (map[string]bool, error) {
 		if err != nil {
 			return nil, err
 		}
-		for _, line := range strings.Split(string(b), "\n") {
+		for line := range strings.SplitSeq(string(b), "\n") {
 			if strings.HasPrefix(line, "-- ") && strings.HasSuffix(line, " --") {
 				break // the script ends where the archive's files begin
 			}
 			if args := scriptExec(line); args != nil {
-				ran[strings.Join(args, " ")] = true
+				ran[docPorts.Replace(strings.Join(args, " "))] = true
 			}
 		}
 	}

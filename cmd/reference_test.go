@@ -64,7 +64,7 @@ func TestReferenceUpToDate(t *testing.T) {
 func TestExitCodesMarkdown(t *testing.T) {
 	md := string(ExitCodesMarkdown())
 	var rows []string
-	for _, line := range strings.Split(md, "\n") {
+	for line := range strings.SplitSeq(md, "\n") {
 		if code, _, ok := strings.Cut(strings.TrimPrefix(line, "| "), " |"); ok && strings.HasPrefix(line, "| ") && code != "code" {
 			rows = append(rows, code)
 		}

@@ -332,7 +332,12 @@ func prepare(opts *CallOptions) (*plan, error) {
 		missing = append(missing, cmdutil.MissingSetting(cmdutil.KeyFrom))
 	}
 	if len(missing) > 0 {
-		return nil, errors.Join(missing...)
+		err := errors.Join(missing...)
+		if opts.APIKey == "" {
+			// No key is most often no account yet: say how to try it all locally.
+			return nil, &cmdutil.ExitError{Code: cmdutil.ExitUsage, Err: err, Hint: cmdutil.EmulateHint}
+		}
+		return nil, err
 	}
 	if !callflow.ValidSubaccount(opts.Subaccount) {
 		return nil, cmdutil.Usagef("--subaccount %q: 8x8 sub-account ids are 3 to 50 of A-Z a-z 0-9 - . _ &", opts.Subaccount)

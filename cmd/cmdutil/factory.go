@@ -68,7 +68,7 @@ func (f *Factory) LoadMenu(path string) (*menu.Menu, error) {
 	}
 	data, err := f.ReadFile(path)
 	if err != nil {
-		return nil, &ExitError{Code: ExitUsage, Err: fmt.Errorf("menu: %w", err)}
+		return nil, &ExitError{Code: ExitUsage, Err: fmt.Errorf("menu: %w", err), Hint: SampleHint(path)}
 	}
 	m, err := menu.Parse(path, data)
 	if err != nil {

@@ -28,6 +28,12 @@ func run(opts *SimulateOptions) error {
 	}
 
 	inputs := replay.Gather(opts.Paths, replay.Source{Stdin: opts.IO.In, ReadFile: opts.ReadFile, NoExpected: opts.dtmfSet})
+	for _, in := range inputs {
+		// A docs example run outside a clone: say where the samples are.
+		if hint := cmdutil.SampleHint(in.Name); in.Err != nil && hint != "" {
+			in.Err = fmt.Errorf("%w (%s)", in.Err, hint)
+		}
+	}
 	worst := cmdutil.ExitOK
 	r := newRenderer(opts)
 	var passed, failed int

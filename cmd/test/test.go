@@ -101,7 +101,15 @@ Exit codes:
   $ ivrctl test --webhook http://127.0.0.1:8080/webhooks/vca scenarios/
   $ IVRCTL_AUTH_SECRET=... ivrctl test --webhook http://127.0.0.1:8080/webhooks/vca \
       --vss http://127.0.0.1:8080/webhooks/vss scenarios/`,
-		Args: cobra.MinimumNArgs(1),
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				// cobra's own "requires at least 1 arg(s)" says nothing of what to give.
+				return errors.New("no scenarios given: name scenario files or directories of them, " +
+					"e.g. ivrctl test scenarios/ or ivrctl test book-table.yaml " +
+					"(in a clone of ivrctl's repository: ivrctl test testdata/scenarios)")
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Paths = args
 			// The vss key is shared with `webhooks set --vss`, where it is
@@ -206,7 +214,13 @@ func run(ctx context.Context, opts *TestOptions) error {
 				}
 			}
 		}
-		return &cmdutil.ExitError{Code: cmdutil.ExitUsage, Err: err}
+		hint := "" // a docs example run outside a clone: say where the samples are
+		for _, p := range opts.Paths {
+			if hint == "" {
+				hint = cmdutil.SampleHint(p)
+			}
+		}
+		return &cmdutil.ExitError{Code: cmdutil.ExitUsage, Err: err, Hint: hint}
 	}
 	if opts.Run != "" {
 		re := regexp.MustCompile(opts.Run) // checked in RunE

@@ -96,7 +96,11 @@ func runValidate(ctx context.Context, opts *ValidateOptions) error {
 	for _, path := range opts.Paths {
 		data, err := opts.ReadFile(path)
 		if err != nil {
-			fmt.Fprintf(opts.IO.ErrOut, "%s %s: %v\n", opts.IO.ErrPalette().Red("error"), path, cmdutil.WithoutPath(err))
+			err = cmdutil.WithoutPath(err)
+			if hint := cmdutil.SampleHint(path); hint != "" {
+				err = fmt.Errorf("%w (%s)", err, hint)
+			}
+			fmt.Fprintf(opts.IO.ErrOut, "%s %s: %v\n", opts.IO.ErrPalette().Red("error"), path, err)
 			worst = max(worst, cmdutil.ExitUsage)
 			continue
 		}
