@@ -108,7 +108,7 @@ func (w *VSSWebhook) Deliver(ctx context.Context, body []byte) error {
 		return err
 	}
 	if status < 200 || status > 299 {
-		return fmt.Errorf("POST %s: HTTP %d", redact.URL(w.URL), status)
+		return &StatusError{URL: redact.URL(w.URL), Status: status}
 	}
 	return nil
 }
