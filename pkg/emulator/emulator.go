@@ -117,7 +117,7 @@ type Transcript struct {
 	SessionID         string   `json:"sessionId"`
 	CallFlowRequestID string   `json:"callFlowRequestId"`
 	Heard             []Heard  `json:"heard"`
-	Pressed           []string `json:"pressed"`   // the digits of every VCA event sent, in order ("" = none)
+	Pressed           []string `json:"pressed"`   // the digits of every VCA event sent but CALL_RECEIVED, in order ("" = none)
 	Dialled           []Dial   `json:"dialled"`   // every makeCall, in order
 	Connected         []string `json:"connected"` // destinations of bridged legs that answered
 	WebhookCalls      int      `json:"webhookCalls"`

@@ -495,7 +495,9 @@ func (s *session) callAction(ctx context.Context, callStatus, cid string, digits
 	if digits != nil {
 		pressed = *digits
 	}
-	s.tr.Pressed = append(s.tr.Pressed, pressed)
+	if callStatus != callflow.CallStatusCallReceived {
+		s.tr.Pressed = append(s.tr.Pressed, pressed)
+	}
 	s.tr.WebhookCalls++
 	status, body, err := s.postVCA(ctx, w, event)
 	if err == nil && s.faults.DuplicateVCA {
