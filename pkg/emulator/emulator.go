@@ -251,7 +251,7 @@ type Emulator struct {
 	numberList []string // digits, in Config's order, no duplicates
 	born       time.Time
 
-	vcs     vcsQueue       // CALL_STATUS events in flight (vcs.go)
+	vcs     vcsQueue         // CALL_STATUS events in flight (vcs.go)
 	delayed delayedSummaries // summaries held back by delay-vss (deliver.go)
 }
 
