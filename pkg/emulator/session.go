@@ -143,15 +143,11 @@ func (e *Emulator) prepare(body []byte, sub string) (*session, *RejectedError) {
 	req := parsed.req
 	start := e.cfg.Start()
 	if req.ValidUntil != "" {
-		// The validator leaves validUntil alone: whether it has passed
-		// depends on when the request arrives.
+		// The validator refused a validUntil that is not a date-time (one
+		// verdict with `ivrctl validate`); whether it has passed depends
+		// on when the request arrives.
 		until, err := time.Parse(time.RFC3339Nano, req.ValidUntil)
-		if err != nil {
-			p := callflow.Problem{Code: callflow.StatusInvalidEntry, Path: "$.validUntil",
-				Message: fmt.Sprintf("%q is not a date-time like 2024-07-03T05:59:32.226Z", req.ValidUntil)}
-			return nil, reject(crid, http.StatusBadRequest, p.Code, p.StatusMessage(), callflow.Problems{p})
-		}
-		if !until.After(start) {
+		if err == nil && !until.After(start) {
 			return nil, reject(crid, http.StatusBadRequest, callflow.StatusExpired, callflow.StatusMessage(callflow.StatusExpired), nil)
 		}
 	}
