@@ -171,3 +171,12 @@ func NewUUID() string {
 	hex.Encode(out[24:], b[10:])
 	return string(out[:])
 }
+
+// WebhookFunc is a Webhook written as a function (tests, embedded
+// backends).
+type WebhookFunc func(ctx context.Context, event []byte) (status int, body []byte, err error)
+
+// CallAction calls f.
+func (f WebhookFunc) CallAction(ctx context.Context, event []byte) (int, []byte, error) {
+	return f(ctx, event)
+}
