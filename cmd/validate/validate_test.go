@@ -58,7 +58,7 @@ func TestValidate(t *testing.T) {
 		},
 		{
 			name:   "--profiles takes the file ivrctl profiles -o json prints",
-			args:   []string{"--profiles", "testdata/validate/profiles.json", "testdata/golden/seed/request.json"},
+			args:   []string{"--profiles", "testdata/validate/ok/profiles.json", "testdata/golden/seed/request.json"},
 			stdout: "ok testdata/golden/seed/request.json\n",
 		},
 		{
@@ -68,8 +68,8 @@ func TestValidate(t *testing.T) {
 		},
 		{
 			name:   "a file with nothing 8x8 refuses but something it ignores is valid, with a warning",
-			args:   []string{"--profiles", "any", "--kind", "request", "testdata/validate/client-action-id-request.json"},
-			stdout: "ok testdata/validate/client-action-id-request.json\nwarning testdata/validate/client-action-id-request.json: $.clientActionId: is only used in answers to VCA events: 8x8 ignores it in a Send Callflow request (the next event carries none)\n",
+			args:   []string{"--profiles", "any", "--kind", "request", "testdata/validate/ok/client-action-id-request.json"},
+			stdout: "ok testdata/validate/ok/client-action-id-request.json\nwarning testdata/validate/ok/client-action-id-request.json: $.clientActionId: is only used in answers to VCA events: 8x8 ignores it in a Send Callflow request (the next event carries none)\n",
 		},
 		{
 			name:   "validUntil that is not a date: refused, as the emulator refuses it",
@@ -78,9 +78,9 @@ func TestValidate(t *testing.T) {
 			code:   1,
 		},
 		{
-			name:   "-o json: one object per file",
-			args:   []string{"-o", "json", "--profiles", "en-US-BenjaminRUS", "--kind", "request", "testdata/validate/client-action-id-request.json", "testdata/validate/bad-valid-until.json", "testdata/menus/bad/dangling-open.yaml"},
-			stdout: `{"file":"testdata/validate/client-action-id-request.json","kind":"request","valid":true,"warnings":[{"path":"$.clientActionId","message":"is only used in answers to VCA events: 8x8 ignores it in a Send Callflow request (the next event carries none)"}]}
+			name: "-o json: one object per file",
+			args: []string{"-o", "json", "--profiles", "en-US-BenjaminRUS", "--kind", "request", "testdata/validate/ok/client-action-id-request.json", "testdata/validate/bad-valid-until.json", "testdata/menus/bad/dangling-open.yaml"},
+			stdout: `{"file":"testdata/validate/ok/client-action-id-request.json","kind":"request","valid":true,"warnings":[{"path":"$.clientActionId","message":"is only used in answers to VCA events: 8x8 ignores it in a Send Callflow request (the next event carries none)"}]}
 {"file":"testdata/validate/bad-valid-until.json","kind":"request","valid":false,"problems":[{"code":-1009,"path":"$.validUntil","message":"\"next tuesday\" is not a date-time like 2024-07-03T05:59:32.226Z (YYYY-MM-DDTHH:MM:SS.SSSZ, UTC)"}]}
 {"file":"testdata/menus/bad/dangling-open.yaml","kind":"menu","valid":false,"problems":[{"message":"testdata/menus/bad/dangling-open.yaml:7: menus.main.options[\"1\"]: open: no menu \"sales\""}]}
 `,
