@@ -96,3 +96,21 @@ func (o *Options) CachedProfileCodes() (codes map[string]bool, ok bool) {
 	}
 	return codes, true
 }
+
+// CachedProfilesFromConfig is CachedProfileCodes for a command without
+// the account flags (test): the sub-account and base URL configured
+// (IVRCTL_SUBACCOUNT, the config file).
+func CachedProfilesFromConfig(f *cmdutil.Factory) (map[string]bool, string, bool) {
+	o := NewOptions(f)
+	o.Subaccount, _ = f.Config.Get(cmdutil.KeySubaccount)
+	o.BaseURL, _ = f.Config.Get(cmdutil.KeyBaseURL)
+	if o.BaseURL == "" {
+		o.BaseURL = cmdutil.DefaultBaseURL
+	}
+	codes, ok := o.CachedProfileCodes()
+	return codes, o.Subaccount, ok
+}
+
+// VoicesNotChecked is said once when no list of speech profiles was given
+// or cached: 8x8 decides voiceProfiles per sub-account.
+const VoicesNotChecked = "voices were not checked: give --profiles (codes, or a file as ivrctl profiles -o json prints) or --online; 8x8 refuses a voiceProfile the sub-account lacks (-1002)"

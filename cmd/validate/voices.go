@@ -84,5 +84,5 @@ func (v *voices) note() string {
 	if !v.used || v.online != nil || v.known != nil || v.off {
 		return ""
 	}
-	return "voices were not checked: give --profiles (codes, or a file as ivrctl profiles -o json prints) or --online; 8x8 refuses a voiceProfile the sub-account lacks (-1002)"
+	return account.VoicesNotChecked
 }
