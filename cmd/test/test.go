@@ -22,6 +22,7 @@ import (
 	"github.com/ivrctl/ivrctl/cmd/account"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 	"github.com/ivrctl/ivrctl/cmd/webhookopts"
+	"github.com/ivrctl/ivrctl/pkg/callflow"
 	"github.com/ivrctl/ivrctl/pkg/emulator"
 	"github.com/ivrctl/ivrctl/pkg/redact"
 	"github.com/ivrctl/ivrctl/pkg/scenario"
@@ -304,7 +305,7 @@ func run(ctx context.Context, opts *TestOptions) error {
 // voices is the speech profiles the emulator checks voiceProfiles
 // against: --profiles, else the cached list, else none (and a note to say
 // so once).
-func (o *TestOptions) voices() ([]emulator.SpeechProfile, string, error) {
+func (o *TestOptions) voices() ([]callflow.SpeechProfile, string, error) {
 	if o.Profiles != "" {
 		ps, err := account.ParseProfiles(o.Profiles, o.ReadFile)
 		return ps, "", err

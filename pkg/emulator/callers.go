@@ -9,8 +9,8 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/ivrctl/ivrctl/pkg/internal/yamlfile"
 	"github.com/ivrctl/ivrctl/pkg/callflow"
+	"github.com/ivrctl/ivrctl/pkg/internal/yamlfile"
 )
 
 // Callers maps a dialled number (its digits) to the script of the people
