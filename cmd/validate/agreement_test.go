@@ -147,3 +147,54 @@ func TestValidateAndEmulatorAgree(t *testing.T) {
 		t.Error("no fixture was valid: the test proves nothing")
 	}
 }
+
+// TestDocExamples: every 8x8 documentation example the repository carries
+// validates as 8x8's docs intend: the seed's request and answers, the
+// spec's and the guides' requests are valid, judged as what the docs show
+// them as, and the callflows behind the spec's error examples
+// are refused with the code and path 8x8 shows.
+func TestDocExamples(t *testing.T) {
+	for _, tc := range []struct {
+		file, kind string
+		code       int    // 0: valid
+		path       string // of the first problem
+	}{
+		{"testdata/golden/seed/request.json", "request", 0, ""},
+		{"testdata/golden/seed/dtmf1-hangup.json", "response", 0, ""},
+		{"testdata/golden/seed/dtmf2-connect.json", "response", 0, ""},
+		{"testdata/golden/seed/dtmf-other-repeat.json", "response", 0, ""},
+		{"testdata/call/seed-request.json", "request", 0, ""},
+		{"testdata/validate/8x8/spec-default-request.json", "request", 0, ""},
+		{"testdata/validate/8x8/voice-messaging-tts.json", "request", 0, ""},
+		{"testdata/validate/8x8/spec-1009-missing-text.json", "response", callflow.StatusInvalidEntry, "$.callflow[0].params.text"},
+		{"testdata/validate/8x8/spec-1007-action.json", "response", callflow.StatusInvalidAction, "$.callflow[0].action"},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			stdout, stderr, code := run(t, "--profiles", "any", "-o", "json", "--kind", tc.kind, tc.file)
+			var r struct {
+				Kind     string `json:"kind"`
+				Valid    bool   `json:"valid"`
+				Problems []struct {
+					Code int    `json:"code"`
+					Path string `json:"path"`
+				} `json:"problems"`
+				Warnings []any `json:"warnings"`
+			}
+			if err := json.Unmarshal([]byte(stdout), &r); err != nil {
+				t.Fatalf("exit %d: %v: %q %s", code, err, stdout, stderr)
+			}
+			if r.Kind != tc.kind {
+				t.Errorf("judged as a %s, the docs show a %s", r.Kind, tc.kind)
+			}
+			if tc.code == 0 {
+				if !r.Valid || code != 0 || len(r.Warnings) != 0 {
+					t.Errorf("exit %d: %s: want valid, no warning", code, stdout)
+				}
+				return
+			}
+			if r.Valid || len(r.Problems) == 0 || r.Problems[0].Code != tc.code || r.Problems[0].Path != tc.path {
+				t.Errorf("exit %d: %s: want %d at %s first", code, stdout, tc.code, tc.path)
+			}
+		})
+	}
+}
