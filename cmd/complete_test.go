@@ -28,7 +28,9 @@ func TestCompletions(t *testing.T) {
 		{[]string{"profiles", ""}, ":4\n"},
 		{[]string{"profiles", "--language", ""}, ":4\n"},
 		{[]string{"numbers", "check", ""}, ":4\n"},
-		{[]string{"emulate", ""}, ":4\n"},
+		{[]string{"emulate", ""}, "ring\n:4\n"}, // its subcommand; no files
+		{[]string{"emulate", "ring", ""}, ":4\n"},
+		{[]string{"emulate", "--fault", ""}, "duplicate-vca\nduplicate-vss\nretry-vss\ndelay-vss\nhangup-in-prompt\nhangup-in-capture\nbarge-in\nslow-network\n:4\n"},
 		{[]string{"emulate", "--answer", ""}, "answer\nbusy\nno-answer\nfail\n:4\n"},
 		{[]string{"emulate", "--numbers", ""}, "any\n:4\n"},
 		{[]string{"emulate", "--profiles", ""}, "json\n:8\n"},

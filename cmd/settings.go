@@ -39,6 +39,8 @@ func Settings() []cmdutil.Key {
 		// emulate's.
 		cmdutil.Key{Name: emulate.KeyVCAURL, Help: "emulate: VCA webhook URL the emulated platform posts call actions to"},
 		cmdutil.Key{Name: emulate.KeyVSSURL, Help: "emulate: VSS webhook URL session summaries are posted to"},
+		cmdutil.Key{Name: emulate.KeyVCSURL, Help: "emulate: VCS webhook URL call-status (CALL_STATUS) events are posted to"},
+		cmdutil.Key{Name: emulate.KeyCallers, Help: "emulate: YAML file mapping a dialled number to its caller script"},
 		cmdutil.Key{Name: emulate.KeyAnswer, Default: string(emulator.PickupAnswer), Help: "emulate: how the called number picks up: answer, busy, no-answer, fail"},
 		cmdutil.Key{Name: emulate.KeyAgentAnswer, Default: string(emulator.PickupAnswer), Help: "emulate: how a bridged (agent) number picks up"},
 		cmdutil.Key{Name: emulate.KeyPress, Help: "emulate: keys pressed at successive prompts, comma-separated"},

@@ -187,6 +187,8 @@ func TestViewText(t *testing.T) {
 		"listen             127.0.0.1:8080         default\n" +
 		"vca-url            -                      unset\n" +
 		"vss-url            -                      unset\n" +
+		"vcs-url            -                      unset\n" +
+		"callers            -                      unset\n" +
 		"answer             answer                 default\n" +
 		"agent-answer       answer                 default\n" +
 		"press              -                      unset\n" +

@@ -1,10 +1,10 @@
 package emulate
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 
+	"github.com/ivrctl/ivrctl/cmd/account"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 	"github.com/ivrctl/ivrctl/pkg/callflow"
 	"github.com/ivrctl/ivrctl/pkg/emulator"
@@ -13,7 +13,7 @@ import (
 // Flags of the account endpoints: the sub-account's speech profiles and
 // virtual numbers (see pkg/emulator/account.go).
 const (
-	FlagProfiles = "profiles"
+	FlagProfiles = account.FlagProfiles
 	FlagNumbers  = "numbers"
 	// anyValue turns a list's check off.
 	anyValue = "any"
@@ -42,57 +42,13 @@ func parseNumbers(s string) ([]string, error) {
 	return out, nil
 }
 
-// parseProfiles reads --profiles: "" for the built-in list, "any" to
-// accept every voiceProfile (nil), a .json file (`ivrctl profiles -o
-// json`'s array, or 8x8's {"speechProfiles": [...]} answer), or a comma
-// list of codes.
+// parseProfiles reads --profiles: "" for the built-in list, else what
+// account.ParseProfiles reads (validate and test take the same value).
 func parseProfiles(s string, readFile func(string) ([]byte, error)) ([]callflow.SpeechProfile, error) {
-	s = strings.TrimSpace(s)
-	switch {
-	case s == "":
+	if strings.TrimSpace(s) == "" {
 		return emulator.DefaultProfiles(), nil
-	case strings.EqualFold(s, anyValue):
-		return nil, nil
-	case strings.HasSuffix(strings.ToLower(s), ".json"):
-		data, err := readFile(s)
-		if err != nil {
-			return nil, cmdutil.Usagef("--%s: %w", FlagProfiles, err)
-		}
-		ps, err := decodeProfiles(data)
-		if err != nil {
-			return nil, cmdutil.Usagef("--%s %s: %w", FlagProfiles, s, err)
-		}
-		return ps, nil
 	}
-	var codes []string
-	for c := range strings.SplitSeq(s, ",") {
-		c = strings.TrimSpace(c)
-		if c == "" {
-			return nil, cmdutil.Usagef("--%s %q: an empty code (give codes like en-US-Jenny, comma-separated, a .json file, or any)", FlagProfiles, s)
-		}
-		codes = append(codes, c)
-	}
-	return emulator.ProfilesFromCodes(codes), nil
-}
-
-// decodeProfiles reads a JSON array of speech profiles or 8x8's answer.
-func decodeProfiles(data []byte) ([]callflow.SpeechProfile, error) {
-	var ps []callflow.SpeechProfile
-	if err := json.Unmarshal(data, &ps); err != nil {
-		var answer struct {
-			SpeechProfiles []callflow.SpeechProfile `json:"speechProfiles"`
-		}
-		if err2 := json.Unmarshal(data, &answer); err2 != nil || answer.SpeechProfiles == nil {
-			return nil, fmt.Errorf("want a JSON array of {speechProfileCode, localeCode, localeDescription, gender} (ivrctl profiles -o json) or 8x8's {\"speechProfiles\": [...]}: %w", err)
-		}
-		ps = answer.SpeechProfiles
-	}
-	for i, p := range ps {
-		if strings.TrimSpace(p.Code) == "" {
-			return nil, fmt.Errorf("profile %d has no speechProfileCode", i+1)
-		}
-	}
-	return ps, nil
+	return account.ParseProfiles(s, readFile)
 }
 
 // accountStartup says what the account endpoints hold, at start-up.

@@ -30,6 +30,9 @@ import (
 const (
 	KeyVCAURL         = "vca-url"
 	KeyVSSURL         = "vss-url"
+	KeyVCSURL         = "vcs-url"
+	KeyFault          = "fault"
+	KeyCallers        = "callers"
 	KeyAnswer         = "answer"
 	KeyAgentAnswer    = "agent-answer"
 	KeyPress          = "press"
@@ -55,6 +58,11 @@ type EmulateOptions struct {
 	Port   int
 	VCAURL string
 	VSSURL string
+	VCSURL string
+	// Faults are --fault values (NAME or NAME=VALUE), played by every call.
+	Faults []string
+	// Callers is --callers: a file mapping a dialled number to its script.
+	Callers string
 	// Auth is sent with every post to --vca-url and --vss-url, as 8x8
 	// sends a registered httpAuthHeader: serve's --auth-secret and
 	// --auth-header, so one IVRCTL_AUTH_SECRET configures both.
@@ -113,7 +121,34 @@ IVRCTL_SUBACCOUNT) only that sub-account exists, and others get 8x8's 404.
 --press lists the keys for successive prompts, retries included: "2,1"
 presses 2 at the first prompt and 1 at the second; an empty item ("2,,1") is
 silence until the prompt times out. When the list runs out the caller hangs
-up at the next prompt. Every call plays the same script.
+up at the next prompt. --callers FILE gives numbers scripts of their own (a
+YAML mapping: "+6512345678": {pickup: answer, agent: busy, press: "2,1",
+faults: [barge-in]}); numbers not in it play --answer, --agent-answer and
+--press.
+
+Inbound calls: 'ivrctl emulate ring --to VIRTUAL_NUMBER --from CALLER' (or
+POST /emulator/v1/subaccounts/{id}/inbound-calls {"to": ..., "from": ...},
+Bearer key as for Send Callflow; 202 {"sessionId": ...}) rings a virtual
+number: 8x8's CALL_RECEIVED event (INBOUND) goes to the VCA webhook, and the
+callflow it answers is played (a makeCall bridges, as number masking does).
+
+--vcs-url (or a VCS webhook registered with the Webhooks API) receives
+CALL_STATUS events (CALL_INITIATED, CALL_RECEIVED, CALL_CONNECTED,
+DTMF_RECEIVED, CALL_DISCONNECTED): best effort and unordered, as 8x8 says;
+they never hold up a call (a queue of 1024, 4 posts at once; a full queue
+drops).
+
+--fault NAME[=VALUE] (repeatable) plays, on every call, something 8x8's
+platform may do that a backend must survive: duplicate-vca (every VCA event
+twice, same eventId; the second answer is played), duplicate-vss, retry-vss
+(a summary answered non-2xx is posted again, up to 3 times in all; without
+it none is retried), delay-vss (a summary arrives after the next call's),
+hangup-in-prompt[=N] and hangup-in-capture[=N] (the caller hangs up during
+prompt N; no VCA event follows), barge-in (keys come 1s into the prompt,
+which stops) and slow-network[=DURATION] (each webhook request waits that
+long first, default 1s, within the --webhook-timeout). 8x8 documents none
+of retries, timeouts or barge-in: these are the emulator's choices, listed
+in docs/emulator.md ("Choices").
 
 The first line on stdout is the address bound ("listening on http://...");
 with --port 0 the port is a free one. One line per session step goes to
@@ -148,6 +183,9 @@ calls were still in flight after 10s, 2 bad usage.`,
 	fl.IntVar(&opts.Port, keyPort, DefaultPort, "port to listen on (0: a free one, printed on start-up)")
 	fl.StringVar(&opts.VCAURL, KeyVCAURL, "", "VCA webhook `URL` of sub-accounts that registered none (without either, a callflow with sayAndCapture is refused -1004, as 8x8 does)")
 	fl.StringVar(&opts.VSSURL, KeyVSSURL, "", "VSS webhook `URL` of sub-accounts that registered none (default: not posted)")
+	fl.StringVar(&opts.VCSURL, KeyVCSURL, "", "VCS webhook `URL` for CALL_STATUS events of sub-accounts that registered none (default: not posted)")
+	fl.StringArrayVar(&opts.Faults, KeyFault, nil, "play `FAULT`[=VALUE] on every call (repeatable): "+strings.Join(emulator.FaultNames, ", "))
+	fl.StringVar(&opts.Callers, KeyCallers, "", "YAML `FILE` mapping a dialled number to its caller (pickup, agent, press, faults); others play --press")
 	fl.StringVar(&opts.Auth.Secret, webhookopts.KeyAuthSecret, "", "shared `SECRET` sent in --auth-header to --vca-url and --vss-url (as 8x8 sends httpAuthHeader; serve's setting)")
 	fl.StringVar(&opts.Auth.Header, webhookopts.KeyAuthHeader, webhook.DefaultAuthHeader, "`NAME` of the header carrying --auth-secret")
 	fl.StringVar(&opts.Subaccount, cmdutil.KeySubaccount, "", "the only sub-account id accepted (default: any)")
@@ -160,8 +198,11 @@ calls were still in flight after 10s, 2 bad usage.`,
 	pickups := cobra.FixedCompletions([]string{"answer", "busy", "no-answer", "fail"}, cobra.ShellCompDirectiveNoFileComp)
 	_ = cmd.RegisterFlagCompletionFunc(KeyAnswer, pickups)
 	_ = cmd.RegisterFlagCompletionFunc(KeyAgentAnswer, pickups)
+	cmd.AddCommand(newCmdRing(f))
 	cmdutil.CompleteNoArgs(cmd)
-	cmdutil.CompleteFlagValues(cmd, nil, keyAddr, KeyVCAURL, KeyVSSURL, KeyPress, webhookopts.KeyAuthSecret, webhookopts.KeyAuthHeader)
+	_ = cmd.MarkFlagFilename(KeyCallers, "yaml", "yml")
+	cmdutil.CompleteFlagValues(cmd, emulator.FaultNames, KeyFault)
+	cmdutil.CompleteFlagValues(cmd, nil, KeyVCSURL, keyAddr, KeyVCAURL, KeyVSSURL, KeyPress, webhookopts.KeyAuthSecret, webhookopts.KeyAuthHeader)
 	cmdutil.CompleteFlagValues(cmd, []string{"any"}, FlagNumbers)
 	// A .json file is the value worth completing; "any" is short to type.
 	_ = cmd.MarkFlagFilename(FlagProfiles, "json")
@@ -170,6 +211,44 @@ calls were still in flight after 10s, 2 bad usage.`,
 
 // config checks the options and builds the emulator's configuration.
 func (opts *EmulateOptions) config() (emulator.Config, emulator.Script, error) {
+	cfg, script, err := opts.baseConfig()
+	if err != nil {
+		return cfg, script, err
+	}
+	if cfg.Faults, err = emulator.ParseFaults(opts.Faults); err != nil {
+		return cfg, script, cmdutil.Usagef("--%s: %w", KeyFault, err)
+	}
+	if opts.VCSURL != "" {
+		if p, err := url.Parse(opts.VCSURL); err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+			return cfg, script, cmdutil.Usagef("--%s: not an http(s) URL with a host", KeyVCSURL)
+		}
+		cfg.VCS = (&emulator.VSSWebhook{URL: opts.VCSURL, Timeout: opts.WebhookTimeout, Header: opts.Auth.HTTPHeader()}).Deliver
+	}
+	return cfg, script, nil
+}
+
+// callers reads --callers (nil without it); numbers not in the file play
+// script.
+func (opts *EmulateOptions) callers(script emulator.Script) (*emulator.Callers, error) {
+	c := &emulator.Callers{Default: script}
+	if opts.Callers == "" {
+		return c, nil
+	}
+	readFile := opts.ReadFile
+	if readFile == nil {
+		readFile = os.ReadFile
+	}
+	data, err := readFile(opts.Callers)
+	if err != nil {
+		return nil, cmdutil.Usagef("--%s: %w", KeyCallers, err)
+	}
+	if c.ByDigit, err = emulator.ParseCallers(opts.Callers, data); err != nil {
+		return nil, &cmdutil.ExitError{Code: cmdutil.ExitUsage, Err: err}
+	}
+	return c, nil
+}
+
+func (opts *EmulateOptions) baseConfig() (emulator.Config, emulator.Script, error) {
 	var cfg emulator.Config
 	var script emulator.Script
 	if opts.Port < 0 || opts.Port > 65535 {
@@ -225,6 +304,10 @@ func runEmulate(ctx context.Context, opts *EmulateOptions) error {
 	if err != nil {
 		return err
 	}
+	callers, err := opts.callers(script)
+	if err != nil {
+		return err
+	}
 	log := &logger{out: cmdutil.NewLineWriter(opts.IO.ErrOut), p: opts.IO.ErrPalette()}
 	defer log.out.Close()
 	cfg.OnEvent = log.event
@@ -244,13 +327,14 @@ func runEmulate(ctx context.Context, opts *EmulateOptions) error {
 	base := "http://" + ln.Addr().String()
 	fmt.Fprintf(opts.IO.Out, "listening on %s\n", base)
 	log.startup(base, opts, script)
+	log.faultStartup(base, opts, cfg, callers)
 	log.accountStartup(base, cfg)
 	if opts.Ready != nil {
 		opts.Ready(base)
 	}
 
 	srv := &http.Server{
-		Handler: em.Handler(opts.APIKey, func(string) emulator.Caller { return script.Caller() }),
+		Handler: em.Handler(opts.APIKey, callers.CallerFor),
 		// Send Callflow is answered before the call is played, so these
 		// are short, like 8x8's answers.
 		ReadHeaderTimeout: 5 * time.Second,

@@ -1,6 +1,7 @@
 package simulate
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -12,7 +13,8 @@ import (
 )
 
 // renderer prints outcomes: for people (text, coloured on a terminal) or
-// for machines (json: the exact response body, one document per line).
+// for machines (json: one object per input, its file, verdict and the
+// exact response body, one document per line).
 // Errors and diffs go to stderr so that stdout stays parseable.
 type renderer struct {
 	out, errOut io.Writer
@@ -28,14 +30,51 @@ func newRenderer(opts *SimulateOptions) *renderer {
 	}
 }
 
+// jsonOutcome is one input's answer and verdict, -o json's line.
+type jsonOutcome struct {
+	File     string          `json:"file"`
+	Verdict  string          `json:"verdict"` // answered, matches, differs or error
+	Menu     string          `json:"menu,omitempty"`
+	Digits   string          `json:"digits,omitempty"`
+	Matched  string          `json:"matched,omitempty"`
+	Answer   json.RawMessage `json:"answer,omitempty"` // the exact body serve answers
+	Expected string          `json:"expected,omitempty"`
+	Diff     string          `json:"diff,omitempty"`
+	Warning  string          `json:"warning,omitempty"`
+	Error    string          `json:"error,omitempty"`
+}
+
+func (r *renderer) jsonOutcome(o *replay.Outcome) {
+	j := jsonOutcome{File: o.Input.Name, Expected: o.Input.ExpName, Warning: o.Warning, Diff: o.Diff}
+	switch {
+	case o.Err != nil:
+		j.Verdict, j.Error = "error", o.Err.Error()
+	case o.Diff != "":
+		j.Verdict = "differs"
+	case o.Checked():
+		j.Verdict = "matches"
+	default:
+		j.Verdict = "answered"
+	}
+	if o.Err == nil {
+		j.Menu, j.Digits, j.Matched, j.Answer = o.Result.Menu, o.Result.Digits, o.Result.Matched, o.Result.Reply.Body
+	}
+	data, _ := json.Marshal(j) // plain data; Answer is the engine's valid JSON
+	fmt.Fprintf(r.out, "%s\n", data)
+}
+
 func (r *renderer) outcome(o *replay.Outcome) {
+	if r.json {
+		r.jsonOutcome(o)
+	}
 	if o.Err != nil {
 		fmt.Fprintf(r.errOut, "%s %s: %v\n", r.ep.Red("error"), o.Input.Name, o.Err)
 		return
 	}
-	if r.json {
-		fmt.Fprintf(r.out, "%s\n", o.Result.Reply.Body)
-	} else {
+	if o.Warning != "" {
+		fmt.Fprintf(r.errOut, "%s %s: %s\n", r.ep.Yellow("warning"), o.Input.Name, o.Warning)
+	}
+	if !r.json {
 		r.describe(o)
 	}
 	switch {
@@ -57,6 +96,8 @@ func (r *renderer) describe(o *replay.Outcome) {
 	switch res.Matched {
 	case "inbound":
 		input = "inbound call"
+	case "fallback":
+		input += ", an unknown menu: answered with the start menu"
 	case "status":
 		fmt.Fprintf(r.out, "%s  status update (CALL_STATUS %s): acknowledged with {}, nothing to answer\n",
 			r.p.Bold(o.Input.Name), o.Event.Payload.CallStatus)

@@ -44,6 +44,14 @@ PATH is a payload file, a directory (every *.json event in it, sorted), or -
 for standard input. A payload X.json with a sibling X.expected.json (the pairs
 'serve --record' writes) is checked against it automatically, and so is every
 input with --expect. A run over several inputs ends with 'N passed, N failed'.
+-o json prints one JSON object per input: {"file", "verdict" (answered,
+matches, differs or error), "menu", "digits", "matched", "answer" (the exact
+body serve answers), "expected", "diff", "warning", "error"}; with --walk,
+each answer's body.
+
+An event whose clientActionId names no menu is answered with the start menu,
+as serve answers it: the answer is shown (and checked like any other) with a
+warning on stderr, and serve logs the digit pressed.
 
 --walk plays a whole call without payload files: it starts at the start menu
 (the one Send Callflow plays), feeds the digits in order, carries

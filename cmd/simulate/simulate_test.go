@@ -116,10 +116,37 @@ func TestSimulateGolden(t *testing.T) {
 	}
 }
 
+// -o json: one object per input, with its file, its verdict and, as
+// "answer", the exact body serve answers.
 func TestSimulateJSONIsTheWebhookBody(t *testing.T) {
 	r := ivrctl(t, "", "simulate", "-o", "json", "testdata/dtmf1.json")
-	if r.stdout != `{"callflow":[{"action":"hangup"}]}`+"\n" || r.code != 0 {
+	want := `{"file":"testdata/dtmf1.json","verdict":"matches","menu":"main","digits":"1","matched":"1","answer":{"callflow":[{"action":"hangup"}]},"expected":"testdata/dtmf1.expected.json"}` + "\n"
+	if r.stdout != want || r.code != 0 {
 		t.Fatalf("got %q (exit %d), want the seed's hangup answer", r.stdout, r.code)
+	}
+}
+
+// An event naming a menu the file lacks: serve and simulate both answer
+// with the start menu, and both say so. simulate shows that answer (and
+// checks it like any other) and warns; serve logs the digit pressed.
+func TestSimulateUnknownMenuIsAnsweredWithTheStart(t *testing.T) {
+	const f = "testdata/simulate/unknown-client-action-id.json"
+	r := ivrctl(t, "", "simulate", f)
+	if r.code != 0 || !strings.Contains(r.stdout, "menu ivr-1-stage-1, pressed 1, an unknown menu: answered with the start menu") ||
+		!strings.Contains(r.stdout, `asks      "Dear customer`) ||
+		r.stderr != "warning "+f+`: clientActionId "ivr-1-stage-1" names no menu: answered with the start menu "main"`+"\n" {
+		t.Errorf("exit %d\nstdout %s\nstderr %s", r.code, r.stdout, r.stderr)
+	}
+	r = ivrctl(t, "", "simulate", "-o", "json", f)
+	if r.code != 0 || !strings.Contains(r.stdout, `"verdict":"answered","menu":"ivr-1-stage-1","digits":"1","matched":"fallback","answer":{"clientActionId":"main"`) ||
+		!strings.Contains(r.stdout, `"warning":"clientActionId \"ivr-1-stage-1\" names no menu`) {
+		t.Errorf("-o json: exit %d\nstdout %s", r.code, r.stdout)
+	}
+	// Checked against an answer it does not give, it fails as any
+	// changed answer does.
+	r = ivrctl(t, "", "simulate", "--expect", "testdata/dtmf1.expected.json", f)
+	if r.code != 1 {
+		t.Errorf("--expect another answer: exit %d, want 1", r.code)
 	}
 }
 
@@ -129,7 +156,7 @@ func TestSimulateStdin(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := ivrctl(t, string(data), "simulate", "-o", "json", "--from", "+6561115777", "-")
-	want := `{"callflow":[{"action":"makeCall","params":{"source":"+6561115777","destination":"6561115777"}}]}` + "\n"
+	want := `{"file":"stdin","verdict":"answered","menu":"main","digits":"2","matched":"2","answer":{"callflow":[{"action":"makeCall","params":{"source":"+6561115777","destination":"6561115777"}}]}}` + "\n"
 	if diff := cmp.Diff(want, r.stdout); diff != "" || r.code != 0 {
 		t.Fatalf("exit %d, stdout (-want +got):\n%s\nstderr: %s", r.code, diff, r.stderr)
 	}
@@ -147,7 +174,6 @@ func TestSimulateBadInputs(t *testing.T) {
 		{"testdata/simulate/bad/not-an-event.json", "not an event: expected a JSON object: found an array"},
 		{"testdata/simulate/bad/session-summary.json", "a session summary (VSS), not a call action (VCA)"},
 		{"testdata/simulate/bad/missing-payload.json", `no "payload" object`},
-		{"testdata/simulate/bad/unknown-client-action-id.json", `clientActionId "ivr-1-stage-1" names no menu`},
 		{empty, "no *.json events in this directory"},
 		{"testdata/does-not-exist.json", "no such file or directory"},
 	}
@@ -164,7 +190,7 @@ func TestSimulateBadInputs(t *testing.T) {
 			if lines[len(lines)-1] != "1 passed, 1 failed" {
 				t.Errorf("summary %q, want 1 passed, 1 failed", lines[len(lines)-1])
 			}
-			if r.stdout != `{"callflow":[{"action":"hangup"}]}`+"\n" {
+			if !strings.HasSuffix(r.stdout, `"answer":{"callflow":[{"action":"hangup"}]},"expected":"testdata/dtmf1.expected.json"}`+"\n") {
 				t.Errorf("the good input was not answered: stdout %q", r.stdout)
 			}
 		})

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 	"github.com/ivrctl/ivrctl/pkg/emulator"
@@ -39,6 +40,15 @@ func (r *renderer) result(res *scenario.Result) {
 		verdict = r.p.Red("FAIL")
 	}
 	fmt.Fprintf(r.out, "%s  %s  %s\n", verdict, r.p.Bold(s.Name), r.p.Gray(s.ID()))
+	if tr := res.Transcript; tr != nil && res.Passed() {
+		// The faults played: a passing call says what it survived (a
+		// failing one lists them in its report's notes).
+		for _, n := range tr.Notes {
+			if strings.HasPrefix(n, "fault ") {
+				fmt.Fprintf(r.out, "      %s\n", r.p.Gray(n))
+			}
+		}
+	}
 	res.WriteReport(r.out, "      ", scenario.Style{
 		Red: r.p.Red, Green: r.p.Green, Gray: r.p.Gray, Bold: r.p.Bold,
 	})

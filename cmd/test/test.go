@@ -19,8 +19,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ivrctl/ivrctl/cmd/account"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 	"github.com/ivrctl/ivrctl/cmd/webhookopts"
+	"github.com/ivrctl/ivrctl/pkg/callflow"
 	"github.com/ivrctl/ivrctl/pkg/emulator"
 	"github.com/ivrctl/ivrctl/pkg/redact"
 	"github.com/ivrctl/ivrctl/pkg/scenario"
@@ -50,11 +52,17 @@ type TestOptions struct {
 	Parallel   int
 	Timeout    time.Duration
 	Run        string
+	// Profiles is --profiles: the sub-account's speech profiles, as
+	// emulate and validate take them. Empty: the cached list, if any.
+	Profiles string
+	// cached finds the list an earlier command cached (nil: none).
+	cached func() (codes map[string]bool, subaccount string, ok bool)
 }
 
 // NewCmdTest builds the command; runF replaces the run function in tests.
 func NewCmdTest(f *cmdutil.Factory, runF func(*TestOptions) error) *cobra.Command {
-	opts := &TestOptions{IO: f.IO, ReadFile: f.ReadFile, WriteFile: writeFile}
+	opts := &TestOptions{IO: f.IO, ReadFile: f.ReadFile, WriteFile: writeFile,
+		cached: func() (map[string]bool, string, bool) { return account.CachedProfilesFromConfig(f) }}
 	cmd := &cobra.Command{
 		Use:   "test [flags] SCENARIO...",
 		Short: "Play scenario calls through the 8x8 emulator and check them",
@@ -85,6 +93,19 @@ config file; the first of two comma-separated secrets is sent. It goes to
 --webhook and --vss only, never to a scenario file's call.webhook. Basic auth:
 http://user:pass@host/... in the URLs; serve's token: ?token=... . No output
 shows a secret.
+
+Voices: with --profiles (codes, a file as 'ivrctl profiles -o json' prints,
+or any; emulate's and validate's value) a voiceProfile the sub-account lacks
+is refused as 8x8 refuses it: -1002 for the Send Callflow request, ERROR
+-2005 for a webhook's callflow. Without it, the list an earlier 'ivrctl
+profiles' cached for IVRCTL_SUBACCOUNT is used; with neither, test says once
+that voices were not checked.
+
+A scenario's call may be inbound (call: {direction: inbound, to:
+VIRTUAL_NUMBER, from: CALLER}: 8x8's CALL_RECEIVED event, no Send Callflow
+request) and may play faults (faults: [duplicate-vca, delay-vss, barge-in,
+...], as 'ivrctl emulate --fault' lists them); a passing call prints the
+faults it survived under its line.
 
 Prints one line per scenario, in input order, with what was expected and
 what was heard for each failure, then 'N passed, N failed'. --junit writes a
@@ -168,6 +189,8 @@ Exit codes:
 	fl.IntVar(&opts.Parallel, "parallel", 0, "`N` calls in flight at once (default: one per CPU; four per CPU with webhooks)")
 	fl.DurationVar(&opts.Timeout, "timeout", 5*time.Second, "time limit of each webhook round trip")
 	fl.StringVar(&opts.Run, "run", "", "only the scenarios whose name matches `REGEX`")
+	fl.StringVar(&opts.Profiles, account.FlagProfiles, "", account.ProfilesHelp+" (default: the cached list)")
+	_ = cmd.MarkFlagFilename(account.FlagProfiles, "json")
 	_ = cmd.MarkFlagFilename("junit", "xml")
 	_ = cmd.MarkFlagFilename("request", "json")
 	cmdutil.CompleteFileArgs(cmd, "yaml", "yml")
@@ -235,10 +258,17 @@ func run(ctx context.Context, opts *TestOptions) error {
 		}
 		scenarios = kept
 	}
+	profiles, note, err := opts.voices()
+	if err != nil {
+		return err
+	}
 	r := newRenderer(opts)
 	runner := &scenario.Runner{
 		Webhook: opts.Webhook, VSS: opts.VSS, Header: opts.header(),
-		Timeout: opts.Timeout, Parallel: opts.Parallel,
+		Timeout: opts.Timeout, Parallel: opts.Parallel, Profiles: profiles,
+	}
+	if note != "" {
+		defer fmt.Fprintf(opts.IO.ErrOut, "%s %s\n", opts.IO.ErrPalette().Yellow("note"), note)
 	}
 	start := time.Now()
 	results := runner.Run(ctx, scenarios, r.result)
@@ -270,6 +300,27 @@ func run(ctx context.Context, opts *TestOptions) error {
 		return &cmdutil.SilentError{Code: cmdutil.ExitFailed}
 	}
 	return nil
+}
+
+// voices is the speech profiles the emulator checks voiceProfiles
+// against: --profiles, else the cached list, else none (and a note to say
+// so once).
+func (o *TestOptions) voices() ([]callflow.SpeechProfile, string, error) {
+	if o.Profiles != "" {
+		ps, err := account.ParseProfiles(o.Profiles, o.ReadFile)
+		return ps, "", err
+	}
+	if o.cached != nil {
+		if codes, _, ok := o.cached(); ok {
+			list := make([]string, 0, len(codes))
+			for c := range codes {
+				list = append(list, c)
+			}
+			slices.Sort(list)
+			return emulator.ProfilesFromCodes(list), "", nil
+		}
+	}
+	return nil, account.VoicesNotChecked, nil
 }
 
 // refused is the error, with a hint, when the webhook turned calls away

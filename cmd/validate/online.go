@@ -32,37 +32,34 @@ func newOnlineCheck(ctx context.Context, opts *ValidateOptions) (*onlineCheck, e
 	return &onlineCheck{ctx: ctx, opts: opts, lister: l}, nil
 }
 
-// problems lists the file's voiceProfiles that are not the sub-account's,
-// as `path: where: message (-1002)`. Paths the offline validator already
-// reported are skipped (a malformed profile is reported once). A menu file
-// that does not parse has been reported already and is skipped.
-func (c *onlineCheck) problems(path string, data []byte, offline callflow.Problems) ([]string, error) {
-	var uses []account.ProfileUse
+// voiceUses lists the file's voiceProfiles: a menu's keys, a callflow's
+// JSON paths. Paths the offline validator already reported are skipped (a
+// malformed profile is reported once); a menu file that does not parse has
+// been reported already and gives none.
+func voiceUses(path string, data []byte, offline callflow.Problems) []account.ProfileUse {
 	if isMenu(path, data) {
 		m, err := menu.Parse(path, data)
 		if err != nil {
-			return nil, nil
+			return nil
 		}
-		uses = account.MenuProfiles(m)
-	} else {
-		for _, u := range account.CallflowProfiles(data) {
-			if !slices.ContainsFunc(offline, func(p callflow.Problem) bool { return p.Path == u.Path }) {
-				uses = append(uses, u)
-			}
+		return account.MenuProfiles(m)
+	}
+	var uses []account.ProfileUse
+	for _, u := range account.CallflowProfiles(data) {
+		if !slices.ContainsFunc(offline, func(p callflow.Problem) bool { return p.Path == u.Path }) {
+			uses = append(uses, u)
 		}
 	}
-	if len(uses) == 0 {
-		return nil, nil
-	}
+	return uses
+}
+
+// problems lists the uses of voices the sub-account lacks, as -1002.
+func (c *onlineCheck) problems(uses []account.ProfileUse) (callflow.Problems, error) {
 	unknown, err := c.unknown(account.Codes(uses))
 	if err != nil {
 		return nil, account.Error("list the speech profiles of sub-account "+c.opts.Account.Subaccount, err, c.opts.Account.APIKey)
 	}
-	var out []string
-	for _, pr := range account.ProfileProblems(uses, unknown, c.opts.Account.Subaccount) {
-		out = append(out, path+": "+pr.String())
-	}
-	return out, nil
+	return account.ProfileProblems(uses, unknown, c.opts.Account.Subaccount), nil
 }
 
 // unknown returns the codes not among the profiles: the cached list first,

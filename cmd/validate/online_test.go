@@ -73,3 +73,22 @@ func TestValidateOnlineFailures(t *testing.T) {
 		t.Errorf("401: exit %d: %s", r.Code, r.Stderr)
 	}
 }
+
+// Offline, the list an earlier command cached is used (no request, no API
+// key needed); a voice not in it is refused as 8x8 would.
+func TestValidateUsesCachedProfiles(t *testing.T) {
+	t.Parallel()
+	fake := at.NewFake(t, map[string][]at.Answer{"GET " + profilesPath: {at.OK(emmaOnly)}})
+	cache, cfg := t.TempDir(), at.Config(t, "")
+	if r := at.Run(t, cache, "profiles", "--config", cfg, "--base-url", fake.URL); r.Code != 0 {
+		t.Fatalf("profiles: exit %d: %s", r.Code, r.Stderr)
+	}
+	r := at.Run(t, cache, "validate", "--config", cfg, "--base-url", fake.URL, "testdata/golden/seed/request.json")
+	want := `invalid testdata/golden/seed/request.json: $.callflow[1].params.voiceProfile: Speech profile or language parameter invalid: "en-US-BenjaminRUS" is not in the cached list of sub-account acme_voice (-1002)` + "\n"
+	if r.Code != cmdutil.ExitFailed || r.Stdout != want || r.Stderr != "" {
+		t.Errorf("exit %d\nstdout %q\nstderr %q", r.Code, r.Stdout, r.Stderr)
+	}
+	if n := fake.Count("GET " + profilesPath); n != 1 {
+		t.Errorf("%d requests, want only profiles' 1", n)
+	}
+}

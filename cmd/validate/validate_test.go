@@ -33,6 +33,9 @@ func run(t *testing.T, args ...string) (string, string, int) {
 	return out.String(), errOut.String(), code
 }
 
+// notChecked is said once when no list of voices was given or cached.
+const notChecked = "note voices were not checked: give --profiles (codes, or a file as ivrctl profiles -o json prints) or --online; 8x8 refuses a voiceProfile the sub-account lacks (-1002)\n"
+
 func TestValidate(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -45,6 +48,49 @@ func TestValidate(t *testing.T) {
 			name:   "valid request, answers and menus",
 			args:   []string{"testdata/golden/seed/request.json", "testdata/dtmf2.expected.json", "testdata/menus/simple-ivr.yaml", "testdata/menus/advanced-ivr.yaml"},
 			stdout: "ok testdata/golden/seed/request.json\nok testdata/dtmf2.expected.json\nok testdata/menus/simple-ivr.yaml\nok testdata/menus/advanced-ivr.yaml\n",
+			stderr: notChecked,
+		},
+		{
+			name:   "--profiles checks voices offline, as 8x8 would (-1002)",
+			args:   []string{"--profiles", "en-US-Jenny", "testdata/golden/seed/request.json", "testdata/menus/simple-ivr.yaml"},
+			stdout: "invalid testdata/golden/seed/request.json: $.callflow[1].params.voiceProfile: Speech profile or language parameter invalid: \"en-US-BenjaminRUS\" is not in the --profiles list (-1002)\ninvalid testdata/menus/simple-ivr.yaml: capture.voiceProfile: Speech profile or language parameter invalid: \"en-US-BenjaminRUS\" is not in the --profiles list (-1002)\n",
+			code:   1,
+		},
+		{
+			name:   "--profiles takes the file ivrctl profiles -o json prints",
+			args:   []string{"--profiles", "testdata/validate/ok/profiles.json", "testdata/golden/seed/request.json"},
+			stdout: "ok testdata/golden/seed/request.json\n",
+		},
+		{
+			name:   "--profiles any checks nothing and says nothing",
+			args:   []string{"--profiles", "any", "testdata/golden/seed/request.json"},
+			stdout: "ok testdata/golden/seed/request.json\n",
+		},
+		{
+			name:   "a file with nothing 8x8 refuses but something it ignores is valid, with a warning",
+			args:   []string{"--profiles", "any", "--kind", "request", "testdata/validate/ok/client-action-id-request.json"},
+			stdout: "ok testdata/validate/ok/client-action-id-request.json\nwarning testdata/validate/ok/client-action-id-request.json: $.clientActionId: is only used in answers to VCA events: 8x8 ignores it in a Send Callflow request (the next event carries none)\n",
+		},
+		{
+			name:   "validUntil that is not a date: refused, as the emulator refuses it",
+			args:   []string{"--profiles", "any", "testdata/validate/bad-valid-until.json"},
+			stdout: "invalid testdata/validate/bad-valid-until.json: $.validUntil: \"next tuesday\" is not a date-time like 2024-07-03T05:59:32.226Z (YYYY-MM-DDTHH:MM:SS.SSSZ, UTC) (-1009)\n",
+			code:   1,
+		},
+		{
+			name: "-o json: one object per file",
+			args: []string{"-o", "json", "--profiles", "en-US-BenjaminRUS", "--kind", "request", "testdata/validate/ok/client-action-id-request.json", "testdata/validate/bad-valid-until.json", "testdata/menus/bad/dangling-open.yaml"},
+			stdout: `{"file":"testdata/validate/ok/client-action-id-request.json","kind":"request","valid":true,"warnings":[{"path":"$.clientActionId","message":"is only used in answers to VCA events: 8x8 ignores it in a Send Callflow request (the next event carries none)"}]}
+{"file":"testdata/validate/bad-valid-until.json","kind":"request","valid":false,"problems":[{"code":-1009,"path":"$.validUntil","message":"\"next tuesday\" is not a date-time like 2024-07-03T05:59:32.226Z (YYYY-MM-DDTHH:MM:SS.SSSZ, UTC)"}]}
+{"file":"testdata/menus/bad/dangling-open.yaml","kind":"menu","valid":false,"problems":[{"message":"testdata/menus/bad/dangling-open.yaml:7: menus.main.options[\"1\"]: open: no menu \"sales\""}]}
+`,
+			code: 1,
+		},
+		{
+			name:   "--online and --profiles together",
+			args:   []string{"--online", "--profiles", "any", "x.json"},
+			stderr: "ivrctl: --online and --profiles: give one list of speech profiles\n",
+			code:   2,
 		},
 		{
 			name: "every problem of a request, with 8x8's codes and paths",
@@ -55,12 +101,14 @@ invalid testdata/validate/bad-request.json: $.callflow[1].params.maxDigits: Vali
 invalid testdata/validate/bad-request.json: $.callflow[1].params.digitTimeout: OverallTimeout should be greater than digitTimeout: digitTimeout 20000 > overallTimeout 10000 (-1006)
 invalid testdata/validate/bad-request.json: $.callflow[2].action: should be one of: makeCall,say,sayAndCapture,playFile,hangup (-1007)
 `,
-			code: 1,
+			stderr: notChecked,
+			code:   1,
 		},
 		{
 			name:   "a request (it has validUntil) must start with makeCall",
 			args:   []string{"testdata/validate/request-without-makecall.json"},
 			stdout: "invalid testdata/validate/request-without-makecall.json: $.callflow[0].action: Invalid Callflow : First action should be a MakeCall action: the first action must be makeCall, not say (-1013)\n",
+			stderr: notChecked,
 			code:   1,
 		},
 		{

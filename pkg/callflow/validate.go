@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -140,16 +141,26 @@ func Validate(v any, kind Kind) Problems {
 }
 
 // ValidateJSON judges a callflow document as the platform would and reports
-// every problem found, each with 8x8's status code and a JSON path.
+// every problem found, each with 8x8's status code and a JSON path. It is
+// the one verdict: `ivrctl validate`, the emulator, serve's menus and the
+// test runner all take it.
 func ValidateJSON(data []byte, kind Kind) Problems {
+	probs, _ := Judge(data, kind)
+	return probs
+}
+
+// Judge is ValidateJSON with the warnings: things 8x8's spec does not
+// forbid (so the platform takes them, and real backends send them) but
+// that do nothing or are likely mistakes. A warning's Code is 0.
+func Judge(data []byte, kind Kind) (problems, warnings Problems) {
 	if len(bytes.TrimSpace(data)) == 0 {
-		return Problems{{Code: StatusInvalidJSON, Path: jsonPathRoot, Message: StatusMessage(StatusInvalidJSON) + ": empty document"}}
+		return Problems{{Code: StatusInvalidJSON, Path: jsonPathRoot, Message: StatusMessage(StatusInvalidJSON) + ": empty document"}}, nil
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var doc any
 	if err := dec.Decode(&doc); err != nil {
-		return Problems{{Code: StatusInvalidJSON, Path: jsonPathRoot, Message: StatusMessage(StatusInvalidJSON) + ": " + err.Error()}}
+		return Problems{{Code: StatusInvalidJSON, Path: jsonPathRoot, Message: StatusMessage(StatusInvalidJSON) + ": " + err.Error()}}, nil
 	}
 	// Decoder.More is false before a stray '}' or ']', so ask for the next
 	// token instead: anything but EOF after the document is an error, and
@@ -160,20 +171,41 @@ func ValidateJSON(data []byte, kind Kind) Problems {
 		if err := json.Unmarshal(data, new(json.RawMessage)); err != nil {
 			msg = err.Error()
 		}
-		return Problems{{Code: StatusInvalidJSON, Path: jsonPathRoot, Message: StatusMessage(StatusInvalidJSON) + ": " + msg}}
+		return Problems{{Code: StatusInvalidJSON, Path: jsonPathRoot, Message: StatusMessage(StatusInvalidJSON) + ": " + msg}}, nil
 	}
 	v := &validator{kind: kind}
 	v.document(doc)
-	return v.problems
+	return v.problems, v.warnings
 }
 
 type validator struct {
 	kind     Kind
 	problems Problems
+	warnings Problems
 }
 
 func (v *validator) add(code int, path, format string, args ...any) {
 	v.problems = append(v.problems, Problem{Code: code, Path: path, Message: fmt.Sprintf(format, args...)})
+}
+
+func (v *validator) warn(path, format string, args ...any) {
+	v.warnings = append(v.warnings, Problem{Path: path, Message: fmt.Sprintf(format, args...)})
+}
+
+// validUntilLayout is the one form 8x8 documents for validUntil.
+const validUntilLayout = "YYYY-MM-DDTHH:MM:SS.SSSZ"
+
+// checkValidUntil refuses a validUntil that is not a date-time. Whether
+// it has passed depends on when the request arrives, which only the
+// platform (or the emulator) knows.
+func (v *validator) checkValidUntil(val any) {
+	s, ok := val.(string)
+	if !ok {
+		return // the type check reported it
+	}
+	if _, err := time.Parse(time.RFC3339Nano, s); err != nil {
+		v.add(StatusInvalidEntry, "$.validUntil", "%q is not a date-time like 2024-07-03T05:59:32.226Z (%s, UTC)", s, validUntilLayout)
+	}
 }
 
 func (v *validator) document(doc any) {
@@ -186,11 +218,14 @@ func (v *validator) document(doc any) {
 	if v.kind == KindWebhookResponse {
 		allowed = []string{"callflow", "clientActionId"}
 	}
-	v.unknownKeys(obj, jsonPathRoot, allowed)
+	v.unknownKeys(obj, jsonPathRoot, allowed, 0)
 	for _, k := range allowed[1:] {
 		if val, ok := obj[k]; ok {
 			v.checkType(val, jsonPathRoot+"."+k, paramRule{typ: tString})
 		}
+	}
+	if val, ok := obj["validUntil"]; ok && v.kind == KindRequest {
+		v.checkValidUntil(val)
 	}
 	raw, ok := obj["callflow"]
 	if !ok {
@@ -248,8 +283,9 @@ func (v *validator) action(item any, path string) string {
 		v.add(StatusInvalidEntry, path, "%s found, object expected", typeName(item))
 		return ""
 	}
-	v.unknownKeys(obj, path, []string{"action", "params"})
 	rawName, ok := obj["action"]
+	name0, _ := rawName.(string)
+	v.unknownKeys(obj, path, []string{"action", "params"}, specMaxProperties[name0])
 	if !ok {
 		v.add(StatusInvalidEntry, path+".action", missingRequired)
 		return ""
@@ -263,7 +299,9 @@ func (v *validator) action(item any, path string) string {
 	rawParams, hasParams := obj["params"]
 	if name == ActionHangup {
 		if p, ok := rawParams.(map[string]any); hasParams && rawParams != nil && (!ok || len(p) > 0) {
-			v.add(StatusInvalidEntry, path+".params", "hangup takes no params")
+			// Choice: the spec's Hangup schema defines no params and does
+			// not forbid them, so 8x8 takes and ignores them.
+			v.warn(path+".params", "hangup takes no params: they are ignored")
 		}
 		return name
 	}
@@ -285,7 +323,7 @@ func (v *validator) params(action string, rules []paramRule, params map[string]a
 	for i, r := range rules {
 		names[i] = r.name
 	}
-	v.unknownKeys(params, path, names)
+	v.unknownKeys(params, path, names, specMaxProperties[action+".params"])
 	for _, r := range rules {
 		val, present := params[r.name]
 		p := path + "." + r.name
@@ -405,17 +443,63 @@ func (v *validator) checkType(val any, path string, r paramRule) {
 	}
 }
 
-func (v *validator) unknownKeys(obj map[string]any, path string, allowed []string) {
+// specMaxProperties are the maxProperties of 8x8's OpenAPI schema
+// (voice_v1_api.json, Send Callflow): the say action object at most 3, its
+// params at most 5, makeCall's params at most 2. No schema in it sets
+// additionalProperties false.
+var specMaxProperties = map[string]int{
+	ActionSay:                  3,
+	ActionSay + ".params":      5,
+	ActionMakeCall + ".params": 2,
+}
+
+// unknownKeys reports the keys of obj outside allowed. The spec forbids no
+// additional property anywhere, so 8x8 takes and ignores them: each is a
+// warning, unless the object then has more properties than the spec's
+// maxProperties for it (max > 0), which 8x8's schema check refuses (-1009).
+// Documented properties never count against max: makeCall's callRecording
+// is in the guides though the spec allows two params (a choice, see
+// actionRules).
+func (v *validator) unknownKeys(obj map[string]any, path string, allowed []string, max int) {
 	var extra []string
+	documented := 0
 	for k := range obj {
-		if !slices.Contains(allowed, k) {
+		if slices.Contains(allowed, k) {
+			documented++
+		} else {
 			extra = append(extra, k)
 		}
 	}
 	slices.Sort(extra) // map order is random; reports must be stable
-	for _, k := range extra {
-		v.add(StatusInvalidEntry, path+"."+k, "is not defined in the schema and the schema does not allow additional properties")
+	for i, k := range extra {
+		if max > 0 && documented+i+1 > max {
+			v.add(StatusInvalidEntry, path+"."+k, "is not defined in the schema, and the object may have at most %d properties", max)
+			continue
+		}
+		v.warn(path+"."+k, "%s", unknownKeyReason(path, k))
 	}
+}
+
+// unknownKeyReason says why an unknown key is only a warning: the
+// decisions, each written down (docs/emulator.md, "Agreement").
+func unknownKeyReason(path, key string) string {
+	switch {
+	case path == jsonPathRoot && key == "clientActionId":
+		// 8x8's docs: clientActionId "is only supported in Voice Call
+		// Action webhook"; the spec's request schema does not forbid it,
+		// and a public backend sends it on every call.
+		return "is only used in answers to VCA events: 8x8 ignores it in a Send Callflow request (the next event carries none)"
+	case path == jsonPathRoot && key == "validUntil":
+		return "only a Send Callflow request has a validity period: ignored in a webhook answer"
+	case key == "language":
+		// The spec's prose asks for "a language code or a voice
+		// profile", but no language field exists in its schema, tables
+		// or any example; voiceProfile is required and sets the language.
+		return "is not a parameter: voiceProfile sets the voice and its language (8x8's prose mentions a language code, no field exists); ignored"
+	case key == "clientActionId":
+		return "belongs at the top of a webhook answer, not in an action: ignored here"
+	}
+	return "is not defined in 8x8's schema: ignored (a misspelt parameter?)"
 }
 
 // checkFileURL returns why a playFile URL would fail, or "".

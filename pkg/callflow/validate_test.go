@@ -114,6 +114,7 @@ func TestValidate(t *testing.T) {
 		edits []edit
 		kind  Kind
 		want  Problems
+		warns Problems // Judge's warnings
 	}{
 		// -1001: not JSON, or JSON that is not an object.
 		{name: "-1001 not JSON", raw: `{"callflow":`, want: []P{{-1001, "$", "Invalid JSON request body: unexpected EOF"}}},
@@ -290,19 +291,29 @@ func TestValidate(t *testing.T) {
 		{name: "-1009 playFile repetition 4", raw: `{"callflow":[{"action":"playFile","params":{"fileUrl":"https://example.com/a.wav","repetition":4}}]}`, kind: KindWebhookResponse,
 			want: []P{{-1009, "$.callflow[0].params.repetition", "must be between 1 and 3, got 4"}}},
 
-		// -1009: unknown params and keys.
-		{name: "-1009 unknown param", edits: []edit{param(1, "language", "en")},
-			want: []P{{-1009, c1 + "language", "is not defined in the schema and the schema does not allow additional properties"}}},
-		{name: "-1009 text on sayAndCapture", edits: []edit{param(1, "text", "hi")},
-			want: []P{{-1009, c1 + "text", "is not defined in the schema and the schema does not allow additional properties"}}},
-		{name: "-1009 unknown action key", edits: []edit{field(0, "clientActionId", "x")},
-			want: []P{{-1009, "$.callflow[0].clientActionId", "is not defined in the schema and the schema does not allow additional properties"}}},
-		{name: "-1009 clientActionId in a request", edits: []edit{top("clientActionId", "x")},
-			want: []P{{-1009, "$.clientActionId", "is not defined in the schema and the schema does not allow additional properties"}}},
-		{name: "-1009 validUntil in a webhook response", raw: `{"validUntil":"2024-07-03T05:59:32.226Z","callflow":[` + hangup + `]}`, kind: KindWebhookResponse,
-			want: []P{{-1009, "$.validUntil", "is not defined in the schema and the schema does not allow additional properties"}}},
-		{name: "-1009 hangup with params", raw: `{"callflow":[{"action":"hangup","params":{"now":true}}]}`, kind: KindWebhookResponse,
-			want: []P{{-1009, "$.callflow[0].params", "hangup takes no params"}}},
+		// Unknown params and keys: 8x8's spec forbids no additional
+		// property, so each is a warning, unless the object then exceeds
+		// the spec's maxProperties.
+		{name: "warn: language param", edits: []edit{param(1, "language", "en")},
+			warns: []P{{0, c1 + "language", "is not a parameter: voiceProfile sets the voice and its language (8x8's prose mentions a language code, no field exists); ignored"}}},
+		{name: "warn: text on sayAndCapture", edits: []edit{param(1, "text", "hi")},
+			warns: []P{{0, c1 + "text", "is not defined in 8x8's schema: ignored (a misspelt parameter?)"}}},
+		{name: "warn: clientActionId in an action", edits: []edit{field(0, "clientActionId", "x")},
+			warns: []P{{0, "$.callflow[0].clientActionId", "belongs at the top of a webhook answer, not in an action: ignored here"}}},
+		{name: "warn: clientActionId in a request", edits: []edit{top("clientActionId", "x")},
+			warns: []P{{0, "$.clientActionId", "is only used in answers to VCA events: 8x8 ignores it in a Send Callflow request (the next event carries none)"}}},
+		{name: "warn: validUntil in a webhook response", raw: `{"validUntil":"2024-07-03T05:59:32.226Z","callflow":[` + hangup + `]}`, kind: KindWebhookResponse,
+			warns: []P{{0, "$.validUntil", "only a Send Callflow request has a validity period: ignored in a webhook answer"}}},
+		{name: "warn: hangup with params", raw: `{"callflow":[{"action":"hangup","params":{"now":true}}]}`, kind: KindWebhookResponse,
+			warns: []P{{0, "$.callflow[0].params", "hangup takes no params: they are ignored"}}},
+		{name: "-1009 makeCall params beyond the spec's maxProperties 2", edits: []edit{param(0, "record", true)},
+			want: []P{{-1009, "$.callflow[0].params.record", "is not defined in the schema, and the object may have at most 2 properties"}}},
+		{name: "-1009 say action beyond the spec's maxProperties 3", raw: `{"callflow":[{"action":"say","params":{"text":"hi","voiceProfile":"en-US-Jenny"},"a":1,"b":2}]}`, kind: KindWebhookResponse,
+			want:  []P{{-1009, "$.callflow[0].b", "is not defined in the schema, and the object may have at most 3 properties"}},
+			warns: []P{{0, "$.callflow[0].a", "is not defined in 8x8's schema: ignored (a misspelt parameter?)"}}},
+		{name: "-1009 validUntil not a date", edits: []edit{top("validUntil", "tomorrow")},
+			want: []P{{-1009, "$.validUntil", `"tomorrow" is not a date-time like 2024-07-03T05:59:32.226Z (YYYY-MM-DDTHH:MM:SS.SSSZ, UTC)`}}},
+		{name: "ok: validUntil as 8x8 writes it", edits: []edit{top("validUntil", "2024-07-03T05:59:32.226Z")}},
 		{name: "ok: hangup with empty params", raw: `{"callflow":[{"action":"hangup","params":{}}]}`, kind: KindWebhookResponse},
 		{name: "ok: hangup with null params", raw: `{"callflow":[{"action":"hangup","params":null}]}`, kind: KindWebhookResponse},
 
@@ -351,9 +362,9 @@ func TestValidate(t *testing.T) {
 		{name: "three problems, three reports", edits: []edit{param(0, "destination", "x"), param(1, "speed", 3), param(1, "colour", "red")},
 			want: []P{
 				{-1017, "$.callflow[0].params.destination", `Invalid MSISDN format in Destination: "x"`},
-				{-1009, c1 + "colour", "is not defined in the schema and the schema does not allow additional properties"},
 				{-1009, c1 + "speed", "must be between 0.5 and 2, got 3"},
-			}},
+			},
+			warns: []P{{0, c1 + "colour", "is not defined in 8x8's schema: ignored (a misspelt parameter?)"}}},
 		{name: "problems across actions and the sequence", raw: `{"callflow":[` + say + `,{"action":"say","params":{}},` + hangup + `,` + play + `]}`,
 			want: []P{
 				{-1009, "$.callflow[1].params.text", "is missing but it is required"},
@@ -372,6 +383,13 @@ func TestValidate(t *testing.T) {
 			got := ValidateJSON(data, tt.kind)
 			if diff := cmp.Diff(tt.want, got, cmpopts.EquateEmpty()); diff != "" {
 				t.Errorf("ValidateJSON(%.200s) (-want +got):\n%s", data, diff)
+			}
+			probs, warns := Judge(data, tt.kind)
+			if diff := cmp.Diff(got, probs, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("Judge's problems differ from ValidateJSON's (-ValidateJSON +Judge):\n%s", diff)
+			}
+			if diff := cmp.Diff(tt.warns, warns, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("Judge(%.200s) warnings (-want +got):\n%s", data, diff)
 			}
 		})
 	}

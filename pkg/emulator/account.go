@@ -190,7 +190,8 @@ func (e *Emulator) newRegistration(typ, u, auth string, enabled bool) *registrat
 	switch typ {
 	case "VCA":
 		reg.webhook = &HTTPWebhook{URL: u, Timeout: e.cfg.WebhookTimeout, Header: hdr}
-	case "VSS":
+	case "VSS", "VCS":
+		// A CALL_STATUS event is posted like a summary: any 2xx is taken.
 		reg.vss = (&VSSWebhook{URL: u, Timeout: e.cfg.WebhookTimeout, Header: hdr}).Deliver
 	}
 	return reg

@@ -12,6 +12,8 @@ type Script struct {
 	// played (retries included); "" is silence. When the list runs out
 	// the caller hangs up at the next prompt.
 	Press []string
+	// Faults are played by every session of this script (faults.go).
+	Faults Faults
 }
 
 // ParsePress splits "2,,1" into {"2", "", "1"}; "" is no prompt answered.
@@ -29,6 +31,9 @@ type scriptCaller struct {
 	s    Script
 	next int
 }
+
+// Faults makes a script's caller a FaultCaller.
+func (c *scriptCaller) Faults() Faults { return c.s.Faults }
 
 func (c *scriptCaller) Dial(leg int, destination string) Pickup {
 	p := c.s.Answer

@@ -90,6 +90,9 @@ type Heard struct {
 	Kind string        `json:"kind"` // "say", "prompt", "success", "failure", "play"
 	Text string        `json:"text"` // TTS text, or the file URL for "play"
 	At   time.Duration `json:"at"`   // virtual time since the session started
+	// Cut is set when the prompt did not play to its end: the caller
+	// pressed a key into it (barge-in) or hung up during it.
+	Cut bool `json:"cut,omitempty"`
 }
 
 // Kinds of Heard.
@@ -114,7 +117,7 @@ type Transcript struct {
 	SessionID         string   `json:"sessionId"`
 	CallFlowRequestID string   `json:"callFlowRequestId"`
 	Heard             []Heard  `json:"heard"`
-	Pressed           []string `json:"pressed"`   // the digits of every VCA event sent, in order ("" = none)
+	Pressed           []string `json:"pressed"`   // the digits of every VCA event sent but CALL_RECEIVED, in order ("" = none)
 	Dialled           []Dial   `json:"dialled"`   // every makeCall, in order
 	Connected         []string `json:"connected"` // destinations of bridged legs that answered
 	WebhookCalls      int      `json:"webhookCalls"`
@@ -137,6 +140,19 @@ type Transcript struct {
 	// Limited is set when the session hit Config.MaxActions: the caller
 	// was made to hang up (a menu that loops forever).
 	Limited bool `json:"limited,omitempty"`
+	// Direction is OUTBOUND (a Send Callflow request) or INBOUND (a call
+	// rung to a virtual number: Emulator.Ring).
+	Direction string `json:"direction"`
+	// Faults are the faults the session played (Faults.Names).
+	Faults []string `json:"faults,omitempty"`
+	// Deliveries counts the posts of each webhook kind made for the
+	// session ("VCA", "VSS", "VCS"): with a duplicate or retry fault it is
+	// more than the events.
+	Deliveries map[string]int `json:"deliveries,omitempty"`
+	// StatusEvents are the callStatus values of the CALL_STATUS (VCS)
+	// events queued for the session, in the order queued (they may arrive
+	// in any order); empty without a VCS webhook.
+	StatusEvents []string `json:"statusEvents,omitempty"`
 }
 
 // Transcript.WebhookFailure values.
@@ -198,6 +214,13 @@ type Config struct {
 	// ends the session ERROR -2005 (ErrorTTS). Nil: any voiceProfile is
 	// accepted and DefaultProfiles are listed.
 	Profiles []callflow.SpeechProfile
+	// VCS, when set, receives the CALL_STATUS events of sessions whose
+	// sub-account registered no VCS webhook: best effort, through a
+	// bounded queue (choices.go), never holding up a call.
+	VCS func(ctx context.Context, body []byte) error
+	// Faults are played by every session, on top of those its Caller
+	// names (FaultCaller).
+	Faults Faults
 	// Numbers, when not nil, are the sub-accounts' virtual numbers (any
 	// spelling; digits are compared): GET .../numbers lists them and a
 	// request whose makeCall source is not one of them is refused -1014.
@@ -227,6 +250,9 @@ type Emulator struct {
 	numbers    map[string]bool
 	numberList []string // digits, in Config's order, no duplicates
 	born       time.Time
+
+	vcs     vcsQueue         // CALL_STATUS events in flight (vcs.go)
+	delayed delayedSummaries // summaries held back by delay-vss (deliver.go)
 }
 
 // New returns an emulator; zero fields of cfg take their defaults.
@@ -318,12 +344,21 @@ func (e *Emulator) Shutdown(ctx context.Context) error {
 	go func() { e.wg.Wait(); close(done) }()
 	select {
 	case <-done:
-		return nil
 	case <-ctx.Done():
 		e.stop(ErrStopped)
 		<-done
+		e.Flush(ctx)
 		return ctx.Err()
 	}
+	return e.Flush(ctx)
+}
+
+// Flush delivers the summaries held back by the delay-vss fault and waits
+// for the CALL_STATUS events queued, until ctx is done. Test runners call
+// it once their calls are over; Shutdown calls it.
+func (e *Emulator) Flush(ctx context.Context) error {
+	e.delayed.flush(ctx, e)
+	return e.vcs.wait(ctx)
 }
 
 // emit sends an event when someone listens.
@@ -354,4 +389,7 @@ const (
 	EventVCA     EventKind = "VCA"     // a webhook round trip
 	EventEnd     EventKind = "END"     // the session ended
 	EventVSS     EventKind = "VSS"     // the summary was (not) delivered
+	EventVCS     EventKind = "VCS"     // a CALL_STATUS event could not be delivered, or was dropped
+	EventFault   EventKind = "FAULT"   // a fault was played
+	EventRing    EventKind = "RING"    // an inbound call rang a virtual number
 )

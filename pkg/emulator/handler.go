@@ -41,6 +41,7 @@ func newHandler(e *Emulator, apiKey string, callerFor func(to string) Caller) ht
 	}
 	h.mux = http.NewServeMux()
 	h.mux.HandleFunc(PathCallflows, h.serveCallflows)
+	h.mux.HandleFunc(PathRing, h.serveRing)
 	h.routeAccount()
 	h.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, callflow.Response{StatusCode: http.StatusNotFound, StatusMessage: "Resource not found"})

@@ -248,7 +248,7 @@ func TestHandlerRefusals(t *testing.T) {
 		{"other path", http.MethodPost, base + "/api/v1/other", testKey, req, 404, 404, "Resource not found"},
 		{"no webhook", http.MethodPost, noWebhook + path, testKey, req, 400, -1004, "DTMF callback url not provided"},
 		{"expired", http.MethodPost, base + path, testKey, expired, 400, -1015, "The validity period of the call flow request has expired"},
-		{"bad validUntil", http.MethodPost, base + path, testKey, badUntil, 400, -1009, `Invalid call flow entry provided. $.validUntil: "tomorrow" is not a date-time like 2024-07-03T05:59:32.226Z`},
+		{"bad validUntil", http.MethodPost, base + path, testKey, badUntil, 400, -1009, `Invalid call flow entry provided. $.validUntil: "tomorrow" is not a date-time like 2024-07-03T05:59:32.226Z (YYYY-MM-DDTHH:MM:SS.SSSZ, UTC)`},
 		{"too large", http.MethodPost, base + path, testKey, []byte(`{"callflow":"` + strings.Repeat("x", 1<<20) + `"}`), 413, 413, "Request body too large"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -73,6 +73,7 @@ type leg struct {
 	connected           time.Duration // -1: never answered
 	disconnected        time.Duration // -1: still up
 	status              string
+	direction           string // OUTBOUND, or INBOUND for an inbound call's callA
 }
 
 func (l *leg) up() bool { return l.connected >= 0 && l.disconnected < 0 }
@@ -90,6 +91,11 @@ type session struct {
 	// registered webhooks, else Config's (Emulator.webhooksFor).
 	webhook Webhook
 	vss     func(ctx context.Context, body []byte) error
+	vcsPost func(ctx context.Context, body []byte) error // CALL_STATUS events (vcs.go); nil: none
+
+	faults  Faults   // played by this session (faults.go)
+	prompts int      // sayAndCapture prompts played so far, retries included
+	inbound *Inbound // set for a call rung to a virtual number (inbound.go)
 
 	now        time.Duration // virtual time since start
 	legs       []*leg
@@ -137,15 +143,11 @@ func (e *Emulator) prepare(body []byte, sub string) (*session, *RejectedError) {
 	req := parsed.req
 	start := e.cfg.Start()
 	if req.ValidUntil != "" {
-		// The validator leaves validUntil alone: whether it has passed
-		// depends on when the request arrives.
+		// The validator refused a validUntil that is not a date-time (one
+		// verdict with `ivrctl validate`); whether it has passed depends
+		// on when the request arrives.
 		until, err := time.Parse(time.RFC3339Nano, req.ValidUntil)
-		if err != nil {
-			p := callflow.Problem{Code: callflow.StatusInvalidEntry, Path: "$.validUntil",
-				Message: fmt.Sprintf("%q is not a date-time like 2024-07-03T05:59:32.226Z", req.ValidUntil)}
-			return nil, reject(crid, http.StatusBadRequest, p.Code, p.StatusMessage(), callflow.Problems{p})
-		}
-		if !until.After(start) {
+		if err == nil && !until.After(start) {
 			return nil, reject(crid, http.StatusBadRequest, callflow.StatusExpired, callflow.StatusMessage(callflow.StatusExpired), nil)
 		}
 	}
@@ -168,8 +170,9 @@ func (e *Emulator) prepare(body []byte, sub string) (*session, *RejectedError) {
 		req:     req,
 		sub:     sub,
 		start:   start,
-		tr:      &Transcript{SessionID: e.cfg.NewID(), CallFlowRequestID: crid},
+		tr:      &Transcript{SessionID: e.cfg.NewID(), CallFlowRequestID: crid, Direction: directionOutbound},
 		legs:    make([]*leg, 0, maxLegs),
+		vcsPost: e.vcsFor(sub),
 	}
 	return s, nil
 }
@@ -188,7 +191,11 @@ func (s *session) created() callflow.Response {
 // run plays the session to its end and delivers the summary.
 func (s *session) run(ctx context.Context, caller Caller) {
 	s.caller = caller
+	s.applyFaults()
 	flow, cid := s.req.Callflow, ""
+	if s.inbound != nil {
+		flow, cid = s.receive(ctx)
+	}
 	for !s.ended {
 		flow, cid = s.runFlow(ctx, flow, cid)
 	}
@@ -235,7 +242,7 @@ func (s *session) runFlow(ctx context.Context, flow []callflow.Action, cid strin
 				// webhook again when the callflow named a next step
 				// (the sample's "post_call"); its answer replaces the
 				// rest. Without a clientActionId the callflow goes on.
-				return s.callAction(ctx, cid, nil)
+				return s.callAction(ctx, callflow.CallStatusActionCompleted, cid, nil)
 			}
 		case callflow.ActionSay:
 			if !s.speakable(p) {
@@ -256,7 +263,7 @@ func (s *session) runFlow(ctx context.Context, flow []callflow.Action, cid strin
 			if ok {
 				d = &digits
 			}
-			return s.callAction(ctx, cid, d)
+			return s.callAction(ctx, callflow.CallStatusActionCompleted, cid, d)
 		case callflow.ActionHangup:
 			s.hangupAll()
 			return nil, ""
@@ -281,8 +288,10 @@ func (s *session) dial(i int, p *callflow.Params) bool {
 		initiated:    s.now,
 		connected:    -1,
 		disconnected: -1,
+		direction:    directionOutbound,
 	}
 	s.legs = append(s.legs, l)
+	s.callStatus(l, callStatusInitiated, nil)
 	pick := s.caller.Dial(i, l.destination)
 	s.tr.Dialled = append(s.tr.Dialled, Dial{Leg: i, Destination: l.destination, Pickup: pick, At: l.initiated})
 	switch pick {
@@ -301,6 +310,8 @@ func (s *session) dial(i int, p *callflow.Params) bool {
 	}
 	if l.connected < 0 {
 		l.disconnected = s.now
+	} else {
+		s.callStatus(l, callStatusConnected, nil)
 	}
 	s.logf(EventDial, false, "leg %s %s: %s", legName(i), l.destination, pick)
 	return l.connected >= 0
@@ -340,6 +351,12 @@ func countWords(s string) int {
 	return n
 }
 
+// hearCut records a prompt the caller did not hear to its end, taking d.
+func (s *session) hearCut(kind, text string, d time.Duration) {
+	s.tr.Heard = append(s.tr.Heard, Heard{Leg: 0, Kind: kind, Text: text, At: s.now, Cut: true})
+	s.now += d
+}
+
 // hear records what callA heard, taking d of virtual time. Choice: a text
 // or file played `repetition` times is one entry lasting that much longer,
 // so a scenario lists it once, as it is written in the callflow.
@@ -365,8 +382,33 @@ func (s *session) capture(p *callflow.Params) (string, bool) {
 	onHash := !p.CompleteOnHash.Valid() || p.CompleteOnHash.Value
 	prompt := p.PromptMessage.Value
 	for try := 1; try <= tries; try++ {
-		s.hear(HeardPrompt, prompt, speech(prompt, p.Speed, p.Repetition))
+		s.prompts++
+		played := speech(prompt, p.Speed, p.Repetition)
+		if s.faults.HangupInPrompt == s.prompts {
+			s.hearCut(HeardPrompt, prompt, played/2)
+			s.fault(FaultHangupInPrompt, "the caller hung up halfway through prompt %d (%d/%d): no VCA event follows", s.prompts, try, tries)
+			s.callerHangup()
+			return "", false
+		}
 		keys, hangup := s.caller.Capture(prompt, try)
+		if s.faults.HangupInCapture == s.prompts {
+			s.hear(HeardPrompt, prompt, played)
+			if keys != "" && !hangup {
+				s.now += KeyTime
+				s.fault(FaultHangupInCapture, "the caller pressed %s of %q at prompt %d, then hung up: no VCA event follows", keys[:1], keys, s.prompts)
+			} else {
+				s.now += overall / 2
+				s.fault(FaultHangupInCapture, "the caller hung up while prompt %d waited for keys: no VCA event follows", s.prompts)
+			}
+			s.callerHangup()
+			return "", false
+		}
+		if s.faults.BargeIn && keys != "" && !hangup && played > BargeInAfter {
+			s.hearCut(HeardPrompt, prompt, BargeInAfter)
+			s.fault(FaultBargeIn, "the caller pressed %s %s into prompt %d (%s long): the prompt stopped there", keys, BargeInAfter, s.prompts, played)
+		} else {
+			s.hear(HeardPrompt, prompt, played)
+		}
 		if hangup {
 			s.logf(EventCapture, false, "prompt %d/%d: the caller hung up", try, tries)
 			s.callerHangup()
@@ -384,6 +426,7 @@ func (s *session) capture(p *callflow.Params) (string, bool) {
 		}
 		if n := utf8.RuneCountInString(digits); n >= minD && n <= maxD && keys != "" {
 			s.logf(EventCapture, false, "prompt %d/%d: pressed %s", try, tries, digits)
+			s.callStatus(s.legs[0], callflow.CallStatusDTMFReceived, &digits)
 			if p.SuccessMessage.Valid() && p.SuccessMessage.Value != "" {
 				s.hear(HeardSuccess, p.SuccessMessage.Value, speech(p.SuccessMessage.Value, p.Speed, callflow.Opt[int]{}))
 			}
@@ -428,14 +471,14 @@ func optInt(o callflow.Opt[int], def int) int {
 }
 
 // callAction sends a VCA event and returns the webhook's callflow.
-func (s *session) callAction(ctx context.Context, cid string, digits *string) ([]callflow.Action, string) {
+func (s *session) callAction(ctx context.Context, callStatus, cid string, digits *string) ([]callflow.Action, string) {
 	w := s.webhook
 	if w == nil {
 		// Only a webhook's own callflow could get here without one.
 		s.fail(ErrorConnectivity, "no VCA webhook configured")
 		return nil, ""
 	}
-	event, err := s.vcaEvent(cid, digits)
+	event, err := s.vcaEvent(callStatus, cid, digits)
 	if err != nil {
 		s.fail(ErrorInternal, "encoding the VCA event: "+err.Error())
 		return nil, ""
@@ -448,14 +491,23 @@ func (s *session) callAction(ctx context.Context, cid string, digits *string) ([
 	if digits != nil {
 		pressed = *digits
 	}
-	s.tr.Pressed = append(s.tr.Pressed, pressed)
+	if callStatus != callflow.CallStatusCallReceived {
+		s.tr.Pressed = append(s.tr.Pressed, pressed)
+	}
 	s.tr.WebhookCalls++
-	wctx, cancel := context.WithTimeout(ctx, s.e.cfg.WebhookTimeout)
-	status, body, err := w.CallAction(wctx, event)
-	cancel()
+	status, body, err := s.postVCA(ctx, w, event)
+	if err == nil && s.faults.DuplicateVCA {
+		// Choice (choices.go): the same event again; its answer is played.
+		first := status
+		status, body, err = s.postVCA(ctx, w, event)
+		s.fault(FaultDuplicateVCA, "VCA event %d delivered twice (same eventId); the first answer was HTTP %d, the second one's callflow is played", s.tr.WebhookCalls, first)
+	}
 	label := "no input"
 	if digits != nil {
 		label = "dtmf " + *digits
+	}
+	if callStatus == callflow.CallStatusCallReceived {
+		label = "call received"
 	}
 	if cid != "" {
 		label += ", clientActionId " + cid
@@ -487,8 +539,18 @@ func (s *session) callAction(ctx context.Context, cid string, digits *string) ([
 	return resp.flow.Callflow, resp.flow.ClientActionID
 }
 
-// vcaEvent builds a VCA event about callA.
-func (s *session) vcaEvent(cid string, digits *string) ([]byte, error) {
+// postVCA posts one VCA event within the webhook timeout.
+func (s *session) postVCA(ctx context.Context, w Webhook, event []byte) (int, []byte, error) {
+	s.delivered("VCA")
+	wctx, cancel := context.WithTimeout(ctx, s.e.cfg.WebhookTimeout)
+	defer cancel()
+	return w.CallAction(wctx, event)
+}
+
+// vcaEvent builds a VCA event about callA: ACTION_COMPLETED with the
+// digits, or an inbound call's CALL_RECEIVED (no digits at all, as 8x8's
+// recorded event).
+func (s *session) vcaEvent(callStatus, cid string, digits *string) ([]byte, error) {
 	a := s.legs[0]
 	dtmf := callflow.Null[string]()
 	if digits != nil {
@@ -497,6 +559,9 @@ func (s *session) vcaEvent(cid string, digits *string) ([]byte, error) {
 	dur := 0
 	if a.connected >= 0 {
 		dur = seconds(s.now - a.connected)
+	}
+	if callStatus == callflow.CallStatusCallReceived {
+		return json.Marshal(s.receivedEvent(a))
 	}
 	ev := callflow.VCAEvent{
 		Namespace:   callflow.NamespaceVoice,
@@ -507,8 +572,8 @@ func (s *session) vcaEvent(cid string, digits *string) ([]byte, error) {
 			CallID:                 a.callID,
 			SessionID:              s.tr.SessionID,
 			SubAccountID:           s.sub,
-			CallStatus:             callflow.CallStatusActionCompleted,
-			CallDirection:          "OUTBOUND",
+			CallStatus:             callStatus,
+			CallDirection:          a.direction,
 			CallType:               "PSTN",
 			Source:                 a.source,
 			Destination:            a.destination,
@@ -600,9 +665,10 @@ func (s *session) summarize() {
 		p.ErrorDetails = &callflow.ErrorDetails{ErrorMsg: s.errMsg, ErrorCode: callflow.FlexInt(s.errCode)}
 	}
 	for i, l := range s.legs {
+		s.callStatus(l, callStatusDisconnected, nil)
 		out := &callflow.Leg{
 			CallID:                 l.callID,
-			CallDirection:          "OUTBOUND",
+			CallDirection:          l.direction,
 			CallType:               "PSTN",
 			InitiatedTimestamp:     s.at(l.initiated).Format(time.RFC3339),
 			DisconnectedTimestamp:  s.at(l.disconnected).Format(time.RFC3339),
@@ -634,30 +700,6 @@ func (s *session) summarize() {
 			s.errCode, s.tr.Notes[len(s.tr.Notes)-1], p.LastAction, p.CallCount, s.now, s.tr.WebhookCalls)
 	}
 	s.logf(EventEnd, status == callflow.SessionError, "%s", msg)
-}
-
-// deliver posts the summary. A session cut short by Shutdown still tries,
-// within a short deadline of its own.
-func (s *session) deliver(ctx context.Context) {
-	post := s.vss
-	if post == nil {
-		return
-	}
-	body, err := json.Marshal(&s.tr.Summary)
-	if err == nil {
-		dctx := context.WithoutCancel(ctx)
-		var cancel context.CancelFunc
-		dctx, cancel = context.WithTimeout(dctx, s.e.cfg.WebhookTimeout)
-		err = post(dctx, body)
-		cancel()
-	}
-	if err != nil {
-		s.tr.SummaryError = err.Error()
-		s.note("session summary not delivered: " + err.Error())
-		s.logf(EventVSS, true, "not delivered: %v", err)
-		return
-	}
-	s.logf(EventVSS, false, "delivered: %s", s.tr.Summary.Payload.SessionStatus)
 }
 
 func (s *session) logf(kind EventKind, isErr bool, format string, args ...any) {

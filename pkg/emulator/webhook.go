@@ -108,7 +108,7 @@ func (w *VSSWebhook) Deliver(ctx context.Context, body []byte) error {
 		return err
 	}
 	if status < 200 || status > 299 {
-		return fmt.Errorf("POST %s: HTTP %d", redact.URL(w.URL), status)
+		return &StatusError{URL: redact.URL(w.URL), Status: status}
 	}
 	return nil
 }
@@ -170,4 +170,13 @@ func NewUUID() string {
 	out[23] = '-'
 	hex.Encode(out[24:], b[10:])
 	return string(out[:])
+}
+
+// WebhookFunc is a Webhook written as a function (tests, embedded
+// backends).
+type WebhookFunc func(ctx context.Context, event []byte) (status int, body []byte, err error)
+
+// CallAction calls f.
+func (f WebhookFunc) CallAction(ctx context.Context, event []byte) (int, []byte, error) {
+	return f(ctx, event)
 }

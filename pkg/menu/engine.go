@@ -138,7 +138,10 @@ func (e *Engine) Answer(ev *callflow.VCAEvent) (Result, error) {
 	if id != "" {
 		var ok bool
 		if st, ok = e.states[id]; !ok {
-			return Result{Menu: id, Matched: "fallback", Reply: e.start.open, Fallback: true},
+			// The digits still say what the caller pressed (logs show
+			// them), though no menu can take them.
+			digits, _ := ev.Digits()
+			return Result{Menu: id, Digits: digits, Matched: "fallback", Reply: e.start.open, Fallback: true},
 				&UnknownMenuError{ID: id, Start: e.menu.Start}
 		}
 	} else if ev.Payload.CallStatus == callflow.CallStatusCallReceived {

@@ -43,6 +43,9 @@ type script struct {
 
 func newScript(s *Scenario) *script { return &script{s: s} }
 
+// Faults makes the script an emulator.FaultCaller: the scenario's faults.
+func (c *script) Faults() emulator.Faults { return c.s.Faults }
+
 // Dial answers makeCall: leg 0 is the caller, any other leg the agent.
 func (c *script) Dial(leg int, destination string) emulator.Pickup {
 	if leg == 0 {

@@ -158,6 +158,13 @@ func (l *loader) prepare(s *Scenario) error {
 		return &Error{File: s.File, Line: c.MenuLine, Where: "call.menu", Msg: e.err}
 	}
 	s.engine = e.engine
+	if c.Inbound {
+		// No Send Callflow request: the webhook answers CALL_RECEIVED.
+		if c.From == "" {
+			c.From = DefaultTo
+		}
+		return nil
+	}
 	if c.Request == "" && c.Menu == "" && l.defaultRequest != "" {
 		if c.ToLine != 0 || c.From != "" {
 			return &Error{File: s.File, Line: s.Line, Where: "call",

@@ -17,6 +17,7 @@ import (
 	"github.com/ivrctl/ivrctl/pkg/redact"
 
 	"github.com/ivrctl/ivrctl/pkg/callflow"
+	"github.com/ivrctl/ivrctl/pkg/emulator"
 )
 
 // DefaultTo is the number called when a scenario names none. Any number
@@ -159,7 +160,7 @@ func (p *parser) scenario(root *yaml.Node) *Scenario {
 	s.Call.To = DefaultTo
 	before := len(p.Errs)
 	var nameSeen, callerNode *yaml.Node
-	for _, kv := range p.Pairs(root, "", "name", "description", "call", "caller", "agent", "expect") {
+	for _, kv := range p.Pairs(root, "", "name", "description", "call", "caller", "agent", "expect", "faults") {
 		k, v := kv[0], kv[1]
 		switch k.Value {
 		case "name":
@@ -184,6 +185,9 @@ func (p *parser) scenario(root *yaml.Node) *Scenario {
 			}
 		case "expect":
 			p.expect(v, &s.Expect)
+		case "faults":
+			s.FaultsLine = k.Line
+			p.faults(v, &s.Faults)
 		}
 	}
 	if len(p.Errs) > before {
@@ -191,6 +195,9 @@ func (p *parser) scenario(root *yaml.Node) *Scenario {
 	}
 	if nameSeen == nil {
 		p.Fail(root, "name", "missing: every scenario needs a name, shown in reports")
+	}
+	if s.Call.Inbound && s.Caller.Line != 0 {
+		p.Fail(callerNode, "caller.pickup", "the caller places an inbound call, so there is no pickup: drop it")
 	}
 	if s.Caller.Pickup != PickupAnswer && len(s.Caller.Steps) > 0 {
 		p.Fail(callerNode, "caller.steps", "the caller does not answer (pickup: %s), so no prompt is played: drop the steps", s.Caller.Pickup)
@@ -205,10 +212,14 @@ func (p *parser) scenario(root *yaml.Node) *Scenario {
 
 func (p *parser) call(n *yaml.Node, c *Call) {
 	var numbers []*yaml.Node // to and from: the request file has its own
-	for _, kv := range p.Pairs(n, "call", "to", "from", "menu", "webhook", "request") {
+	var direction, request *yaml.Node
+	for _, kv := range p.Pairs(n, "call", "to", "from", "menu", "webhook", "request", "direction") {
 		k, v := kv[0], kv[1]
 		w := "call." + k.Value
 		switch k.Value {
+		case "direction":
+			direction = k
+			c.Inbound = p.enum(v, w, []string{"outbound", "inbound"}) == "inbound"
 		case "to":
 			c.To, c.ToLine = p.number(v, w), k.Line
 			numbers = append(numbers, k)
@@ -221,6 +232,7 @@ func (p *parser) call(n *yaml.Node, c *Call) {
 		case "request":
 			c.Request, _ = p.str(v, w)
 			c.RequestLine = k.Line
+			request = k
 		case "webhook":
 			s, ok := p.str(v, w)
 			if !ok {
@@ -232,6 +244,17 @@ func (p *parser) call(n *yaml.Node, c *Call) {
 			}
 			c.Webhook, c.WebhookLine = s, k.Line
 		}
+	}
+	if c.Inbound {
+		// 8x8 sends no Send Callflow request for an inbound call: the
+		// webhook's answer to CALL_RECEIVED is the whole callflow.
+		if c.ToLine == 0 {
+			p.Fail(direction, "call.to", "missing: an inbound call needs the virtual number dialled, e.g. to: \"+6561115777\"")
+		}
+		if request != nil {
+			p.Fail(request, "call.request", "not used with direction: inbound: no Send Callflow request is sent, the webhook answers CALL_RECEIVED")
+		}
+		return
 	}
 	if c.Request != "" {
 		// The request is placed as it is: its makeCall names both
@@ -254,6 +277,25 @@ func CheckWebhookURL(s string) error {
 		return fmt.Errorf("%q: must be an http:// or https:// URL with a host, e.g. http://127.0.0.1:8080/webhooks/vca", redact.URL(s))
 	}
 	return nil
+}
+
+// faults reads `faults: [duplicate-vca, slow-network=300ms, ...]`.
+func (p *parser) faults(n *yaml.Node, f *emulator.Faults) {
+	n = yamlfile.Resolve(n)
+	if n.Kind != yaml.SequenceNode {
+		p.Fail(n, "faults", "expected a list of faults (%s), found %s", strings.Join(emulator.FaultNames, ", "), yamlfile.KindName(n))
+		return
+	}
+	for i, item := range n.Content {
+		w := fmt.Sprintf("faults[%d]", i)
+		s, ok := p.scalar(item, w, "a fault name")
+		if !ok {
+			continue
+		}
+		if err := f.ParseFault(s); err != nil {
+			p.Fail(item, w, "%v", err)
+		}
+	}
 }
 
 func (p *parser) caller(n *yaml.Node, c *Caller) {

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/ivrctl/ivrctl/pkg/callflow"
 	"github.com/ivrctl/ivrctl/pkg/emulator"
 	"github.com/ivrctl/ivrctl/pkg/menu"
 	"github.com/ivrctl/ivrctl/pkg/redact"
@@ -50,6 +51,11 @@ type Runner struct {
 	// Parallel is the number of calls in flight (0: one per CPU, or four
 	// per CPU when a call goes over HTTP, see workers).
 	Parallel int
+	// Profiles, when not nil, are the sub-account's speech profiles (test
+	// --profiles): a request naming another voice is refused -1002, a
+	// webhook's callflow naming one ends the call ERROR -2005, as 8x8
+	// would. Nil: voices are not checked.
+	Profiles []callflow.SpeechProfile
 }
 
 // Run places every scenario's call, Parallel at a time (once ctx is done,
@@ -94,6 +100,13 @@ func (r *Runner) Run(ctx context.Context, scenarios []*Scenario, each func(*Resu
 		}
 	}
 	wg.Wait()
+	// Summaries held back by the delay-vss fault go out once the calls
+	// are over, bounded as a summary is.
+	for _, emu := range emus {
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.flushTimeout())
+		emu.Flush(fctx)
+		cancel()
+	}
 	return results
 }
 
@@ -136,7 +149,7 @@ func (r *Runner) emulators(scenarios []*Scenario) (emus map[target]*emulator.Emu
 		if emus[t] != nil {
 			continue
 		}
-		cfg := emulator.Config{WebhookTimeout: r.Timeout}
+		cfg := emulator.Config{WebhookTimeout: r.Timeout, Profiles: r.Profiles}
 		if t.url != "" {
 			var hdr http.Header
 			if t.url == r.Webhook {
@@ -160,12 +173,22 @@ func runOne(ctx context.Context, emu *emulator.Emulator, s *Scenario, webhook st
 	start := time.Now()
 	res := &Result{Scenario: s, Webhook: redact.URL(webhook)}
 	c := newScript(s)
-	tr, err := emu.Run(ctx, s.request, c)
+	var tr *emulator.Transcript
+	var err error
+	if s.Call.Inbound {
+		tr, err = emu.Ring(ctx, emulator.Inbound{To: s.Call.To, From: s.Call.From}, c)
+	} else {
+		tr, err = emu.Run(ctx, s.request, c)
+	}
 	res.Duration = time.Since(start)
 	if err != nil {
 		var rej *emulator.RejectedError
-		if errors.As(err, &rej) {
+		var ring *emulator.RingError
+		switch {
+		case errors.As(err, &rej):
 			err = fmt.Errorf("the Send Callflow request was refused: %w", err)
+		case errors.As(err, &ring):
+			err = fmt.Errorf("the inbound call could not ring: %w", err)
 		}
 		res.Err = err
 		return res
@@ -178,6 +201,14 @@ func runOne(ctx context.Context, emu *emulator.Emulator, s *Scenario, webhook st
 		res.Failures = append(res.Failures, Failure{Field: "session summary", Line: s.Line, Message: tr.SummaryError})
 	}
 	return res
+}
+
+// flushTimeout bounds the delivery of held-back summaries at the end.
+func (r *Runner) flushTimeout() time.Duration {
+	if r.Timeout > 0 {
+		return 2 * r.Timeout
+	}
+	return 2 * emulator.DefaultWebhookTimeout
 }
 
 // httpCallsPerCPU is the default number of calls in flight per CPU when

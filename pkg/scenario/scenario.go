@@ -23,6 +23,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ivrctl/ivrctl/pkg/emulator"
 	"github.com/ivrctl/ivrctl/pkg/menu"
 )
 
@@ -58,6 +59,10 @@ type Scenario struct {
 	Caller Caller
 	Agent  Party
 	Expect Expect
+	// Faults are what the platform does wrong on this call (pkg/emulator's
+	// faults: duplicate-vca, delay-vss, barge-in, ...).
+	Faults     emulator.Faults
+	FaultsLine int
 
 	// Set by Load: the compiled menu (the in-process webhook) and the
 	// Send Callflow request body.
@@ -84,6 +89,10 @@ type Call struct {
 	// Menu) sent instead of the one built from the menu: for a backend
 	// that is not an ivrctl menu.
 	Request string
+	// Inbound (direction: inbound) is a call the caller places to the
+	// virtual number To, from From: 8x8 posts CALL_RECEIVED to the
+	// webhook and no Send Callflow request is sent.
+	Inbound bool
 
 	ToLine, MenuLine, WebhookLine, RequestLine int
 }

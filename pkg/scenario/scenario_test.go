@@ -191,7 +191,8 @@ func TestLoadDirectory(t *testing.T) {
 	seen := map[string]bool{}
 	var order []string
 	for _, s := range ss {
-		if s.engine == nil || len(s.request) == 0 {
+		// An inbound call sends no Send Callflow request.
+		if s.engine == nil || (len(s.request) == 0) != s.Call.Inbound {
 			t.Errorf("%s: not prepared", s.ID())
 		}
 		if !seen[s.File] {
@@ -204,6 +205,8 @@ func TestLoadDirectory(t *testing.T) {
 		"testdata/scenarios/advanced-ivr/main-menu.yaml",
 		"testdata/scenarios/advanced-ivr/pickup.yaml",
 		"testdata/scenarios/advanced-ivr/reservations.yaml",
+		"testdata/scenarios/inbound/advanced-ivr.yaml",
+		"testdata/scenarios/inbound/simple-ivr.yaml",
 		"testdata/scenarios/simple-ivr/no-input.yaml",
 		"testdata/scenarios/simple-ivr/options.yaml",
 		"testdata/scenarios/simple-ivr/pickup.yaml",

@@ -105,6 +105,10 @@ func TestVCAUnknownMenuFallsBack(t *testing.T) {
 	if ev.Level != LevelWarn || ev.Matched != "fallback" || !strings.Contains(ev.Message, "no_such_menu") {
 		t.Errorf("event %+v: want a warning naming the unknown menu", ev)
 	}
+	// The digit pressed is still what the log shows (it said "no digit").
+	if ev.Digits != "1" {
+		t.Errorf("event digits %q, want the 1 pressed", ev.Digits)
+	}
 }
 
 // A CALL_STATUS (VCS) event is acknowledged with 200 {} on either route,
