@@ -25,8 +25,12 @@ type LineWriter struct {
 	spare   []byte
 	dropped int
 	closed  bool
-	kick    chan struct{} // cap 1: "there is something to write"
-	done    chan struct{} // the writer has flushed and exited
+	// writerDone: the writer goroutine has exited, so a line written after
+	// Close is written by its caller; flushing: a caller is doing so.
+	writerDone bool
+	flushing   bool
+	kick       chan struct{} // cap 1: "there is something to write"
+	done       chan struct{} // the writer has flushed and exited
 
 	// CloseWait bounds Close's wait for the writer (default one second):
 	// a stream that no longer drains must not keep the process from
@@ -50,23 +54,29 @@ func NewLineWriter(w io.Writer) *LineWriter {
 // use.
 func (l *LineWriter) WriteLine(line []byte) {
 	l.mu.Lock()
-	defer l.mu.Unlock()
-	switch {
-	case l.closed:
-		// After Close (a request that outlived the drain): nothing is
-		// batching any more, and kick is closed, so write directly and
-		// never send on it. Deciding under mu keeps Close from closing
-		// kick between the check and the send.
-		l.w.Write(line)
-		return
-	case len(l.pending)+len(line) > MaxPendingLog:
+	if len(l.pending)+len(line) > MaxPendingLog {
 		l.dropped++
-	default:
+	} else {
 		l.pending = append(l.pending, line...)
 	}
-	select {
-	case l.kick <- struct{}{}:
-	default: // the writer is already due to run
+	if !l.closed {
+		select {
+		case l.kick <- struct{}{}:
+		default: // the writer is already due to run
+		}
+		l.mu.Unlock()
+		return
+	}
+	// After Close (a request that outlived the drain) the writer
+	// goroutine is stopping or gone. While it runs it writes this line
+	// too (see writer); once it is gone, one caller at a time writes what
+	// is pending, outside mu: a stuck stream then holds that caller only,
+	// never every logger (the others queue, bounded, and return).
+	flush := l.writerDone && !l.flushing
+	l.flushing = l.flushing || flush
+	l.mu.Unlock()
+	if flush {
+		l.flushUntilEmpty(func() { l.flushing = false })
 	}
 }
 
@@ -75,7 +85,24 @@ func (l *LineWriter) writer() {
 	for range l.kick {
 		l.flush()
 	}
-	l.flush()
+	// Closed: write what is left, including lines queued after Close
+	// until writerDone hands them to their callers.
+	l.flushUntilEmpty(func() { l.writerDone = true })
+}
+
+// flushUntilEmpty flushes until nothing is pending, then calls last
+// under mu: nothing queued in between is left behind.
+func (l *LineWriter) flushUntilEmpty(last func()) {
+	for {
+		l.flush()
+		l.mu.Lock()
+		if len(l.pending) == 0 && l.dropped == 0 {
+			last()
+			l.mu.Unlock()
+			return
+		}
+		l.mu.Unlock()
+	}
 }
 
 func (l *LineWriter) flush() {
@@ -98,8 +125,8 @@ func (l *LineWriter) flush() {
 
 // Close writes what is pending and stops the writer, waiting at most
 // CloseWait for a stuck stream (what is left unwritten then is lost).
-// Lines written after Close go to the stream directly. Closing twice is
-// harmless.
+// Lines written after Close are still written, never blocking their
+// callers on a stuck stream. Closing twice is harmless.
 func (l *LineWriter) Close() {
 	l.mu.Lock()
 	if l.closed {

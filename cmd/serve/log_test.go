@@ -149,12 +149,18 @@ func (w *blockedWriter) Write(p []byte) (int, error) {
 func TestLogNeverBlocksOnStuckStderr(t *testing.T) {
 	bw := &blockedWriter{release: make(chan struct{})}
 	l := newLogger(&cmdutil.IOStreams{ErrOut: bw}, LogText)
+	// Close must see the writer finish (megabytes under -race on a busy
+	// machine can take more than the default second), or the buffer is
+	// read while it is still written.
+	l.out.CloseWait = time.Minute
 	line := events()[1]
 	for range 2 * cmdutil.MaxPendingLog / 100 { // lines are ~100 bytes
 		l.Log(line)
 	}
 	close(bw.release)
 	l.Close()
+	bw.mu.Lock()
+	defer bw.mu.Unlock()
 	if !strings.Contains(bw.b.String(), "log line(s) dropped: stderr was not keeping up") {
 		t.Errorf("no drop report in %d bytes", bw.b.Len())
 	}
