@@ -284,7 +284,7 @@ func (s *session) dial(i int, p *callflow.Params) bool {
 	}
 	s.legs = append(s.legs, l)
 	pick := s.caller.Dial(i, l.destination)
-	s.tr.Dialled = append(s.tr.Dialled, Dial{Leg: i, Destination: l.destination, Pickup: pick, At: l.initiated})
+	s.tr.Dialled = append(s.tr.Dialled, Dial{Leg: i, Destination: l.destination, Pickup: pick, At: l.initiated, Webhook: len(s.tr.Webhooks) - 1})
 	switch pick {
 	case PickupAnswer:
 		s.now += RingAnswer
@@ -450,6 +450,7 @@ func (s *session) callAction(ctx context.Context, cid string, digits *string) ([
 	}
 	s.tr.Pressed = append(s.tr.Pressed, pressed)
 	s.tr.WebhookCalls++
+	s.recordCall(cid, digits)
 	wctx, cancel := context.WithTimeout(ctx, s.e.cfg.WebhookTimeout)
 	status, body, err := w.CallAction(wctx, event)
 	cancel()
@@ -474,15 +475,18 @@ func (s *session) callAction(ctx context.Context, cid string, digits *string) ([
 		s.fail(ErrorConnectivity, "webhook failed ("+label+"): "+err.Error())
 		return nil, ""
 	case status != http.StatusOK:
+		s.answered(status, nil)
 		s.tr.WebhookStatus = status
 		s.fail(ErrorConnectivity, fmt.Sprintf("webhook answered HTTP %d (%s): only 200 carries a callflow", status, label))
 		return nil, ""
 	}
 	resp := s.e.cache.response(body)
 	if len(resp.problems) > 0 {
+		s.answered(status, nil)
 		s.fail(ErrorCallflow, fmt.Sprintf("webhook answer refused (%s): %s", label, resp.problems[0]))
 		return nil, ""
 	}
+	s.answered(status, resp.flow)
 	s.logf(EventVCA, false, "%s: answered %s", label, resp.names)
 	return resp.flow.Callflow, resp.flow.ClientActionID
 }
