@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/ivrctl/ivrctl/pkg/callflow"
 	"github.com/ivrctl/ivrctl/pkg/emulator"
 	"github.com/ivrctl/ivrctl/pkg/menu"
 )
@@ -98,6 +99,9 @@ func (c *Counter) Transcript(tr *emulator.Transcript) error {
 	routed := make([]menu.Path, len(tr.Webhooks))
 	ok := make([]bool, len(tr.Webhooks))
 	for i, w := range tr.Webhooks {
+		if w.CallStatus == callflow.CallStatusCallReceived {
+			continue // an inbound call's greeting: no answer of a menu
+		}
 		digits := w.Digits
 		if w.NoInput {
 			digits = ""

@@ -450,7 +450,7 @@ func (s *session) callAction(ctx context.Context, cid string, digits *string) ([
 	}
 	s.tr.Pressed = append(s.tr.Pressed, pressed)
 	s.tr.WebhookCalls++
-	s.recordCall(cid, digits)
+	s.recordCall(callflow.CallStatusActionCompleted, cid, digits)
 	wctx, cancel := context.WithTimeout(ctx, s.e.cfg.WebhookTimeout)
 	status, body, err := w.CallAction(wctx, event)
 	cancel()

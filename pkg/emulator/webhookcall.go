@@ -8,6 +8,10 @@ import "github.com/ivrctl/ivrctl/pkg/callflow"
 // paths, which works the same whether the menu answered in-process or a
 // server over HTTP did.
 type WebhookCall struct {
+	// CallStatus is the event's callStatus: ACTION_COMPLETED after a
+	// capture or a bridged call, CALL_RECEIVED for an inbound call's
+	// greeting (which takes no path of a menu).
+	CallStatus     string
 	ClientActionID string // as sent: the previous answer's, "" for the request's callflow
 	Digits         string // the DTMF sent; "" with NoInput
 	NoInput        bool   // the event carried no digits (dtmf null)
@@ -22,8 +26,8 @@ type WebhookCall struct {
 
 // recordCall notes a webhook round trip in the transcript; the answer is
 // filled in by answered once known.
-func (s *session) recordCall(cid string, digits *string) {
-	w := WebhookCall{ClientActionID: cid, NoInput: digits == nil}
+func (s *session) recordCall(callStatus, cid string, digits *string) {
+	w := WebhookCall{CallStatus: callStatus, ClientActionID: cid, NoInput: digits == nil}
 	if digits != nil {
 		w.Digits = *digits
 		w.NoInput = *digits == ""
