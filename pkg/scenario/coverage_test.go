@@ -150,3 +150,26 @@ func TestMenuOption(t *testing.T) {
 		t.Errorf("got %v", err)
 	}
 }
+
+// BenchmarkCoverage is the cost of counting coverage: the shipped suites
+// run in-process, then (the sub-benchmark "counted") counted too. Compare
+// the two in one run.
+func BenchmarkCoverage(b *testing.B) {
+	ss, err := Load([]string{"testdata/scenarios"}, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := &Runner{Parallel: 1}
+	b.Run("run", func(b *testing.B) {
+		for b.Loop() {
+			r.Run(context.Background(), ss, nil)
+		}
+	})
+	b.Run("counted", func(b *testing.B) {
+		for b.Loop() {
+			if menus, _ := Coverage(r.Run(context.Background(), ss, nil)); len(menus) != 2 {
+				b.Fatal(len(menus))
+			}
+		}
+	})
+}
