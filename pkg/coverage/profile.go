@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/ivrctl/ivrctl/pkg/menu"
@@ -141,12 +142,7 @@ func knownKind(k menu.EdgeKind) bool {
 	case menu.EdgeOption, menu.EdgeOther, menu.EdgeNoInput:
 		return true
 	}
-	for _, o := range menu.Outcomes {
-		if k == o {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(menu.Outcomes, k)
 }
 
 // UnknownPathError refuses a profile of another menu: it counts a path the

@@ -29,7 +29,7 @@ func randomMenu(r *rand.Rand) string {
 	}
 	after := r.IntN(2) == 0 // a menu that answers after a connect
 	usedAfter := false
-	for i := 0; i < n; i++ {
+	for i := range n {
 		fmt.Fprintf(&b, "  m%d:\n    prompt: \"Menu %d, choose\"\n", i, i)
 		if r.IntN(2) == 0 {
 			fmt.Fprintf(&b, "    retryPrompt: \"Again, menu %d\"\n", i)
