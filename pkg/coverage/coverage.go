@@ -59,10 +59,18 @@ func (c *Counter) Answered(clientActionID, digits string) {
 	}
 }
 
+// maxProblems bounds the problems kept: a backend answering with a new
+// clientActionId every time must not grow them without limit.
+const maxProblems = 20
+
 func (c *Counter) problem(msg string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.seen[msg] {
+	switch {
+	case c.seen[msg] || len(c.problems) > maxProblems:
+	case len(c.problems) == maxProblems:
+		c.problems = append(c.problems, "more events were not counted (the first are listed above)")
+	default:
 		c.seen[msg] = true
 		c.problems = append(c.problems, msg)
 	}

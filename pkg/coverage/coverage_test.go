@@ -2,6 +2,7 @@ package coverage
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -57,6 +58,21 @@ func TestAnswered(t *testing.T) {
 	}
 	if got := c.Problems(); len(got) != 1 || !strings.Contains(got[0], `clientActionId "nowhere" names no menu`) {
 		t.Errorf("problems %q", got)
+	}
+}
+
+// TestProblemsBounded: a backend naming a new unknown menu every time
+// does not grow the problems without limit.
+func TestProblemsBounded(t *testing.T) {
+	t.Parallel()
+	c := NewCounter(graph(t, ""))
+	for i := range 100 {
+		c.Answered(fmt.Sprintf("menu-%d", i), "1")
+		c.Answered("menu-0", "1")
+	}
+	got := c.Problems()
+	if len(got) != maxProblems+1 || got[maxProblems] != "more events were not counted (the first are listed above)" {
+		t.Errorf("%d problems, the last %q", len(got), got[len(got)-1])
 	}
 }
 
