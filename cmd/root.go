@@ -14,6 +14,7 @@ import (
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 	"github.com/ivrctl/ivrctl/cmd/configcmd"
 	"github.com/ivrctl/ivrctl/cmd/emulate"
+	menucmd "github.com/ivrctl/ivrctl/cmd/menu"
 	"github.com/ivrctl/ivrctl/cmd/numbers"
 	"github.com/ivrctl/ivrctl/cmd/profiles"
 	"github.com/ivrctl/ivrctl/cmd/serve"
@@ -114,6 +115,7 @@ machine, and test plays whole scenario calls through it.
 		numbers.NewCmdNumbers(f),
 		testcmd.NewCmdTest(f, nil),
 		configcmd.NewCmdConfig(f),
+		menucmd.NewCmdMenu(f),
 		newCmdMan(root, info),
 		newCmdGenDocs(root),
 	)

@@ -43,9 +43,13 @@ func run(opts *SimulateOptions) error {
 		}
 	}
 	outcomes := replay.ReplayAll(eng, inputs, opts.dtmfOverride())
+	counter := opts.newCounter(eng)
 	for i := range outcomes {
 		out := &outcomes[i]
 		r.outcome(out)
+		if out.Err == nil {
+			count(counter, out.Event, out.Result)
+		}
 		switch {
 		case out.Err != nil:
 			failed++
@@ -59,6 +63,9 @@ func run(opts *SimulateOptions) error {
 	}
 	if len(inputs) > 1 || expected != nil || anyChecked(inputs) || worst != cmdutil.ExitOK {
 		r.summary(passed, failed)
+	}
+	if err := opts.writeProfile(counter); err != nil {
+		return err
 	}
 	if worst != cmdutil.ExitOK {
 		return &cmdutil.SilentError{Code: worst}

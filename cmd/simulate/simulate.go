@@ -29,6 +29,9 @@ type SimulateOptions struct {
 	Expect  string
 	Walk    string
 	walkSet bool
+	// CoverProfile, when set, is where the coverage profile of the
+	// events replayed is written (ivrctl menu cover merge adds it up).
+	CoverProfile string
 }
 
 // NewCmdSimulate builds the command; runF replaces the run function in tests.
@@ -66,7 +69,8 @@ Exit codes:
 		Example: `  $ ivrctl simulate testdata/dtmf3.json
   $ ivrctl simulate -o json testdata/
   $ ivrctl simulate --dtmf 2 --expect golden.json testdata/dtmf1.json
-  $ ivrctl simulate --menu testdata/menus/advanced-ivr.yaml --walk 1,1,2`,
+  $ ivrctl simulate --menu testdata/menus/advanced-ivr.yaml --walk 1,1,2
+  $ ivrctl simulate --menu testdata/menus/advanced-ivr.yaml --walk 1,2,1 --coverprofile walk.json`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Paths = args
 			opts.dtmfSet = cmd.Flags().Changed("dtmf")
@@ -99,6 +103,8 @@ Exit codes:
 	cmdutil.AddOutputFlag(cmd, &opts.Output)
 	fl.StringVar(&opts.Expect, "expect", "", "golden webhook response every answer (with --walk: the last) must equal")
 	fl.StringVar(&opts.Walk, "walk", "", "play a call: digits in order, comma-separated (1,1,2)")
+	fl.StringVar(&opts.CoverProfile, "coverprofile", "", "write the menu paths the events took to `FILE` (a coverage profile)")
+	_ = cmd.MarkFlagFilename("coverprofile", "json")
 	return cmd
 }
 

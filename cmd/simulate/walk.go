@@ -25,6 +25,7 @@ func walk(opts *SimulateOptions, eng *menu.Engine, expected []byte) error {
 	}
 	var actionID string // none: the first menu, sent with Send Callflow
 	var last *menu.Reply
+	counter := opts.newCounter(eng)
 	turns := walkDigits(opts.Walk)
 	for i, d := range turns {
 		ev := &callflow.VCAEvent{EventType: callflow.EventCallAction}
@@ -38,6 +39,7 @@ func walk(opts *SimulateOptions, eng *menu.Engine, expected []byte) error {
 			return &cmdutil.ExitError{Code: cmdutil.ExitUsage, Err: fmt.Errorf("turn %d: %w", i+1, err)}
 		}
 		last = res.Reply
+		count(counter, ev, res)
 		if r.json {
 			fmt.Fprintf(r.out, "%s\n", res.Reply.Body)
 		} else {
@@ -65,6 +67,9 @@ func walk(opts *SimulateOptions, eng *menu.Engine, expected []byte) error {
 			break
 		}
 		actionID = res.Reply.Next
+	}
+	if err := opts.writeProfile(counter); err != nil {
+		return err
 	}
 	if expected != nil {
 		diff, err := replay.DiffJSON(expected, last.Body)

@@ -57,6 +57,16 @@ type TestOptions struct {
 	Profiles string
 	// cached finds the list an earlier command cached (nil: none).
 	cached func() (codes map[string]bool, subaccount string, ok bool)
+
+	// Menu answers every scenario naming neither call.menu, call.webhook
+	// nor call.request, as Request does for a backend of one's own.
+	Menu string
+	// Cover counts the menu paths the calls played; CoverProfile writes
+	// them; CoverMin fails the run below that percentage.
+	Cover        bool
+	CoverProfile string
+	CoverMin     float64
+	coverMinSet  bool
 }
 
 // NewCmdTest builds the command; runF replaces the run function in tests.
@@ -86,6 +96,15 @@ scenario naming neither call.menu nor call.request with --request FILE.
 8x8 does after the call; a summary the backend does not take (no answer, or
 not 2xx) fails the scenario.
 
+--menu FILE is the menu of every scenario naming neither call.menu,
+call.webhook nor call.request. --cover counts the menu paths the calls played
+(every option, other, noInput and connect outcome of every menu), lists those
+never played and ends with 'coverage: C of T menu paths (P%)'; --coverprofile
+FILE writes them as JSON (ivrctl menu cover merge adds profiles up, ivrctl
+menu graph --cover draws them); --cover-min PCT exits 1 below PCT percent.
+Coverage is counted from the events the emulator sent, so it works against
+--webhook too, given the menu the backend serves (--menu, or call.menu).
+
 A backend that checks 8x8's httpAuthHeader gets --auth-secret as the value of
 --auth-header (default Authorization, what 'ivrctl serve --auth-secret'
 checks), read like serve's from IVRCTL_AUTH_SECRET or auth-secret: in the
@@ -113,11 +132,13 @@ JUnit XML report for CI; -o json prints one JSON object per scenario.
 
 Exit codes:
   0  every scenario passed
-  1  a scenario failed
-  2  bad usage, or a scenario file that cannot be read or is invalid
-     (file:line: field: message; nothing is run)`,
+  1  a scenario failed, or coverage is below --cover-min
+  2  bad usage, or a scenario or menu file that cannot be read or is invalid
+     (file:line: field: message; nothing is run), or coverage that cannot
+     be computed (no menu file, or a backend answering otherwise)`,
 		Example: `  $ ivrctl test testdata/scenarios
   $ ivrctl test --junit report.xml testdata/scenarios
+  $ ivrctl test --cover-min 100 testdata/scenarios/advanced-ivr
   $ ivrctl serve --port 8080 --menu menu.yaml &
   $ ivrctl test --webhook http://127.0.0.1:8080/webhooks/vca scenarios/
   $ IVRCTL_AUTH_SECRET=... ivrctl test --webhook http://127.0.0.1:8080/webhooks/vca \
@@ -165,6 +186,10 @@ Exit codes:
 			if opts.Timeout < 0 {
 				return cmdutil.Usagef("--timeout %s: must not be negative", opts.Timeout)
 			}
+			opts.coverMinSet = cmd.Flags().Changed("cover-min")
+			if err := opts.checkCover(); err != nil {
+				return err
+			}
 			if opts.Run != "" {
 				if _, err := regexp.Compile(opts.Run); err != nil {
 					return cmdutil.Usagef("--run %q: %w", opts.Run, err)
@@ -191,6 +216,11 @@ Exit codes:
 	fl.StringVar(&opts.Run, "run", "", "only the scenarios whose name matches `REGEX`")
 	fl.StringVar(&opts.Profiles, account.FlagProfiles, "", account.ProfilesHelp+" (default: the cached list)")
 	_ = cmd.MarkFlagFilename(account.FlagProfiles, "json")
+	fl.StringVar(&opts.Menu, cmdutil.KeyMenu, "", "menu `FILE` answering every scenario naming neither call.menu, call.webhook nor call.request")
+	fl.BoolVar(&opts.Cover, "cover", false, "count the menu paths the calls played and list those never played")
+	fl.StringVar(&opts.CoverProfile, "coverprofile", "", "write the coverage profile (JSON) to `FILE` (implies --cover)")
+	fl.Float64Var(&opts.CoverMin, "cover-min", 0, "fail (exit 1) when coverage is below `PCT` percent, naming what is missing (implies --cover)")
+	_ = cmd.MarkFlagFilename("coverprofile", "json")
 	_ = cmd.MarkFlagFilename("junit", "xml")
 	_ = cmd.MarkFlagFilename("request", "json")
 	cmdutil.CompleteFileArgs(cmd, "yaml", "yml")
@@ -226,7 +256,7 @@ func run(ctx context.Context, opts *TestOptions) error {
 	ctx, stop := cmdutil.SignalContext(ctx)
 	defer stop()
 
-	scenarios, err := scenario.LoadWith(opts.Paths, scenario.LoadOptions{ReadFile: opts.ReadFile, Request: opts.Request})
+	scenarios, err := scenario.LoadWith(opts.Paths, scenario.LoadOptions{ReadFile: opts.ReadFile, Request: opts.Request, Menu: opts.Menu})
 	if err != nil {
 		if opts.JUnit != "" {
 			// CI reads the report even when nothing ran: say why there.
@@ -287,6 +317,7 @@ func run(ctx context.Context, opts *TestOptions) error {
 			return err
 		}
 	}
+	coverErr := reportCoverage(opts, results)
 	if failed > 0 {
 		if err := refused(opts, results); err != nil {
 			return err
@@ -297,9 +328,12 @@ func run(ctx context.Context, opts *TestOptions) error {
 		if err := defaultStart(opts, results); err != nil {
 			return err
 		}
+		if coverErr != nil {
+			return coverErr
+		}
 		return &cmdutil.SilentError{Code: cmdutil.ExitFailed}
 	}
-	return nil
+	return coverErr
 }
 
 // voices is the speech profiles the emulator checks voiceProfiles

@@ -110,6 +110,9 @@ type Dial struct {
 	Destination string        `json:"destination"`
 	Pickup      Pickup        `json:"pickup"`
 	At          time.Duration `json:"at"` // virtual time the leg was rung, as Heard.At
+	// Webhook is the index in Transcript.Webhooks of the call whose
+	// answer rang this leg; -1 for the Send Callflow request's callflow.
+	Webhook int `json:"-"`
 }
 
 // Transcript is everything one session did; Run returns it.
@@ -121,6 +124,9 @@ type Transcript struct {
 	Dialled           []Dial   `json:"dialled"`   // every makeCall, in order
 	Connected         []string `json:"connected"` // destinations of bridged legs that answered
 	WebhookCalls      int      `json:"webhookCalls"`
+	// Webhooks is every VCA round trip, in order (see WebhookCall). Not
+	// in the JSON: Pressed and WebhookCalls say it for people.
+	Webhooks []WebhookCall `json:"-"`
 	// Summary is the VSS sent (or that would have been, without Config.VSS).
 	Summary callflow.VSSEvent `json:"summary"`
 	// WebhookStatus is the HTTP status of the webhook answer that ended

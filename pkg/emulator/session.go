@@ -293,7 +293,7 @@ func (s *session) dial(i int, p *callflow.Params) bool {
 	s.legs = append(s.legs, l)
 	s.callStatus(l, callStatusInitiated, nil)
 	pick := s.caller.Dial(i, l.destination)
-	s.tr.Dialled = append(s.tr.Dialled, Dial{Leg: i, Destination: l.destination, Pickup: pick, At: l.initiated})
+	s.tr.Dialled = append(s.tr.Dialled, Dial{Leg: i, Destination: l.destination, Pickup: pick, At: l.initiated, Webhook: len(s.tr.Webhooks) - 1})
 	switch pick {
 	case PickupAnswer:
 		s.now += RingAnswer
@@ -495,6 +495,7 @@ func (s *session) callAction(ctx context.Context, callStatus, cid string, digits
 		s.tr.Pressed = append(s.tr.Pressed, pressed)
 	}
 	s.tr.WebhookCalls++
+	s.recordCall(callStatus, cid, digits)
 	status, body, err := s.postVCA(ctx, w, event)
 	if err == nil && s.faults.DuplicateVCA {
 		// Choice (choices.go): the same event again; its answer is played.
@@ -526,15 +527,18 @@ func (s *session) callAction(ctx context.Context, callStatus, cid string, digits
 		s.fail(ErrorConnectivity, "webhook failed ("+label+"): "+err.Error())
 		return nil, ""
 	case status != http.StatusOK:
+		s.answered(status, nil)
 		s.tr.WebhookStatus = status
 		s.fail(ErrorConnectivity, fmt.Sprintf("webhook answered HTTP %d (%s): only 200 carries a callflow", status, label))
 		return nil, ""
 	}
 	resp := s.e.cache.response(body)
 	if len(resp.problems) > 0 {
+		s.answered(status, nil)
 		s.fail(ErrorCallflow, fmt.Sprintf("webhook answer refused (%s): %s", label, resp.problems[0]))
 		return nil, ""
 	}
+	s.answered(status, resp.flow)
 	s.logf(EventVCA, false, "%s: answered %s", label, resp.names)
 	return resp.flow.Callflow, resp.flow.ClientActionID
 }

@@ -35,6 +35,12 @@ type LoadOptions struct {
 	// instead of in every scenario. Such a scenario may not name
 	// call.to or call.from either: the request's makeCall gives them.
 	Request string
+	// Menu is a menu file answering every scenario that names neither
+	// call.menu, call.webhook nor call.request (`ivrctl test --menu`),
+	// as Request does for a backend of one's own. It is read and checked
+	// once; an invalid one is its own errors (file:line, as validate
+	// reports them), not one per scenario.
+	Menu string
 }
 
 // LoadWith is Load with options.
@@ -51,6 +57,11 @@ func LoadWith(paths []string, o LoadOptions) ([]*Scenario, error) {
 			return nil, &Error{File: o.Request, Where: "--request", Msg: strings.TrimPrefix(r.err, o.Request+": ")}
 		}
 		l.defaultRequest = o.Request
+	}
+	if o.Menu != "" {
+		if err := l.defaultMenuFile(o.Menu); err != nil {
+			return nil, err
+		}
 	}
 	var errs []error
 	var out []*Scenario
@@ -136,6 +147,7 @@ type loader struct {
 	engines        map[string]*loaded
 	requests       map[string]*loaded
 	defaultRequest string // LoadOptions.Request, already read and valid
+	defaultMenu    string // LoadOptions.Menu, already read and valid
 }
 
 // relative resolves a path written in a scenario file against the
@@ -150,9 +162,13 @@ func relative(file, p string) string {
 func (l *loader) prepare(s *Scenario) error {
 	c := &s.Call
 	path := ""
-	if c.Menu != "" {
+	switch {
+	case c.Menu != "":
 		path = relative(s.File, c.Menu)
+	case c.Webhook == "" && c.Request == "" && l.defaultMenu != "":
+		path = l.defaultMenu
 	}
+	s.menuFile = path
 	e := l.engine(path)
 	if e.err != "" {
 		return &Error{File: s.File, Line: c.MenuLine, Where: "call.menu", Msg: e.err}
@@ -196,11 +212,14 @@ func (l *loader) prepare(s *Scenario) error {
 	if err != nil {
 		return &Error{File: s.File, Line: s.Line, Where: "call", Msg: fmt.Sprintf("building the Send Callflow request: %v", err)}
 	}
-	s.request = body
+	s.request, s.builtFromMenu = body, true
 	return nil
 }
 
 func (l *loader) engine(path string) *loaded {
+	if path != "" {
+		path = filepath.Clean(path)
+	}
 	if e, ok := l.engines[path]; ok {
 		return e
 	}

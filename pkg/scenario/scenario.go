@@ -66,8 +66,12 @@ type Scenario struct {
 
 	// Set by Load: the compiled menu (the in-process webhook) and the
 	// Send Callflow request body.
-	engine  *menu.Engine
-	request []byte
+	engine   *menu.Engine
+	request  []byte
+	menuFile string // the menu file answering ("" : the embedded default, or none with call.request)
+	// builtFromMenu says the request is the menu's (not call.request's
+	// or --request's).
+	builtFromMenu bool
 }
 
 // ID is the scenario's name with the file and line it was read from.
