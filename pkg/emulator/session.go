@@ -451,8 +451,12 @@ func (s *session) callAction(ctx context.Context, cid string, digits *string) ([
 	s.tr.Pressed = append(s.tr.Pressed, pressed)
 	s.tr.WebhookCalls++
 	wctx, cancel := context.WithTimeout(ctx, s.e.cfg.WebhookTimeout)
+	sent := time.Now()
 	status, body, err := w.CallAction(wctx, event)
 	cancel()
+	if t := traceOf(ctx); t != nil && t.WebhookDone != nil {
+		t.WebhookDone(RoundTrip{ClientActionID: cid, Sent: sent, Done: time.Now(), Status: status, Err: err})
+	}
 	label := "no input"
 	if digits != nil {
 		label = "dtmf " + *digits
