@@ -14,6 +14,7 @@ import (
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 	"github.com/ivrctl/ivrctl/cmd/configcmd"
 	"github.com/ivrctl/ivrctl/cmd/emulate"
+	loadcmd "github.com/ivrctl/ivrctl/cmd/load"
 	"github.com/ivrctl/ivrctl/cmd/numbers"
 	"github.com/ivrctl/ivrctl/cmd/profiles"
 	"github.com/ivrctl/ivrctl/cmd/serve"
@@ -113,6 +114,7 @@ machine, and test plays whole scenario calls through it.
 		profiles.NewCmdProfiles(f, nil),
 		numbers.NewCmdNumbers(f),
 		testcmd.NewCmdTest(f, nil),
+		loadcmd.NewCmdLoad(f, nil),
 		configcmd.NewCmdConfig(f),
 		newCmdMan(root, info),
 		newCmdGenDocs(root),
