@@ -42,10 +42,12 @@ func run(opts *SimulateOptions) error {
 			in.Expected, in.ExpName = expected, opts.Expect
 		}
 	}
-	outcomes := replay.ReplayAll(eng, inputs, opts.dtmfOverride())
 	counter := opts.newCounter(eng)
-	for i := range outcomes {
-		out := &outcomes[i]
+	// Streamed: each outcome is printed and dropped as soon as it and all
+	// before it are done, so a recording of any size runs in bounded memory.
+	checked := false
+	replay.Stream(eng, inputs, opts.dtmfOverride(), func(out *replay.Outcome) {
+		checked = checked || out.Checked()
 		r.outcome(out)
 		if out.Err == nil {
 			count(counter, out.Event, out.Result)
@@ -60,8 +62,8 @@ func run(opts *SimulateOptions) error {
 		default:
 			passed++
 		}
-	}
-	if len(inputs) > 1 || expected != nil || anyChecked(inputs) || worst != cmdutil.ExitOK {
+	})
+	if len(inputs) > 1 || expected != nil || checked || worst != cmdutil.ExitOK {
 		r.summary(passed, failed)
 	}
 	if err := opts.writeProfile(counter); err != nil {
@@ -71,15 +73,6 @@ func run(opts *SimulateOptions) error {
 		return &cmdutil.SilentError{Code: worst}
 	}
 	return nil
-}
-
-func anyChecked(inputs []*replay.Input) bool {
-	for _, in := range inputs {
-		if in.Expected != nil {
-			return true
-		}
-	}
-	return false
 }
 
 // dtmfOverride returns the digits --dtmf sets, or nil when it is not set.

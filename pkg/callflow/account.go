@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // The wire types of 8x8's account endpoints: the sub-account's webhooks,
@@ -105,19 +106,22 @@ type NumberInfo struct {
 	CountryCode string `json:"countryCode"`
 }
 
+// Compiled on first use, as every pattern here: the bounded repetition of
+// subaccountRe alone made ~730 allocations at the start of every command,
+// `ivrctl --version` included.
 var (
 	// subaccountRe is 8x8's pattern for subAccountId (every endpoint's path).
-	subaccountRe = regexp.MustCompile(`^[A-Za-z0-9\-._&]{3,50}$`)
+	subaccountRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9\-._&]{3,50}$`) })
 	// numberPathRe is 8x8's pattern for the {number} of GET .../numbers/{number}.
-	numberPathRe = regexp.MustCompile(`^[0-9]{7,10}$`)
+	numberPathRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]{7,10}$`) })
 )
 
 // ValidSubaccount reports whether id matches 8x8's subAccountId pattern.
-func ValidSubaccount(id string) bool { return subaccountRe.MatchString(id) }
+func ValidSubaccount(id string) bool { return subaccountRe().MatchString(id) }
 
 // NumberLookupable reports whether a number (digits only, no '+') fits the
 // single-number endpoint's pattern; longer ones must be looked up in the list.
-func NumberLookupable(digits string) bool { return numberPathRe.MatchString(digits) }
+func NumberLookupable(digits string) bool { return numberPathRe().MatchString(digits) }
 
 // NormalizeNumber drops the separators people write in numbers
 // ("+65 1234-5678", "(651) 234.5678"); 8x8 wants bare E.164 digits. What

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -117,19 +118,21 @@ var actionRules = map[string][]paramRule{
 var (
 	// phoneRe accepts E.164 with or without the plus, as 8x8's guides write
 	// both (+6590000000, 6512345678).
-	phoneRe = regexp.MustCompile(`^\+?[1-9][0-9]{` + strconv.Itoa(phoneDigitsMin-1) + `,` + strconv.Itoa(phoneDigitsMax-1) + `}$`)
+	phoneRe = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^\+?[1-9][0-9]{` + strconv.Itoa(phoneDigitsMin-1) + `,` + strconv.Itoa(phoneDigitsMax-1) + `}$`)
+	})
 	// voiceProfileRe is the shape of every speechProfileCode 8x8 shows
 	// (en-US-BenjaminRUS, en-US-Standard-A, da-DK-Naja). Whether a profile
 	// exists on an account can only be decided online.
 	// Kept loose: Azure-style codes carry a script part
 	// (sr-Latn-RS-NicholasNeural) and a false -1002 would stop a menu
 	// from loading.
-	voiceProfileRe = regexp.MustCompile(`^[A-Za-z]{2,3}(-[A-Za-z0-9]+)+$`)
+	voiceProfileRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z]{2,3}(-[A-Za-z0-9]+)+$`) })
 )
 
 // IsPhoneNumber reports whether s is a phone number as 8x8 takes it:
 // E.164 digits, with or without a leading plus.
-func IsPhoneNumber(s string) bool { return phoneRe.MatchString(s) }
+func IsPhoneNumber(s string) bool { return phoneRe().MatchString(s) }
 
 // Validate judges a typed request or webhook response.
 func Validate(v any, kind Kind) Problems {
@@ -353,7 +356,7 @@ func (v *validator) params(action string, rules []paramRule, params map[string]a
 		v.capture(params, path)
 	}
 	// An empty voiceProfile is already a -1009 ("must not be empty").
-	if s, ok := params["voiceProfile"].(string); ok && strings.TrimSpace(s) != "" && !voiceProfileRe.MatchString(s) {
+	if s, ok := params["voiceProfile"].(string); ok && strings.TrimSpace(s) != "" && !voiceProfileRe().MatchString(s) {
 		v.add(StatusVoiceProfile, path+".voiceProfile", "%s: %q is not a speech profile code like en-US-BenjaminRUS",
 			StatusMessage(StatusVoiceProfile), s)
 	}

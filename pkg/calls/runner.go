@@ -3,11 +3,8 @@ package calls
 import (
 	"context"
 	"errors"
-	"math"
 	"net/http"
 	"sync"
-
-	"golang.org/x/time/rate"
 
 	"github.com/ivrctl/ivrctl/pkg/voiceapi"
 )
@@ -33,7 +30,8 @@ type Runner struct {
 	Client     *voiceapi.Client
 	Subaccount string
 	// Rate is calls started per second; 0 or +Inf is no limit. Calls are
-	// spread evenly (burst 1), never fired in a clump.
+	// spread evenly on a fixed schedule, never fired in a clump, and no
+	// 1 s window holds more than ⌈Rate⌉ of them (see pacer).
 	Rate float64
 	// Concurrency is how many calls may be in flight at once (at least 1).
 	Concurrency int
@@ -47,11 +45,7 @@ type Runner struct {
 func (r *Runner) Start(stopCtx, abortCtx context.Context, jobs []Job) <-chan Outcome {
 	concurrency := max(r.Concurrency, 1)
 	out := make(chan Outcome, concurrency)
-	limit := rate.Limit(r.Rate)
-	if r.Rate == 0 || math.IsInf(r.Rate, 1) {
-		limit = rate.Inf
-	}
-	lim := rate.NewLimiter(limit, 1)
+	pace := newPacer(r.Rate)
 	// A failure every later call would share halts the batch from the
 	// worker that saw it, before it takes another job: waiting for the
 	// reader of out to stop it let a loaded machine send more calls bound
@@ -64,7 +58,10 @@ func (r *Runner) Start(stopCtx, abortCtx context.Context, jobs []Job) <-chan Out
 			for i := range work {
 				// The feeder's select may hand out a job in the same instant
 				// Ctrl-C lands; this is the last look before sending.
-				if stopCtx.Err() != nil {
+				// Paced here, right before the send, not where jobs are
+				// handed out: the handoff's scheduling delay would clump
+				// the sends that left the pacer evenly spaced.
+				if stopCtx.Err() != nil || pace.wait(stopCtx) != nil {
 					out <- Outcome{Index: i, Skipped: true}
 					continue
 				}
@@ -78,7 +75,7 @@ func (r *Runner) Start(stopCtx, abortCtx context.Context, jobs []Job) <-chan Out
 	}
 	go func() {
 		for i := range jobs {
-			if stopCtx.Err() == nil && lim.Wait(stopCtx) == nil && stopCtx.Err() == nil {
+			if stopCtx.Err() == nil {
 				select {
 				case work <- i:
 					continue

@@ -172,8 +172,13 @@ func (t *Transcript) Status() string { return t.Summary.Payload.SessionStatus }
 
 // Defaults of Config's zero values.
 const (
-	DefaultMaxActions     = 200
-	DefaultMaxSessions    = 1000
+	DefaultMaxActions  = 200
+	DefaultMaxSessions = 1000
+	// Choice: 8x8 documents no webhook timeout ("Timeouts, retries and
+	// the handling of non-200 answers are not documented"); 5 s is taken
+	// to be it. This is that assumption's one home: the emulator, `ivrctl
+	// test` and `ivrctl load` (which flags slower round trips as calls
+	// that would fail on 8x8) all read it.
 	DefaultWebhookTimeout = 5 * time.Second
 	DefaultSubAccount     = "emulator"
 )

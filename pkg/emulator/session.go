@@ -496,7 +496,11 @@ func (s *session) callAction(ctx context.Context, callStatus, cid string, digits
 	}
 	s.tr.WebhookCalls++
 	s.recordCall(callStatus, cid, digits)
+	sent := time.Now()
 	status, body, err := s.postVCA(ctx, w, event)
+	if t := traceOf(ctx); t != nil && t.WebhookDone != nil {
+		t.WebhookDone(RoundTrip{ClientActionID: cid, Sent: sent, Done: time.Now(), Status: status, Err: err})
+	}
 	if err == nil && s.faults.DuplicateVCA {
 		// Choice (choices.go): the same event again; its answer is played.
 		first := status

@@ -7,6 +7,7 @@ import (
 	"io"
 	"maps"
 	"regexp"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 
@@ -18,7 +19,7 @@ import (
 type Error = yamlfile.Error
 
 // digitsRe is what a caller can key: digits, * and #.
-var digitsRe = regexp.MustCompile(`^[0-9*#]+$`)
+var digitsRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9*#]+$`) })
 
 // Parse reads a menu file (YAML, or JSON, which is YAML too) and checks it:
 // every field known, every reference defined, every menu reachable, no
@@ -178,7 +179,7 @@ func (p *parser) node(k, v *yaml.Node, capture map[string]any, captureNode *yaml
 			for _, ov := range p.Pairs(fv, w) {
 				digits := ov[0].Value
 				ow := fmt.Sprintf("%s[%q]", w, digits)
-				if !digitsRe.MatchString(digits) {
+				if !digitsRe().MatchString(digits) {
 					p.Fail(ov[0], ow, "%q is not something a caller can key (digits, * and #)", digits)
 					continue
 				}

@@ -19,7 +19,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -61,29 +60,85 @@ type Outcome struct {
 func (o *Outcome) Checked() bool { return o.Input.Expected != nil }
 
 // ReplayAll replays inputs on every CPU and returns the outcomes in input
-// order. The engine is immutable, so workers share it without locks.
+// order. It holds every outcome: Stream is for runs of any size.
 func ReplayAll(eng *menu.Engine, inputs []*Input, dtmf *string) []Outcome {
-	outcomes := make([]Outcome, len(inputs))
+	outcomes := make([]Outcome, 0, len(inputs))
+	stream(eng, inputs, dtmf, false, func(o *Outcome) { outcomes = append(outcomes, *o) })
+	return outcomes
+}
+
+// Window is how many outcomes Stream holds at most: replayed or being
+// replayed, not yet handed to its caller. Choice: enough to keep every CPU
+// busy past one slow input (a large file, a long diff) without the
+// recording's size showing in memory (a few KiB an outcome).
+const Window = 1024
+
+// Stream replays inputs on every CPU and calls each with the outcomes in
+// input order, as soon as each and all before it are done. At most Window
+// inputs are in hand at once, so memory does not grow with the number of
+// inputs: after each returns, the outcome and the input's data (the event,
+// the recorded answer) are dropped. The engine is immutable, so workers
+// share it without locks.
+func Stream(eng *menu.Engine, inputs []*Input, dtmf *string, each func(*Outcome)) {
+	stream(eng, inputs, dtmf, true, each)
+}
+
+// stream is Stream; drop says whether an input's data goes once handed on.
+func stream(eng *menu.Engine, inputs []*Input, dtmf *string, drop bool, each func(*Outcome)) {
+	if len(inputs) == 0 {
+		return
+	}
 	workers := min(runtime.GOMAXPROCS(0), len(inputs)/minPerWorker+1)
-	var next atomic.Int64
+	var (
+		mu    sync.Mutex
+		ready = sync.NewCond(&mu)
+		slots = make([]*Outcome, min(Window, len(inputs))) // input i in slots[i%len(slots)]
+		next  int                                          // the next input to hand to each
+	)
+	tokens := make(chan struct{}, len(slots)) // one per input in hand
+	work := make(chan int)
+	go func() {
+		defer close(work)
+		for i := range inputs {
+			tokens <- struct{}{}
+			work <- i
+		}
+	}()
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= len(inputs) {
-					return
-				}
-				if in := inputs[i]; in.load != nil {
+			for i := range work {
+				in := inputs[i]
+				if in.load != nil {
 					in.load(in)
 					in.load = nil
 				}
-				outcomes[i] = Replay(eng, inputs[i], dtmf)
+				out := Replay(eng, in, dtmf)
+				mu.Lock()
+				slots[i%len(slots)] = &out
+				if i == next {
+					ready.Signal()
+				}
+				mu.Unlock()
 			}
 		})
 	}
+	for next < len(inputs) {
+		mu.Lock()
+		for slots[next%len(slots)] == nil {
+			ready.Wait()
+		}
+		out := slots[next%len(slots)]
+		slots[next%len(slots)] = nil
+		next++
+		mu.Unlock()
+		each(out)
+		if drop {
+			out.Input.Data, out.Input.Expected = nil, nil
+		}
+		<-tokens
+	}
 	wg.Wait()
-	return outcomes
 }
 
 // minPerWorker keeps small runs on one goroutine, where starting more

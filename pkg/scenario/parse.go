@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 
@@ -28,7 +29,7 @@ const DefaultTo = "+6590000000"
 type Error = yamlfile.Error
 
 // keysRe is what a caller can key.
-var keysRe = regexp.MustCompile(`^[0-9*#]+$`)
+var keysRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9*#]+$`) })
 
 // Parse reads the scenarios of one file: YAML documents separated by
 // `---`, one scenario each (empty documents are skipped). Every problem is
@@ -360,7 +361,7 @@ func (p *parser) step(n *yaml.Node, where string) (Step, bool) {
 			if !ok {
 				continue
 			}
-			if !keysRe.MatchString(keys) {
+			if !keysRe().MatchString(keys) {
 				p.Fail(v, w, "must be digits 0-9, * or #, found %q", keys)
 				continue
 			}

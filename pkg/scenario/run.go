@@ -63,8 +63,8 @@ type Runner struct {
 // (when not nil) with the results in input order, as soon as each and all
 // before it are done. It returns the results in input order.
 func (r *Runner) Run(ctx context.Context, scenarios []*Scenario, each func(*Result)) []*Result {
-	emus, closeConns := r.emulators(scenarios)
-	defer closeConns()
+	p := r.Player(scenarios)
+	defer p.Close()
 	results := make([]*Result, len(scenarios))
 	done := make([]chan struct{}, len(scenarios))
 	for i := range done {
@@ -87,7 +87,7 @@ func (r *Runner) Run(ctx context.Context, scenarios []*Scenario, each func(*Resu
 					// (each would only end ERROR), and say so.
 					results[i] = &Result{Scenario: s, Webhook: redact.URL(t.url), Err: fmt.Errorf("not run: %w", err)}
 				} else {
-					results[i] = runOne(ctx, emus[t], s, t.url)
+					results[i] = p.Play(ctx, s)
 				}
 				close(done[i])
 			}
@@ -102,13 +102,39 @@ func (r *Runner) Run(ctx context.Context, scenarios []*Scenario, each func(*Resu
 	wg.Wait()
 	// Summaries held back by the delay-vss fault go out once the calls
 	// are over, bounded as a summary is.
-	for _, emu := range emus {
+	for _, emu := range p.emus {
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.flushTimeout())
 		emu.Flush(fctx)
 		cancel()
 	}
 	return results
 }
+
+// Player places one scenario call at a time, for callers that decide
+// themselves when and how many (`ivrctl load` paces them at a rate): Run
+// is a Player driven by a pool of workers. It is safe for concurrent use.
+type Player struct {
+	r     *Runner
+	emus  map[target]*emulator.Emulator
+	close func()
+}
+
+// Player prepares the emulators for scenarios (Play takes only those);
+// Close it once the calls are over.
+func (r *Runner) Player(scenarios []*Scenario) *Player {
+	emus, done := r.emulators(scenarios)
+	return &Player{r: r, emus: emus, close: done}
+}
+
+// Play places s's call and judges it. A context carrying an
+// emulator.Trace hears the call's webhook round trips.
+func (p *Player) Play(ctx context.Context, s *Scenario) *Result {
+	t := p.r.target(s)
+	return runOne(ctx, p.emus[t], s, t.url)
+}
+
+// Close closes the idle connections of the client the Player made.
+func (p *Player) Close() { p.close() }
 
 // target is who answers a scenario's webhooks: a URL or an engine.
 type target struct {

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -38,11 +39,11 @@ func (e *Error) Error() string {
 }
 
 // syntaxLineRe finds the line in yaml's syntax errors ("yaml: line 3: ...").
-var syntaxLineRe = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+var syntaxLineRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`) })
 
 // SyntaxError turns a YAML syntax error into file:line: message.
 func SyntaxError(file string, err error) *Error {
-	if m := syntaxLineRe.FindStringSubmatch(err.Error()); m != nil {
+	if m := syntaxLineRe().FindStringSubmatch(err.Error()); m != nil {
 		line, _ := strconv.Atoi(m[1])
 		return &Error{File: file, Line: line, Msg: "invalid YAML: " + m[2]}
 	}
