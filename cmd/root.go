@@ -17,6 +17,7 @@ import (
 	"github.com/ivrctl/ivrctl/cmd/numbers"
 	"github.com/ivrctl/ivrctl/cmd/profiles"
 	"github.com/ivrctl/ivrctl/cmd/serve"
+	sessionscmd "github.com/ivrctl/ivrctl/cmd/sessions"
 	"github.com/ivrctl/ivrctl/cmd/simulate"
 	testcmd "github.com/ivrctl/ivrctl/cmd/test"
 	"github.com/ivrctl/ivrctl/cmd/validate"
@@ -109,6 +110,7 @@ machine, and test plays whole scenario calls through it.
 		webhooks.NewCmdWebhooks(f),
 		profiles.NewCmdProfiles(f, nil),
 		numbers.NewCmdNumbers(f),
+		sessionscmd.NewCmdSessions(f, nil),
 		testcmd.NewCmdTest(f, nil),
 		configcmd.NewCmdConfig(f),
 		newCmdMan(root, info),

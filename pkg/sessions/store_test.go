@@ -296,3 +296,22 @@ func killHelper() {
 	}
 	select {}
 }
+
+func TestSummarize(t *testing.T) {
+	body := func(id, status, last, start, end string) []byte {
+		return []byte(`{"payload":{"sessionId":"` + id + `","sessionStatus":"` + status + `","lastAction":"` + last + `","startTime":"` + start + `","endTime":"` + end + `"}}`)
+	}
+	recs := []Record{
+		mustRecord(t, body("a", "COMPLETED", "HANGUP", "2026-01-01T10:00:00Z", "2026-01-01T10:00:30Z")),
+		mustRecord(t, body("b", "COMPLETED", "HANGUP", "2026-01-01T10:00:00Z", "2026-01-01T10:01:00Z")),
+		mustRecord(t, body("c", "BUSY", "", "", "")),
+		mustRecord(t, body("d", "COMPLETED", "SAY", "2026-01-01T10:00:00Z", "2026-01-01T10:02:00Z")),
+	}
+	s := Summarize(recs)
+	if s.Sessions != 4 || s.ByStatus["COMPLETED"] != 3 || s.ByStatus["BUSY"] != 1 || s.ByLastAction["HANGUP"] != 2 || s.ByLastAction[""] != 1 {
+		t.Errorf("%+v", s)
+	}
+	if s.Timed != 3 || s.MedianDuration != time.Minute {
+		t.Errorf("median %v over %d", s.MedianDuration, s.Timed)
+	}
+}
