@@ -24,6 +24,7 @@ const (
 	KeyPort      = "port"
 	KeyAddr      = "addr"
 	KeyLogFormat = "log-format"
+	KeyMetrics   = "metrics"
 )
 
 // Defaults: webhookopts', which `call --wait` listens on too.
@@ -37,6 +38,7 @@ func init() {
 		{Name: KeyPort, Default: strconv.Itoa(DefaultPort), Help: "serve: port to listen on (0: a free one)"},
 		{Name: KeyAddr, Default: DefaultAddr, Help: "serve: address to listen on"},
 		{Name: KeyLogFormat, Default: LogText, Help: "serve: log format, text or json"},
+		{Name: KeyMetrics, Default: "true", Help: "serve: answer GET /metrics (Prometheus)"},
 	} {
 		cmdutil.RegisterKey(k)
 	}
@@ -55,6 +57,7 @@ type ServeOptions struct {
 	From      string
 	Agent     string
 	LogFormat string
+	Metrics   bool
 
 	// The settings shared with `call --wait`: authentication, allow
 	// list, sessions file, recording.
@@ -68,13 +71,17 @@ func NewCmdServe(f *cmdutil.Factory, runF func(*ServeOptions) error) *cobra.Comm
 		Use:   "serve [flags]",
 		Short: "Answer 8x8's voice webhooks with a menu",
 		Long: `Serve 8x8's voice webhooks: answer every VCA (Voice Call Action) event with the
-menu's next callflow, and append every VSS (Voice Session Summary) to a JSON
-Lines file, synced to disk before it is acknowledged.
+menu's next callflow, and record every VSS (Voice Session Summary) in the
+session store before it is acknowledged: --sessions FILE, a JSON Lines file
+synced to disk (locked: one serve per file), or --sessions postgres://...,
+PostgreSQL, committed (any number of replicas on one database; 503 while it
+cannot be reached, so 8x8 retries).
 
 Routes:
   POST /webhooks/vca   (alias /vca_webhook, as 8x8's sample backend)
   POST /webhooks/vss   (alias /vss_webhook)
   GET  /healthz
+  GET  /metrics        (Prometheus text format; --metrics=false turns it off)
 
 The first line on stdout is the address bound ("listening on http://...");
 with --port 0 the port is a free one. One line per event goes to stderr,
@@ -115,6 +122,7 @@ setting; nothing served).`,
 	fl.StringVar(&opts.From, cmdutil.KeyFrom, "", "virtual number connect calls come from (overrides the menu's)")
 	fl.StringVar(&opts.Agent, cmdutil.KeyAgent, "", "number a connect option rings (overrides the menu's)")
 	fl.StringVar(&opts.LogFormat, KeyLogFormat, LogText, "log format on stderr: text or json")
+	fl.BoolVar(&opts.Metrics, KeyMetrics, true, "answer GET /metrics in Prometheus text format (no authentication; nothing secret in it)")
 	opts.Options.AddFlags(cmd)
 	_ = cmd.MarkFlagFilename(cmdutil.KeyMenu, "yaml", "yml", "json")
 	_ = cmd.RegisterFlagCompletionFunc(KeyLogFormat, cobra.FixedCompletions([]string{LogText, LogJSON}, cobra.ShellCompDirectiveNoFileComp))
@@ -135,6 +143,7 @@ func (opts *ServeOptions) config() (webhook.Config, error) {
 	if err != nil {
 		return cfg, err
 	}
+	cfg.Metrics = opts.Metrics
 	if cfg.Engine, err = opts.LoadEngine(opts.MenuFile, menu.Numbers{From: opts.From, Agent: opts.Agent}); err != nil {
 		return cfg, err
 	}

@@ -13,6 +13,7 @@
 //	POST /webhooks/vca  (alias /vca_webhook, 8x8's sample backend's path)
 //	POST /webhooks/vss  (alias /vss_webhook)
 //	GET  /healthz       (no authentication: it reveals nothing)
+//	GET  /metrics       (Config.Metrics; Prometheus text, no authentication: nothing secret in it)
 //
 // Status codes: 200 answered; 400 body not JSON / not an object; 401 no valid
 // credential; 403 client address not in the allow list; 404 unknown path;
@@ -78,6 +79,11 @@ type Config struct {
 	// with the start menu for an unknown clientActionId.
 	RecordDir string
 
+	// Metrics serves GET /metrics, Prometheus text format, with no
+	// authentication and no allow list, like /healthz: it carries counts
+	// and latencies, never a sessionId, number or credential.
+	Metrics bool
+
 	Auth       Auth
 	AllowIPs   []netip.Prefix // empty: any address
 	TrustProxy bool           // take the client address from X-Forwarded-For
@@ -107,6 +113,7 @@ type Server struct {
 	maxBody    int64
 	handler    http.Handler
 	actions    sync.Map // *menu.Reply -> string, the action names of a reply
+	metrics    *metrics // nil: no /metrics
 
 	// hook, when set (tests only), runs first in every webhook handler.
 	hook func(*http.Request)
@@ -156,6 +163,10 @@ func New(cfg Config) (*Server, error) {
 	mux.HandleFunc(PathVSS, s.serveVSS)
 	mux.HandleFunc(PathVSSAlias, s.serveVSS)
 	mux.HandleFunc(PathHealth, s.serveHealth)
+	if cfg.Metrics {
+		s.metrics = newMetrics()
+		mux.Handle(PathMetrics, s.metricsHandler(s.metrics.handler()))
+	}
 	mux.HandleFunc("/", s.serveNotFound)
 	s.handler = mux
 	return s, nil
@@ -320,6 +331,7 @@ func (s *Server) finish(w http.ResponseWriter, ev *Event) {
 		}
 	}
 	ev.Latency = time.Since(ev.Time)
+	s.metrics.observe(ev)
 	s.emit(*ev)
 }
 
@@ -524,7 +536,9 @@ func (s *Server) serveVSS(w http.ResponseWriter, r *http.Request) {
 		decodeFailed(w, &ev, true, err)
 		return
 	}
+	began := time.Now()
 	out, err := s.sessions.Append(r.Context(), rec)
+	s.metrics.storeWritten(time.Since(began), err)
 	if err != nil {
 		// Not acknowledged: 8x8 may deliver it again.
 		ev.Level = LevelError
@@ -558,6 +572,24 @@ func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodGet {
 		w.Write(healthBody)
 	}
+	if s.metrics != nil {
+		s.metrics.requests.WithLabelValues(PathHealth, "200").Inc()
+	}
+}
+
+// metricsHandler answers GET and HEAD with the exposition; other methods
+// 405, as /healthz does.
+func (s *Server) metricsHandler(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			ev := begin(KindReject, r)
+			defer s.finish(w, &ev)
+			w.Header()["Allow"] = allowGet
+			fail(w, &ev, http.StatusMethodNotAllowed, fmt.Sprintf("method %s not allowed: use GET", r.Method))
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 func (s *Server) serveNotFound(w http.ResponseWriter, r *http.Request) {
