@@ -7,7 +7,10 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"os"
+	"os/signal"
 	"strconv"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -25,6 +28,7 @@ const (
 	KeyAddr      = "addr"
 	KeyLogFormat = "log-format"
 	KeyMetrics   = "metrics"
+	KeyWatch     = "watch"
 )
 
 // Defaults: webhookopts', which `call --wait` listens on too.
@@ -39,6 +43,7 @@ func init() {
 		{Name: KeyAddr, Default: DefaultAddr, Help: "serve: address to listen on"},
 		{Name: KeyLogFormat, Default: LogText, Help: "serve: log format, text or json"},
 		{Name: KeyMetrics, Default: "true", Help: "serve: answer GET /metrics (Prometheus)"},
+		{Name: KeyWatch, Help: "serve: reload the menu when its file changes"},
 	} {
 		cmdutil.RegisterKey(k)
 	}
@@ -58,6 +63,7 @@ type ServeOptions struct {
 	Agent     string
 	LogFormat string
 	Metrics   bool
+	Watch     bool
 
 	// The settings shared with `call --wait`: authentication, allow
 	// list, sessions file, recording.
@@ -95,8 +101,15 @@ user:pass. Prefer IVRCTL_AUTH_SECRET, IVRCTL_TOKEN, IVRCTL_BASIC_AUTH or the
 config file to flags, which other users can see in the process list.
 
 Every setting is also IVRCTL_<NAME> (IVRCTL_ALLOW_IP, ...) or <name>: in the
-config file. SIGINT or SIGTERM stops accepting, lets requests in flight
-finish, closes the sessions file and exits 0; requests still in flight
+config file.
+
+SIGHUP (and, with --watch, a change to the --menu file) loads and checks the
+menu again: a good one answers the next event and calls in progress carry on
+(a menu id the new version removed falls back to its start menu); a broken
+one is refused with validate's errors, logged, and the old menu keeps
+answering.
+
+SIGINT or SIGTERM stops accepting, lets requests in flight finish, closes the sessions file and exits 0; requests still in flight
 after 10s are cut off and serve exits 1. A second signal kills at once.
 
 Exit codes: 0 stopped by a signal after a clean drain, 1 could not listen or
@@ -122,6 +135,7 @@ setting; nothing served).`,
 	fl.StringVar(&opts.From, cmdutil.KeyFrom, "", "virtual number connect calls come from (overrides the menu's)")
 	fl.StringVar(&opts.Agent, cmdutil.KeyAgent, "", "number a connect option rings (overrides the menu's)")
 	fl.StringVar(&opts.LogFormat, KeyLogFormat, LogText, "log format on stderr: text or json")
+	fl.BoolVar(&opts.Watch, KeyWatch, false, "reload the menu when --menu's file changes (SIGHUP always reloads it)")
 	fl.BoolVar(&opts.Metrics, KeyMetrics, true, "answer GET /metrics in Prometheus text format (no authentication; nothing secret in it)")
 	opts.Options.AddFlags(cmd)
 	_ = cmd.MarkFlagFilename(cmdutil.KeyMenu, "yaml", "yml", "json")
@@ -144,6 +158,9 @@ func (opts *ServeOptions) config() (webhook.Config, error) {
 		return cfg, err
 	}
 	cfg.Metrics = opts.Metrics
+	if opts.Watch && opts.MenuFile == "" {
+		return cfg, cmdutil.Usagef("--watch needs --menu FILE: the embedded menu never changes")
+	}
 	if cfg.Engine, err = opts.LoadEngine(opts.MenuFile, menu.Numbers{From: opts.From, Agent: opts.Agent}); err != nil {
 		return cfg, err
 	}
@@ -167,6 +184,12 @@ func runServe(opts *ServeOptions) error {
 	ctx, stop := cmdutil.SignalContext(opts.Context)
 	defer stop()
 
+	// SIGHUP reloads the menu; caught from here on, before the address
+	// is printed, so that it never kills serve.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+
 	srv, err := webhook.New(cfg)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
@@ -187,6 +210,9 @@ func runServe(opts *ServeOptions) error {
 	if msg := webhookopts.ExposureWarning(ln.Addr(), srv.AuthEnabled()); msg != "" {
 		log.warn(msg)
 	}
+	go reloadLoop(ctx, hup, srv, opts.MenuFile, opts.Watch, func() (*menu.Engine, error) {
+		return opts.LoadEngine(opts.MenuFile, menu.Numbers{From: opts.From, Agent: opts.Agent})
+	}, log.warn)
 	if err := srv.Run(ctx, ln); err != nil {
 		return err
 	}

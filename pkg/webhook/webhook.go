@@ -40,6 +40,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ivrctl/ivrctl/pkg/callflow"
@@ -103,8 +104,8 @@ type Config struct {
 // mount Handler in a server of your own and Close it after).
 type Server struct {
 	cfg        Config
-	engine     *menu.Engine
-	auth       *authenticator // nil: no authentication
+	engine     atomic.Pointer[menu.Engine] // swapped by Reload
+	auth       *authenticator              // nil: no authentication
 	allow      []netip.Prefix
 	trustProxy bool
 	sessions   sessions.Store
@@ -133,13 +134,13 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{
 		cfg:        cfg,
-		engine:     cfg.Engine,
 		auth:       au,
 		allow:      cfg.AllowIPs,
 		trustProxy: cfg.TrustProxy,
 		emit:       cfg.OnEvent,
 		maxBody:    cfg.MaxBodyBytes,
 	}
+	s.engine.Store(cfg.Engine)
 	if s.emit == nil {
 		s.emit = func(Event) {}
 	}
@@ -449,7 +450,7 @@ func (s *Server) serveVCA(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, &ev, http.StatusOK, emptyReply)
 		return
 	}
-	res, err := s.engine.Answer(event)
+	res, err := s.engine.Load().Answer(event)
 	if err != nil {
 		var unknown *menu.UnknownMenuError // declared here: errors.As moves it to the heap
 		if !errors.As(err, &unknown) {
