@@ -14,11 +14,12 @@ import (
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 	"github.com/ivrctl/ivrctl/cmd/configcmd"
 	"github.com/ivrctl/ivrctl/cmd/emulate"
-	menucmd "github.com/ivrctl/ivrctl/cmd/menu"
 	loadcmd "github.com/ivrctl/ivrctl/cmd/load"
+	menucmd "github.com/ivrctl/ivrctl/cmd/menu"
 	"github.com/ivrctl/ivrctl/cmd/numbers"
 	"github.com/ivrctl/ivrctl/cmd/profiles"
 	"github.com/ivrctl/ivrctl/cmd/serve"
+	sessionscmd "github.com/ivrctl/ivrctl/cmd/sessions"
 	"github.com/ivrctl/ivrctl/cmd/simulate"
 	testcmd "github.com/ivrctl/ivrctl/cmd/test"
 	"github.com/ivrctl/ivrctl/cmd/validate"
@@ -137,6 +138,7 @@ machine, and test plays whole scenario calls through it.
 		webhooks.NewCmdWebhooks(f),
 		profiles.NewCmdProfiles(f, nil),
 		numbers.NewCmdNumbers(f),
+		sessionscmd.NewCmdSessions(f, nil),
 		testcmd.NewCmdTest(f, nil),
 		loadcmd.NewCmdLoad(f, nil),
 		configcmd.NewCmdConfig(f),

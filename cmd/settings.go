@@ -29,7 +29,7 @@ func Settings() []cmdutil.Key {
 		cmdutil.Key{Name: webhookopts.KeyBasicAuth, Secret: true, Help: "serve, call --wait: HTTP basic credentials, user:pass"},
 		cmdutil.Key{Name: webhookopts.KeyAllowIP, Help: "serve, call --wait: client addresses allowed (CIDR or IP, comma-separated)"},
 		cmdutil.Key{Name: webhookopts.KeyTrustProxy, Help: "serve, call --wait: take the client address from X-Forwarded-For"},
-		cmdutil.Key{Name: webhookopts.KeySessions, Help: "serve, call --wait: session summaries file (JSON Lines)"},
+		cmdutil.Key{Name: webhookopts.KeySessions, Help: "serve, call --wait, sessions: session store, a JSON Lines file or a postgres:// URL"},
 		cmdutil.Key{Name: webhookopts.KeyRecord, Help: "serve, call --wait: directory to record VCA events and answers in"},
 		// call's.
 		cmdutil.Key{Name: "client-request-id", Help: "call: clientRequestId to tag calls with (auto: a random UUID)"},
@@ -51,5 +51,7 @@ func Settings() []cmdutil.Key {
 		cmdutil.Key{Name: serve.KeyPort, Default: strconv.Itoa(serve.DefaultPort), Help: "serve: port to listen on (0: a free one)"},
 		cmdutil.Key{Name: serve.KeyAddr, Default: serve.DefaultAddr, Help: "serve: address to listen on"},
 		cmdutil.Key{Name: serve.KeyLogFormat, Default: serve.LogText, Help: "serve: log format, text or json"},
+		cmdutil.Key{Name: serve.KeyMetrics, Default: "true", Help: "serve: answer GET /metrics (Prometheus)"},
+		cmdutil.Key{Name: serve.KeyWatch, Help: "serve: reload the menu when its file changes"},
 	)
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 	"github.com/ivrctl/ivrctl/cmd/webhookopts"
 	"github.com/ivrctl/ivrctl/pkg/calls"
+	"github.com/ivrctl/ivrctl/pkg/sessions"
 	"github.com/ivrctl/ivrctl/pkg/voiceapi"
 	"github.com/ivrctl/ivrctl/pkg/webhook"
 )
@@ -209,7 +210,7 @@ func (w *waiter) finish(e webhook.Event, abortCtx context.Context) error {
 		w.view.summaryLine(e)
 	}
 	if e.Status == 200 {
-		w.view.note("session summary recorded in %s", w.cfg.SessionsPath)
+		w.view.note("session summary recorded in %s", sessions.Redact(w.cfg.SessionsPath))
 	}
 	w.otherEvents()
 	number := w.plan.jobs[0].number
@@ -288,7 +289,7 @@ func (w *waiter) shutdown(abortCtx context.Context) {
 	w.view.spin.clear()
 }
 
-// readSummary reads the session's summary back from the sessions file,
+// readSummary reads the session's summary back from the session store,
 // as recorded; nil when it is not there.
 func (w *waiter) readSummary(sessionID string) json.RawMessage {
 	sum, err := w.eng.Summary(sessionID)

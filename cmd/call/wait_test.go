@@ -23,6 +23,7 @@ import (
 	"github.com/ivrctl/ivrctl/cmd"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil/cmdtest"
+	store "github.com/ivrctl/ivrctl/pkg/sessions"
 	"github.com/ivrctl/ivrctl/pkg/webhook"
 )
 
@@ -260,7 +261,7 @@ func TestWaitOutcomes(t *testing.T) {
 					t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
 				}
 			}
-			recs, _, err := webhook.ReadSessionsFile(sessions)
+			recs, _, err := store.ReadFile(sessions, false)
 			if err != nil || len(recs) != 1 || recs[0].SessionID != createdSession || recs[0].SessionStatus != c.status {
 				t.Errorf("sessions file: %+v %v", recs, err)
 			}
@@ -324,7 +325,7 @@ func TestWaitOtherSessionNotCounted(t *testing.T) {
 		t.Errorf("stderr does not count the other session's events:\n%s", r.stderr)
 	}
 	// Both summaries are recorded, as serve records every session.
-	if recs, _, err := webhook.ReadSessionsFile(sessions); err != nil || len(recs) != 2 {
+	if recs, _, err := store.ReadFile(sessions, false); err != nil || len(recs) != 2 {
 		t.Errorf("sessions file: %+v %v", recs, err)
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/ivrctl/ivrctl/cmd"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 	"github.com/ivrctl/ivrctl/pkg/callflow"
+	"github.com/ivrctl/ivrctl/pkg/sessions"
 	"github.com/ivrctl/ivrctl/pkg/webhook"
 )
 
@@ -128,14 +129,14 @@ func TestQuickStartWithoutAnAccount(t *testing.T) {
 }
 
 // awaitSession waits for the first record of serve's sessions file.
-func awaitSession(t *testing.T, path string) webhook.SessionRecord {
+func awaitSession(t *testing.T, path string) sessions.Record {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
 		if data, err := os.ReadFile(path); err == nil {
 			sc := bufio.NewScanner(bytes.NewReader(data))
 			for sc.Scan() {
-				var rec webhook.SessionRecord
+				var rec sessions.Record
 				if json.Unmarshal(sc.Bytes(), &rec) == nil && rec.SessionID != "" {
 					return rec
 				}
@@ -144,7 +145,7 @@ func awaitSession(t *testing.T, path string) webhook.SessionRecord {
 		time.Sleep(20 * time.Millisecond)
 	}
 	t.Fatalf("no session in %s within 10s", path)
-	return webhook.SessionRecord{}
+	return sessions.Record{}
 }
 
 // `call --wait` serves the menu itself on the registered URL: the one

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
+	"github.com/ivrctl/ivrctl/pkg/sessions"
 	"github.com/ivrctl/ivrctl/pkg/webhook"
 )
 
@@ -97,12 +98,16 @@ func (l *logger) startup(url string, cfg webhook.Config, srv *webhook.Server, me
 		menuFile = "the embedded simple IVR"
 	}
 	l.info(fmt.Sprintf("webhooks: VCA %s%s, VSS %s%s; menu %s", url, webhook.PathVCA, url, webhook.PathVSS, menuFile))
-	ss := srv.Sessions()
-	msg := fmt.Sprintf("sessions file %s: %d sessions", ss.Path(), ss.Len())
-	if n := ss.Skipped(); n > 0 {
-		l.warn(fmt.Sprintf("%s; %d damaged or torn line(s) skipped (left in place)", msg, n))
-	} else {
-		l.info(msg)
+	switch ss := srv.Sessions().(type) {
+	case *sessions.File:
+		msg := fmt.Sprintf("sessions file %s: %d sessions", ss.Location(), ss.Len())
+		if n := ss.Skipped(); n > 0 {
+			l.warn(fmt.Sprintf("%s; %d damaged or torn line(s) skipped (left in place)", msg, n))
+		} else {
+			l.info(msg)
+		}
+	default:
+		l.info("sessions database " + ss.Location())
 	}
 	if cfg.RecordDir != "" {
 		l.info("recording VCA events and answers in " + cfg.RecordDir)

@@ -7,7 +7,10 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"os"
+	"os/signal"
 	"strconv"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -24,6 +27,8 @@ const (
 	KeyPort      = "port"
 	KeyAddr      = "addr"
 	KeyLogFormat = "log-format"
+	KeyMetrics   = "metrics"
+	KeyWatch     = "watch"
 )
 
 // Defaults: webhookopts', which `call --wait` listens on too.
@@ -43,6 +48,8 @@ type ServeOptions struct {
 	From      string
 	Agent     string
 	LogFormat string
+	Metrics   bool
+	Watch     bool
 
 	// The settings shared with `call --wait`: authentication, allow
 	// list, sessions file, recording.
@@ -56,13 +63,17 @@ func NewCmdServe(f *cmdutil.Factory, runF func(context.Context, *ServeOptions) e
 		Use:   "serve [flags]",
 		Short: "Answer 8x8's voice webhooks with a menu",
 		Long: `Serve 8x8's voice webhooks: answer every VCA (Voice Call Action) event with the
-menu's next callflow, and append every VSS (Voice Session Summary) to a JSON
-Lines file, synced to disk before it is acknowledged.
+menu's next callflow, and record every VSS (Voice Session Summary) in the
+session store before it is acknowledged: --sessions FILE, a JSON Lines file
+synced to disk (locked: one serve per file), or --sessions postgres://...,
+PostgreSQL, committed (any number of replicas on one database; 503 while it
+cannot be reached, so 8x8 retries).
 
 Routes:
   POST /webhooks/vca   (alias /vca_webhook, as 8x8's sample backend)
   POST /webhooks/vss   (alias /vss_webhook)
   GET  /healthz
+  GET  /metrics        (Prometheus text format; --metrics=false turns it off)
 
 The first line on stdout is the address bound ("listening on http://...");
 with --port 0 the port is a free one. One line per event goes to stderr,
@@ -76,8 +87,15 @@ user:pass. Prefer IVRCTL_AUTH_SECRET, IVRCTL_TOKEN, IVRCTL_BASIC_AUTH or the
 config file to flags, which other users can see in the process list.
 
 Every setting is also IVRCTL_<NAME> (IVRCTL_ALLOW_IP, ...) or <name>: in the
-config file. SIGINT or SIGTERM stops accepting, lets requests in flight
-finish, closes the sessions file and exits 0; requests still in flight
+config file.
+
+SIGHUP (and, with --watch, a change to the --menu file) loads and checks the
+menu again: a good one answers the next event and calls in progress carry on
+(a menu id the new version removed falls back to its start menu); a broken
+one is refused with validate's errors, logged, and the old menu keeps
+answering.
+
+SIGINT or SIGTERM stops accepting, lets requests in flight finish, closes the sessions file and exits 0; requests still in flight
 after 10s are cut off and serve exits 1. A second signal kills at once.
 
 Exit codes: 0 stopped by a signal after a clean drain, 1 could not listen or
@@ -104,6 +122,8 @@ setting; nothing served).`,
 	fl.StringVar(&opts.From, cmdutil.KeyFrom, "", "virtual number connect calls come from (overrides the menu's)")
 	fl.StringVar(&opts.Agent, cmdutil.KeyAgent, "", "number a connect option rings (overrides the menu's)")
 	fl.StringVar(&opts.LogFormat, KeyLogFormat, LogText, "log format on stderr: text or json")
+	fl.BoolVar(&opts.Watch, KeyWatch, false, "reload the menu when --menu's file changes (SIGHUP always reloads it)")
+	fl.BoolVar(&opts.Metrics, KeyMetrics, true, "answer GET /metrics in Prometheus text format (no authentication; nothing secret in it)")
 	opts.Options.AddFlags(cmd)
 	_ = cmd.MarkFlagFilename(cmdutil.KeyMenu, "yaml", "yml", "json")
 	_ = cmd.RegisterFlagCompletionFunc(KeyLogFormat, cobra.FixedCompletions([]string{LogText, LogJSON}, cobra.ShellCompDirectiveNoFileComp))
@@ -123,6 +143,10 @@ func (opts *ServeOptions) config() (webhook.Config, error) {
 	cfg, err := opts.Options.Config()
 	if err != nil {
 		return cfg, err
+	}
+	cfg.Metrics = opts.Metrics
+	if opts.Watch && opts.MenuFile == "" {
+		return cfg, cmdutil.Usagef("--watch needs --menu FILE: the embedded menu never changes")
 	}
 	if cfg.Engine, err = opts.LoadEngine(opts.MenuFile, menu.Numbers{From: opts.From, Agent: opts.Agent}); err != nil {
 		return cfg, err
@@ -147,6 +171,12 @@ func runServe(ctx context.Context, opts *ServeOptions) error {
 	ctx, stop := cmdutil.SignalContext(ctx)
 	defer stop()
 
+	// SIGHUP reloads the menu; caught from here on, before the address
+	// is printed, so that it never kills serve.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+
 	srv, err := webhook.New(cfg)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
@@ -167,6 +197,9 @@ func runServe(ctx context.Context, opts *ServeOptions) error {
 	if msg := webhookopts.ExposureWarning(ln.Addr(), srv.AuthEnabled()); msg != "" {
 		log.warn(msg)
 	}
+	go reloadLoop(ctx, hup, srv, opts.MenuFile, opts.Watch, func() (*menu.Engine, error) {
+		return opts.LoadEngine(opts.MenuFile, menu.Numbers{From: opts.From, Agent: opts.Agent})
+	}, log.warn)
 	if err := srv.Run(ctx, ln); err != nil {
 		return err
 	}

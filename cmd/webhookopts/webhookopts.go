@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
+	"github.com/ivrctl/ivrctl/pkg/sessions"
 	"github.com/ivrctl/ivrctl/pkg/webhook"
 )
 
@@ -70,7 +71,7 @@ func (o *Options) AddFlags(cmd *cobra.Command) {
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&o.RecordDir, KeyRecord, "", "record every VCA event and its answer in `DIR` (X.json, X.expected.json)")
-	fl.StringVar(&o.Sessions, KeySessions, "", "session summaries `FILE` (default $XDG_STATE_HOME/ivrctl/sessions.jsonl)")
+	fl.StringVar(&o.Sessions, KeySessions, "", "session store: a JSON Lines `FILE` (default $XDG_STATE_HOME/ivrctl/sessions.jsonl) or a postgres:// URL")
 	// Secrets are string flags, whose Set never fails: a flag parse
 	// error would quote the value.
 	fl.StringVar(&o.AuthSecret, KeyAuthSecret, "", "shared `SECRET` expected in --auth-header; two, comma-separated, while rotating")
@@ -127,14 +128,14 @@ func (o *Options) Config() (webhook.Config, error) {
 	if err != nil {
 		return cfg, cmdutil.Usagef("--%w", err)
 	}
-	sessions := o.Sessions
-	if sessions == "" {
-		if sessions, err = webhook.DefaultSessionsPath(); err != nil {
+	store := o.Sessions
+	if store == "" {
+		if store, err = sessions.DefaultPath(); err != nil {
 			return cfg, cmdutil.Usagef("%w: set --sessions", err)
 		}
 	}
 	return webhook.Config{
-		SessionsPath: sessions,
+		SessionsPath: store,
 		RecordDir:    o.RecordDir,
 		Auth:         auth,
 		AllowIPs:     allow,

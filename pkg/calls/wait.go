@@ -6,6 +6,7 @@ import (
 	"net"
 	"time"
 
+	"github.com/ivrctl/ivrctl/pkg/sessions"
 	"github.com/ivrctl/ivrctl/pkg/voiceapi"
 	"github.com/ivrctl/ivrctl/pkg/webhook"
 )
@@ -189,17 +190,17 @@ func (w *Waiter) Shutdown(abortCtx context.Context) error {
 	}
 }
 
-// Summary reads the session's summary back from the sessions file, as
-// recorded; nil when it is not there.
+// Summary reads the session's summary back from the session store, as
+// recorded (its latest revision); nil when it is not there.
 func (w *Waiter) Summary(sessionID string) (json.RawMessage, error) {
-	recs, _, err := webhook.ReadSessionsFile(w.cfg.SessionsPath)
+	rd, err := sessions.OpenReader(context.Background(), w.cfg.SessionsPath)
 	if err != nil {
 		return nil, err
 	}
-	for _, r := range recs {
-		if r.SessionID == sessionID {
-			return r.Event, nil
-		}
+	defer rd.Close()
+	recs, err := rd.Query(context.Background(), sessions.Query{SessionID: sessionID})
+	if err != nil || len(recs) == 0 {
+		return nil, err
 	}
-	return nil, nil
+	return recs[len(recs)-1].Event, nil
 }

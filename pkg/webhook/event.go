@@ -8,7 +8,7 @@ type Kind string
 const (
 	KindVCA    Kind = "VCA"    // a call action answered with a callflow
 	KindVCS    Kind = "VCS"    // a call status update, acknowledged and dropped
-	KindVSS    Kind = "VSS"    // a session summary, appended to the sessions file
+	KindVSS    Kind = "VSS"    // a session summary, recorded in the session store
 	KindReject Kind = "REJECT" // a request refused before it reached a handler's logic: auth, method, size, JSON
 	KindServer Kind = "SERVER" // the server itself: start-up notes, net/http errors, panics, shutdown
 )
@@ -52,7 +52,8 @@ type Event struct {
 	Outcome   string // sessionStatus: COMPLETED, BUSY, NO_ANSWER, FAILED, CANCELED, ERROR
 	ErrorCode int    // errorDetails.errorCode when the session ended in ERROR
 	ErrorMsg  string // errorDetails.errorMsg
-	Duplicate bool   // the sessionId was already in the sessions file: not appended again
+	Duplicate bool   // the summary was already recorded byte for byte: not written again
+	Revision  bool   // the sessionId was recorded with another body: this one is stored as a revision
 
 	// Message explains a warning or an error: why a request was refused,
 	// that an unknown menu was answered with the start menu, a panic.

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ivrctl/ivrctl/pkg/callflow"
+	"github.com/ivrctl/ivrctl/pkg/sessions"
 )
 
 // Cancelling Run's context stops accepting connections, lets the request
@@ -80,11 +81,11 @@ func TestShutdownDrainsInFlight(t *testing.T) {
 	}
 	ts.done <- nil // for the cleanup
 	// Drained and closed: the summary is on disk, the file closed.
-	recs, _, err := ReadSessionsFile(ts.Sessions().Path())
+	recs, _, err := sessions.ReadFile(ts.Sessions().Location(), false)
 	if err != nil || len(recs) != 1 {
 		t.Errorf("sessions after shutdown: %d records, %v", len(recs), err)
 	}
-	if _, err := ts.Sessions().Append(SessionRecord{SessionID: "late", Event: []byte("{}")}); !errors.Is(err, ErrClosed) {
+	if _, err := ts.Sessions().Append(context.Background(), sessions.Record{SessionID: "late", Event: []byte("{}")}); !errors.Is(err, sessions.ErrClosed) {
 		t.Errorf("sessions file not closed: %v", err)
 	}
 }

@@ -3,7 +3,6 @@ package webhook
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/ivrctl/ivrctl/pkg/sessions"
 )
 
 // An acknowledged summary is in the file when the 200 arrives: read back
@@ -29,7 +30,7 @@ func TestVSSAcknowledgedIsInFile(t *testing.T) {
 		if r.Status != 200 || string(r.Body) != "{}" {
 			t.Fatalf("%s: status %d body %s", f, r.Status, r.Body)
 		}
-		recs, skipped, err := ReadSessionsFile(path)
+		recs, skipped, err := sessions.ReadFile(path, false)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -130,7 +131,7 @@ func TestVSSTornLastLine(t *testing.T) {
 				t.Fatal(err)
 			}
 			ts := start(t, Config{SessionsPath: path}, nil)
-			if n, sk := ts.Sessions().Len(), ts.Sessions().Skipped(); n != 1 || sk != 1 {
+			if n, sk := ts.Sessions().(*sessions.File).Len(), ts.Sessions().(*sessions.File).Skipped(); n != 1 || sk != 1 {
 				t.Errorf("opened with %d sessions, %d skipped; want 1, 1", n, sk)
 			}
 			// The torn session (never acknowledged) is not a duplicate.
@@ -148,7 +149,7 @@ func TestVSSTornLastLine(t *testing.T) {
 			if !strings.HasPrefix(string(data), before+"\n") {
 				t.Fatalf("earlier bytes changed or torn line not closed:\n%s", data)
 			}
-			recs, skipped, err := ReadSessionsFile(path)
+			recs, skipped, err := sessions.ReadFile(path, false)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -156,62 +157,5 @@ func TestVSSTornLastLine(t *testing.T) {
 				t.Errorf("read back %d records (%+v), %d skipped", len(recs), recs, skipped)
 			}
 		})
-	}
-}
-
-func TestReadSessionsSkipsDamage(t *testing.T) {
-	data := "" +
-		`{"sessionId":"a","event":{}}` + "\n" +
-		"\n" +
-		`garbage` + "\n" +
-		`{"sessionId":"a","event":{"again":true}}` + "\n" + // a duplicate: the last copy wins
-		`{"event":{}}` + "\n" + // no sessionId
-		`{"sessionId":"b","event":{}}` + "\n" +
-		`{"sessionId":"c"`
-	recs, skipped, torn, err := readSessions(strings.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(recs) != 2 || recs[0].SessionID != "a" || string(recs[0].Event) != `{"again":true}` || recs[1].SessionID != "b" || skipped != 3 || !torn {
-		t.Errorf("got %+v, skipped %d, torn %v", recs, skipped, torn)
-	}
-}
-
-func TestSessionsClosed(t *testing.T) {
-	s, err := OpenSessions(filepath.Join(t.TempDir(), "s.jsonl"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Close(); err != nil {
-		t.Errorf("second Close: %v", err)
-	}
-	if _, err := s.Append(SessionRecord{SessionID: "x", Event: []byte("{}")}); !errors.Is(err, ErrClosed) {
-		t.Errorf("Append after Close: %v", err)
-	}
-}
-
-func TestDefaultSessionsPath(t *testing.T) {
-	t.Setenv("XDG_STATE_HOME", "/state")
-	if p, _ := DefaultSessionsPath(); p != "/state/ivrctl/sessions.jsonl" {
-		t.Errorf("got %s", p)
-	}
-	t.Setenv("XDG_STATE_HOME", "")
-	t.Setenv("HOME", "/home/u")
-	if p, _ := DefaultSessionsPath(); p != "/home/u/.local/state/ivrctl/sessions.jsonl" {
-		t.Errorf("got %s", p)
-	}
-}
-
-// syncDir syncs a directory (the new sessions file's entry) and reports a
-// directory it cannot open.
-func TestSyncDir(t *testing.T) {
-	if err := syncDir(t.TempDir()); err != nil {
-		t.Errorf("syncDir: %v", err)
-	}
-	if err := syncDir(filepath.Join(t.TempDir(), "missing")); err == nil {
-		t.Error("syncDir of a missing directory: no error")
 	}
 }

@@ -1,6 +1,7 @@
 // Package webhook is ivrctl's HTTP server for 8x8's voice webhooks: it
 // answers Voice Call Action (VCA) events with the menu engine's callflows,
-// appends Voice Session Summaries (VSS) durably to a JSON Lines file, and
+// records Voice Session Summaries (VSS) durably in a session store
+// (pkg/sessions: a JSON Lines file or PostgreSQL), and
 // guards both with authentication, an IP allow list and request limits.
 //
 // It reports what it did as typed Events to a callback and renders
@@ -12,12 +13,14 @@
 //	POST /webhooks/vca  (alias /vca_webhook, 8x8's sample backend's path)
 //	POST /webhooks/vss  (alias /vss_webhook)
 //	GET  /healthz       (no authentication: it reveals nothing)
+//	GET  /metrics       (Config.Metrics; Prometheus text, no authentication: nothing secret in it)
 //
 // Status codes: 200 answered; 400 body not JSON / not an object; 401 no valid
 // credential; 403 client address not in the allow list; 404 unknown path;
 // 405 wrong method (with Allow); 413 body over the limit; 422 a well-formed
-// event of the wrong kind; 500 a handler failed (a panic, or the sessions
-// file could not be written, so 8x8 may redeliver). Every error body the
+// event of the wrong kind; 500 a handler failed (a panic, or the session
+// store refused the summary, so 8x8 may redeliver); 503 the session store
+// cannot be reached (the database is down: 8x8 retries). Every error body the
 // handlers write is JSON: {"error": "...", "status": N}. Requests net/http
 // refuses before a handler runs are not: a malformed request (400) or
 // oversized headers (431) get its plain-text answers, and an unclean path
@@ -37,11 +40,13 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ivrctl/ivrctl/pkg/callflow"
 	"github.com/ivrctl/ivrctl/pkg/menu"
 	"github.com/ivrctl/ivrctl/pkg/replay"
+	"github.com/ivrctl/ivrctl/pkg/sessions"
 )
 
 // Routes.
@@ -67,13 +72,18 @@ const (
 type Config struct {
 	Engine *menu.Engine // answers VCA events (required)
 
-	// SessionsPath is the JSON Lines file session summaries are appended
-	// to (required; see DefaultSessionsPath).
+	// SessionsPath is where session summaries are recorded: a JSON Lines
+	// file or a postgres:// URL (required; see sessions.DefaultPath).
 	SessionsPath string
 	// RecordDir, when set, receives every answered VCA event and its
 	// answer as a NAME.json / NAME.expected.json pair; not those answered
 	// with the start menu for an unknown clientActionId.
 	RecordDir string
+
+	// Metrics serves GET /metrics, Prometheus text format, with no
+	// authentication and no allow list, like /healthz: it carries counts
+	// and latencies, never a sessionId, number or credential.
+	Metrics bool
 
 	Auth       Auth
 	AllowIPs   []netip.Prefix // empty: any address
@@ -94,28 +104,29 @@ type Config struct {
 // mount Handler in a server of your own and Close it after).
 type Server struct {
 	cfg        Config
-	engine     *menu.Engine
-	auth       *authenticator // nil: no authentication
+	engine     atomic.Pointer[menu.Engine] // swapped by Reload
+	auth       *authenticator              // nil: no authentication
 	allow      []netip.Prefix
 	trustProxy bool
-	sessions   *Sessions
+	sessions   sessions.Store
 	rec        *replay.Recorder // nil: not recording
 	emit       func(Event)
 	maxBody    int64
 	handler    http.Handler
 	actions    sync.Map // *menu.Reply -> string, the action names of a reply
+	metrics    *metrics // nil: no /metrics
 
 	// hook, when set (tests only), runs first in every webhook handler.
 	hook func(*http.Request)
 }
 
-// New checks cfg and opens the sessions file (and the record directory).
+// New checks cfg and opens the session store (and the record directory).
 func New(cfg Config) (*Server, error) {
 	if cfg.Engine == nil {
 		return nil, errors.New("webhook: no menu engine")
 	}
 	if cfg.SessionsPath == "" {
-		return nil, errors.New("webhook: no sessions file")
+		return nil, errors.New("webhook: no session store")
 	}
 	au, err := newAuthenticator(cfg.Auth)
 	if err != nil {
@@ -123,13 +134,13 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{
 		cfg:        cfg,
-		engine:     cfg.Engine,
 		auth:       au,
 		allow:      cfg.AllowIPs,
 		trustProxy: cfg.TrustProxy,
 		emit:       cfg.OnEvent,
 		maxBody:    cfg.MaxBodyBytes,
 	}
+	s.engine.Store(cfg.Engine)
 	if s.emit == nil {
 		s.emit = func(Event) {}
 	}
@@ -141,7 +152,7 @@ func New(cfg Config) (*Server, error) {
 			return nil, err
 		}
 	}
-	if s.sessions, err = OpenSessions(cfg.SessionsPath); err != nil {
+	if s.sessions, err = sessions.Open(context.Background(), cfg.SessionsPath); err != nil {
 		return nil, err
 	}
 
@@ -153,6 +164,10 @@ func New(cfg Config) (*Server, error) {
 	mux.HandleFunc(PathVSS, s.serveVSS)
 	mux.HandleFunc(PathVSSAlias, s.serveVSS)
 	mux.HandleFunc(PathHealth, s.serveHealth)
+	if cfg.Metrics {
+		s.metrics = newMetrics()
+		mux.Handle(PathMetrics, s.metricsHandler(s.metrics.handler()))
+	}
 	mux.HandleFunc("/", s.serveNotFound)
 	s.handler = mux
 	return s, nil
@@ -161,18 +176,18 @@ func New(cfg Config) (*Server, error) {
 // Handler returns the server's routes.
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// Sessions returns the sessions file.
-func (s *Server) Sessions() *Sessions { return s.sessions }
+// Sessions returns the session store.
+func (s *Server) Sessions() sessions.Store { return s.sessions }
 
 // AuthEnabled reports whether requests must authenticate.
 func (s *Server) AuthEnabled() bool { return s.auth != nil }
 
-// Close closes the sessions file. Run calls it; call it yourself only when
+// Close closes the session store. Run calls it; call it yourself only when
 // serving Handler from a server of your own.
 func (s *Server) Close() error { return s.sessions.Close() }
 
 // Run serves on ln until ctx is cancelled, then stops accepting, waits up
-// to DrainTimeout for in-flight requests, and closes the sessions file.
+// to DrainTimeout for in-flight requests, and closes the session store.
 // It returns nil after a clean shutdown.
 func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	c := s.cfg
@@ -317,6 +332,7 @@ func (s *Server) finish(w http.ResponseWriter, ev *Event) {
 		}
 	}
 	ev.Latency = time.Since(ev.Time)
+	s.metrics.observe(ev)
 	s.emit(*ev)
 }
 
@@ -434,7 +450,7 @@ func (s *Server) serveVCA(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, &ev, http.StatusOK, emptyReply)
 		return
 	}
-	res, err := s.engine.Answer(event)
+	res, err := s.engine.Load().Answer(event)
 	if err != nil {
 		var unknown *menu.UnknownMenuError // declared here: errors.As moves it to the heap
 		if !errors.As(err, &unknown) {
@@ -479,10 +495,11 @@ func (s *Server) actionNames(r *menu.Reply) string {
 	return v.(string)
 }
 
-// serveVSS appends a session summary to the sessions file, synced before
-// the 200. A summary whose sessionId is already there is acknowledged and
-// not written again (8x8 may deliver twice). A CALL_STATUS gets 200 {} as
-// on the VCA route; any other eventType 422.
+// serveVSS records a session summary in the session store, durable before
+// the 200. A summary already there byte for byte is acknowledged and not
+// written again (8x8 may deliver twice); one whose sessionId is there with
+// another body is recorded as a revision. A CALL_STATUS gets 200 {} as on
+// the VCA route; any other eventType 422.
 func (s *Server) serveVSS(w http.ResponseWriter, r *http.Request) {
 	ev := begin(KindVSS, r)
 	defer s.finish(w, &ev)
@@ -517,19 +534,26 @@ func (s *Server) serveVSS(w http.ResponseWriter, r *http.Request) {
 	if p.ErrorDetails != nil {
 		ev.ErrorCode, ev.ErrorMsg = int(p.ErrorDetails.ErrorCode), p.ErrorDetails.ErrorMsg
 	}
-	appended, err := s.sessions.Append(SessionRecord{
-		ReceivedAt:    ev.Time.UTC(),
-		SessionID:     p.SessionID,
-		SessionStatus: p.SessionStatus,
-		Event:         body,
-	})
+	rec, err := sessions.NewRecord(ev.Time, body)
+	if err != nil {
+		decodeFailed(w, &ev, true, err)
+		return
+	}
+	began := time.Now()
+	out, err := s.sessions.Append(r.Context(), rec)
+	s.metrics.storeWritten(time.Since(began), err)
 	if err != nil {
 		// Not acknowledged: 8x8 may deliver it again.
 		ev.Level = LevelError
-		fail(w, &ev, http.StatusInternalServerError, "session summary not saved: "+err.Error())
+		status := http.StatusInternalServerError
+		if errors.Is(err, sessions.ErrUnavailable) {
+			status = http.StatusServiceUnavailable
+			w.Header().Set("Retry-After", "5")
+		}
+		fail(w, &ev, status, "session summary not saved: "+err.Error())
 		return
 	}
-	ev.Duplicate = !appended
+	ev.Duplicate, ev.Revision = out == sessions.Duplicate, out == sessions.Revised
 	writeJSON(w, &ev, http.StatusOK, emptyReply)
 }
 
@@ -551,6 +575,24 @@ func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodGet {
 		w.Write(healthBody)
 	}
+	if s.metrics != nil {
+		s.metrics.requests.WithLabelValues(PathHealth, "200").Inc()
+	}
+}
+
+// metricsHandler answers GET and HEAD with the exposition; other methods
+// 405, as /healthz does.
+func (s *Server) metricsHandler(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			ev := begin(KindReject, r)
+			defer s.finish(w, &ev)
+			w.Header()["Allow"] = allowGet
+			fail(w, &ev, http.StatusMethodNotAllowed, fmt.Sprintf("method %s not allowed: use GET", r.Method))
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 func (s *Server) serveNotFound(w http.ResponseWriter, r *http.Request) {
