@@ -94,6 +94,7 @@ type session struct {
 	now        time.Duration // virtual time since start
 	legs       []*leg
 	lastAction string
+	menu       string // the clientActionId of the callflow running, for a Listener
 	actions    int
 	ended      bool
 	errCode    int
@@ -199,6 +200,7 @@ func (s *session) run(ctx context.Context, caller Caller) {
 // runFlow runs one callflow, cid being the clientActionId it came with.
 // It returns the webhook's callflow to run next, or sets s.ended.
 func (s *session) runFlow(ctx context.Context, flow []callflow.Action, cid string) ([]callflow.Action, string) {
+	s.menu = cid
 	for i := range flow {
 		a := &flow[i]
 		if s.actions++; s.actions > s.e.cfg.MaxActions {
@@ -345,6 +347,7 @@ func countWords(s string) int {
 // so a scenario lists it once, as it is written in the callflow.
 func (s *session) hear(kind, text string, d time.Duration) {
 	s.tr.Heard = append(s.tr.Heard, Heard{Leg: 0, Kind: kind, Text: text, At: s.now})
+	s.heard(s.tr.Heard[len(s.tr.Heard)-1], d)
 	s.now += d
 }
 
@@ -365,6 +368,7 @@ func (s *session) capture(p *callflow.Params) (string, bool) {
 	onHash := !p.CompleteOnHash.Valid() || p.CompleteOnHash.Value
 	prompt := p.PromptMessage.Value
 	for try := 1; try <= tries; try++ {
+		s.prompted(p, try, tries, minD, maxD, digitWait, overall, onHash)
 		s.hear(HeardPrompt, prompt, speech(prompt, p.Speed, p.Repetition))
 		keys, hangup := s.caller.Capture(prompt, try)
 		if hangup {
