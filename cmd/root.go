@@ -13,6 +13,7 @@ import (
 	"github.com/ivrctl/ivrctl/cmd/call"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 	"github.com/ivrctl/ivrctl/cmd/configcmd"
+	"github.com/ivrctl/ivrctl/cmd/dial"
 	"github.com/ivrctl/ivrctl/cmd/emulate"
 	"github.com/ivrctl/ivrctl/cmd/numbers"
 	"github.com/ivrctl/ivrctl/cmd/profiles"
@@ -113,6 +114,7 @@ machine, and test plays whole scenario calls through it.
 		profiles.NewCmdProfiles(f, nil),
 		numbers.NewCmdNumbers(f),
 		testcmd.NewCmdTest(f, nil),
+		dial.NewCmdDial(f, nil),
 		configcmd.NewCmdConfig(f),
 		newCmdMan(root, info),
 		newCmdGenDocs(root),
