@@ -16,7 +16,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/x/term"
+	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
 
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
@@ -165,7 +165,7 @@ func (o *Options) sender() webhookopts.Sender {
 
 func isTerminal(v any) bool {
 	f, ok := v.(interface{ Fd() uintptr })
-	return ok && term.IsTerminal(f.Fd())
+	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
 }
 
 // call is everything a face needs to play one call.

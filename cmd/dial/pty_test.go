@@ -18,19 +18,10 @@ import (
 	"github.com/creack/pty"
 )
 
-// buildIvrctl builds the real binary once for the terminal tests.
-var buildIvrctl = sync.OnceValues(func() (string, error) {
-	dir, err := os.MkdirTemp("", "ivrctl-dial-pty")
-	if err != nil {
-		return "", err
-	}
-	bin := filepath.Join(dir, "ivrctl")
-	out, err := exec.Command("go", "build", "-o", bin, "../..").CombinedOutput()
-	if err != nil {
-		return "", errors.New(string(out))
-	}
-	return bin, nil
-})
+// testMainEnv, set to 1, makes the test binary run as ivrctl: its
+// TestMain calls cmd.Execute as main does, in a process of its own with
+// the terminal as its streams.
+const testMainEnv = "IVRCTL_DIAL_TEST_MAIN"
 
 var ansi = regexp.MustCompile(`\x1b(\[[0-9;?<>=]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[()][0-9A-Za-z]|[=>78DEHMc])`)
 
@@ -46,16 +37,8 @@ type terminal struct {
 
 func startTerminal(t *testing.T, dir string, args ...string) *terminal {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	bin, err := buildIvrctl()
-	if err != nil {
-		t.Fatalf("go build: %v", err)
-	}
-	cmd := exec.Command(bin, args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "TERM=xterm-256color", "XDG_CONFIG_HOME="+dir, "HOME="+dir)
+	cmd := ivrctlCmd(dir, args...)
+	cmd.Env = append(cmd.Env, "TERM=xterm-256color")
 	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 30, Cols: 100})
 	if err != nil {
 		t.Fatal(err)
@@ -137,7 +120,7 @@ func (term *terminal) exit() int {
 // a scenario the real `ivrctl test` passes.
 func TestTerminalCallEndToEnd(t *testing.T) {
 	dir := t.TempDir()
-	term := startTerminal(t, dir, "dial", "--pace", "20", "--save", "call.yaml")
+	term := startTerminal(t, dir, "dial", "--pace", "5", "--save", "call.yaml")
 	term.waitFor("RINGING")
 	// One word: the renderer writes only the cells that change, so the
 	// words of a sentence said one by one may come with cursor moves
@@ -153,7 +136,7 @@ func TestTerminalCallEndToEnd(t *testing.T) {
 			t.Errorf("the last screen lacks %q:\n%s", want, screen)
 		}
 	}
-	out, err := exec.Command(mustBin(t), "test", filepath.Join(dir, "call.yaml")).CombinedOutput()
+	out, err := ivrctlCmd(dir, "test", "call.yaml").CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "1 passed, 0 failed") {
 		t.Errorf("ivrctl test of the saved call: %v\n%s", err, out)
 	}
@@ -185,10 +168,16 @@ func TestTerminalHangupAndQuit(t *testing.T) {
 	}
 }
 
-func mustBin(t *testing.T) string {
-	bin, err := buildIvrctl()
-	if err != nil {
-		t.Fatal(err)
+// ivrctlCmd runs ivrctl (the test binary as ivrctl) in dir, with no
+// config file or IVRCTL_* variable of the machine's.
+func ivrctlCmd(dir string, args ...string) *exec.Cmd {
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Dir = dir
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "IVRCTL_") && !strings.HasPrefix(kv, "NO_COLOR=") {
+			cmd.Env = append(cmd.Env, kv)
+		}
 	}
-	return bin
+	cmd.Env = append(cmd.Env, testMainEnv+"=1", "XDG_CONFIG_HOME="+dir, "HOME="+dir)
+	return cmd
 }
