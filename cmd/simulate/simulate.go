@@ -29,6 +29,7 @@ type SimulateOptions struct {
 	Expect  string
 	Walk    string
 	walkSet bool
+	Watch   bool
 }
 
 // NewCmdSimulate builds the command; runF replaces the run function in tests.
@@ -80,6 +81,9 @@ Exit codes:
 			if runF != nil {
 				return runF(opts)
 			}
+			if opts.Watch {
+				return watchRun(cmd.Context(), opts)
+			}
 			return run(opts)
 		},
 	}
@@ -91,6 +95,7 @@ Exit codes:
 	cmdutil.AddOutputFlag(cmd, &opts.Output)
 	fl.StringVar(&opts.Expect, "expect", "", "golden webhook response every answer (with --walk: the last) must equal")
 	fl.StringVar(&opts.Walk, "walk", "", "play a call: digits in order, comma-separated (1,1,2)")
+	fl.BoolVar(&opts.Watch, "watch", false, "run again each time a payload, the menu or --expect changes, until Ctrl-C")
 	return cmd
 }
 

@@ -50,6 +50,7 @@ type TestOptions struct {
 	Parallel   int
 	Timeout    time.Duration
 	Run        string
+	Watch      bool
 }
 
 // NewCmdTest builds the command; runF replaces the run function in tests.
@@ -152,6 +153,9 @@ Exit codes:
 			if runF != nil {
 				return runF(opts)
 			}
+			if opts.Watch {
+				return watchRun(cmd.Context(), opts)
+			}
 			return run(cmd.Context(), opts)
 		},
 	}
@@ -168,6 +172,7 @@ Exit codes:
 	fl.IntVar(&opts.Parallel, "parallel", 0, "`N` calls in flight at once (default: one per CPU; four per CPU with webhooks)")
 	fl.DurationVar(&opts.Timeout, "timeout", 5*time.Second, "time limit of each webhook round trip")
 	fl.StringVar(&opts.Run, "run", "", "only the scenarios whose name matches `REGEX`")
+	fl.BoolVar(&opts.Watch, "watch", false, "run again each time a scenario, menu or request file changes, until Ctrl-C")
 	_ = cmd.MarkFlagFilename("junit", "xml")
 	_ = cmd.MarkFlagFilename("request", "json")
 	cmdutil.CompleteFileArgs(cmd, "yaml", "yml")
