@@ -28,8 +28,7 @@ func playLines(parent context.Context, c *call, sp *speaker) (outcome, error) {
 	w := &linePrinter{w: c.opts.IO.Out, start: c.start}
 	fmt.Fprintf(w.w, "dial: %s\n", c.title)
 	want := make(chan struct{}, 1) // the phone listens: read the next line
-	var ph *phone.Phone
-	ph = phone.New(phone.Options{OnEvent: func(ev phone.Event) {
+	ph := phone.New(phone.Options{OnEvent: func(ev phone.Event) {
 		sp.on(ev)
 		w.print(ev)
 		if _, ok := ev.(phone.Listening); ok {

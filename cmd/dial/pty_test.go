@@ -166,6 +166,16 @@ func TestTerminalHangupAndQuit(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "quit.yaml")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("a call left with q was saved: %v", err)
 	}
+
+	// A signal from outside (kill -INT) is a quit too.
+	term = startTerminal(t, dir, "dial", "--pace", "20")
+	term.waitFor("Dear")
+	if err := term.cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	if code := term.exit(); code != 130 {
+		t.Fatalf("SIGINT: exit %d, want 130; the screen:\n%s", code, term.screen())
+	}
 }
 
 // ivrctlCmd runs ivrctl (the test binary as ivrctl) in dir, with no

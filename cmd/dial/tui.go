@@ -179,7 +179,10 @@ func playTUI(parent context.Context, c *call, sp *speaker) (outcome, error) {
 	}})
 	color := c.opts.IO.ColorOut()
 	m := newModel(c.title, c.start, c.opts.Pace, ph, cancel, newStyles(color), time.Now())
-	prog = tea.NewProgram(m, tea.WithContext(parent), tea.WithInput(c.opts.IO.In), tea.WithOutput(c.opts.IO.Out))
+	// Signals are the command's (SignalContext ends parent, and with it
+	// the program): one place decides that a kill is a quit.
+	prog = tea.NewProgram(m, tea.WithContext(parent), tea.WithInput(c.opts.IO.In), tea.WithOutput(c.opts.IO.Out),
+		tea.WithoutSignalHandler())
 	type ran struct {
 		res *phone.Result
 		err error

@@ -291,7 +291,7 @@ func wrapIndent(text string, w int, indent string) []string {
 	w = max(w, 10)
 	var out []string
 	line := ""
-	for _, word := range strings.Fields(text) {
+	for word := range strings.FieldsSeq(text) {
 		switch {
 		case line == "":
 			line = word
