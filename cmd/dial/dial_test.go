@@ -9,8 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/ivrctl/ivrctl/cmd"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil/cmdtest"
@@ -55,21 +53,7 @@ var latencies = regexp.MustCompile(`\(\d+(\.\d+)? m?s\)`)
 // latencies blanked.
 func lineGolden(t *testing.T, name, got string) {
 	t.Helper()
-	got = latencies.ReplaceAllString(got, "(LATENCY)")
-	file := filepath.Join("..", "..", "testdata", "dial", name+".golden")
-	if *dial.Update {
-		if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to write it)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s (-want +got):\n%s", name, diff)
-	}
+	dial.Golden(t, name, latencies.ReplaceAllString(got, "(LATENCY)"))
 }
 
 // The line mode plays the embedded menu from stdin, one line per prompt:

@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -36,12 +35,12 @@ func TestWatchRerunsOnChange(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- watchRun(ctx, opts) }()
 
-	waitFor(t, out, "1 passed, 0 failed")
-	waitFor(t, errOut, "watching for changes")
+	cmdtest.WaitFor(t, out, "1 passed, 0 failed", 1)
+	cmdtest.WaitFor(t, errOut, "watching for changes", 1)
 	if err := os.WriteFile(filepath.Join(dir, "dtmf1.expected.json"), []byte("{}\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, out, "0 passed, 1 failed")
+	cmdtest.WaitFor(t, out, "0 passed, 1 failed", 1)
 	cancel()
 	select {
 	case err := <-done:
@@ -56,16 +55,4 @@ func TestWatchRerunsOnChange(t *testing.T) {
 	if code := cmdutil.ExitCode(watchRun(context.Background(), opts)); code != cmdutil.ExitUsage {
 		t.Errorf("--watch -: exit %d, want 2", code)
 	}
-}
-
-func waitFor(t *testing.T, b *cmdtest.SyncBuffer, text string) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		if strings.Contains(b.String(), text) {
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatalf("%q never showed:\n%s", text, b.String())
 }

@@ -44,19 +44,19 @@ func TestWatchRerunsOnChange(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- watchRun(ctx, opts) }()
 
-	waitFor(t, out, "1 passed, 0 failed", 1)
-	waitFor(t, errOut, "watching for changes", 1)
+	cmdtest.WaitFor(t, out, "1 passed, 0 failed", 1)
+	cmdtest.WaitFor(t, errOut, "watching for changes", 1)
 	// The scenario now expects another status: the rerun fails.
 	save(t, file, strings.Replace(watchScenario, "COMPLETED", "BUSY", 1))
-	waitFor(t, out, "0 passed, 1 failed", 1)
+	cmdtest.WaitFor(t, out, "0 passed, 1 failed", 1)
 	if !strings.Contains(errOut.String(), "press-1.yaml changed: running again") {
 		t.Errorf("the rerun does not say why:\n%s", errOut.String())
 	}
 	save(t, file, watchScenario)
-	waitFor(t, out, "1 passed, 0 failed", 2)
+	cmdtest.WaitFor(t, out, "1 passed, 0 failed", 2)
 	// The menu's prompt changes: the step's expect no longer matches.
 	save(t, menuFile, strings.Replace(string(menu.DefaultYAML()), "Dear customer", "Hello caller", 1))
-	waitFor(t, out, "0 passed, 1 failed", 2)
+	cmdtest.WaitFor(t, out, "0 passed, 1 failed", 2)
 
 	cancel()
 	select {
@@ -74,17 +74,4 @@ func save(t *testing.T, name, data string) {
 	if err := os.WriteFile(name, []byte(data), 0o644); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// waitFor waits until text shows n times in the buffer.
-func waitFor(t *testing.T, b *cmdtest.SyncBuffer, text string, n int) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		if strings.Count(b.String(), text) >= n {
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatalf("%q never showed %d times:\n%s", text, n, b.String())
 }

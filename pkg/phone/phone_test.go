@@ -14,26 +14,11 @@ import (
 	"github.com/ivrctl/ivrctl/pkg/emulator"
 	"github.com/ivrctl/ivrctl/pkg/menu"
 	"github.com/ivrctl/ivrctl/pkg/scenario"
+	"github.com/ivrctl/ivrctl/pkg/webhook/webhooktest"
 )
 
-func engine(t *testing.T, file string) *menu.Engine {
-	t.Helper()
-	m := menu.Default()
-	if file != "" {
-		data, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if m, err = menu.Parse(file, data); err != nil {
-			t.Fatal(err)
-		}
-	}
-	e, err := menu.Compile(m, menu.Numbers{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return e
-}
+// engine compiles a menu file ("": the embedded one) as serve does.
+func engine(t *testing.T, file string) *menu.Engine { return webhooktest.Engine(t, file) }
 
 // recorder keeps the events of a call, safe to read after Run.
 type recorder struct {
