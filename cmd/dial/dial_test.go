@@ -182,3 +182,14 @@ func TestUsageErrors(t *testing.T) {
 		}
 	}
 }
+
+// --speak without espeak-ng says how to get it, once, and the call goes
+// on in silence.
+func TestSpeakWithoutEspeak(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	r := ivrctl(t, "1\n", "dial", "--speak")
+	want := "ivrctl: --speak: espeak-ng is not installed (apt-get install espeak-ng); the call goes on in silence\n"
+	if r.code != 0 || r.stderr != want || !strings.Contains(r.stdout, "> pressed 1") {
+		t.Errorf("exit %d, stderr %q; want 0, %q\n%s", r.code, r.stderr, want, r.stdout)
+	}
+}
