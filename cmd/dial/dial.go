@@ -117,7 +117,7 @@ Exit codes (those of 'call --wait'):
 	fl.DurationVar(&opts.Timeout, "timeout", 5*time.Second, "time limit of each webhook round trip")
 	fl.StringVar(&opts.To, "to", scenario.DefaultTo, "your number: the destination the call rings")
 	fl.StringVar(&opts.From, cmdutil.KeyFrom, "", "virtual number the call comes from (default: the menu's numbers.from)")
-	fl.BoolVar(&opts.Inbound, "inbound", false, "an inbound call: you ring the number (CALL_RECEIVED)")
+	fl.BoolVar(&opts.Inbound, "inbound", false, "an inbound call (CALL_RECEIVED): not available yet, the emulator places outbound calls only")
 	fl.StringVar(&opts.Save, "save", "", "write the call as a scenario `FILE` that ivrctl test passes")
 	fl.BoolVar(&opts.Speak, "speak", false, "say the texts aloud with espeak-ng, when installed")
 	fl.Float64Var(&opts.Pace, "pace", 1, "time `FACTOR`: 2 plays speech, rings and timeouts twice as fast")
