@@ -13,6 +13,7 @@ import (
 	"github.com/ivrctl/ivrctl/cmd/call"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 	"github.com/ivrctl/ivrctl/cmd/configcmd"
+	"github.com/ivrctl/ivrctl/cmd/dial"
 	"github.com/ivrctl/ivrctl/cmd/emulate"
 	loadcmd "github.com/ivrctl/ivrctl/cmd/load"
 	menucmd "github.com/ivrctl/ivrctl/cmd/menu"
@@ -141,6 +142,7 @@ machine, and test plays whole scenario calls through it.
 		sessionscmd.NewCmdSessions(f, nil),
 		testcmd.NewCmdTest(f, nil),
 		loadcmd.NewCmdLoad(f, nil),
+		dial.NewCmdDial(f, nil),
 		configcmd.NewCmdConfig(f),
 		menucmd.NewCmdMenu(f),
 		newCmdMan(root, info),

@@ -9,7 +9,6 @@ import (
 	"io"
 	"net"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -65,18 +64,8 @@ func prepareWait(opts *CallOptions, p *plan) (webhook.Config, error) {
 	return cfg, nil
 }
 
-// outcomeCode is the exit code of a session status. 8x8's pages also
-// spell CANCELLED and NO ANSWER; a status they do not document at all is
-// treated as an error, not as success.
-func outcomeCode(status string) int {
-	switch strings.ReplaceAll(strings.ToUpper(status), " ", "_") {
-	case "COMPLETED":
-		return cmdutil.ExitOK
-	case "BUSY", "NO_ANSWER", "FAILED", "CANCELED", "CANCELLED":
-		return cmdutil.ExitCallFailed
-	}
-	return cmdutil.ExitCallError
-}
+// outcomeCode is the exit code of a session status.
+func outcomeCode(status string) int { return cmdutil.OutcomeCode(status) }
 
 // waiter renders one `call --wait`: the engine (pkg/calls) places the
 // call and reports its events; this decides what is shown and the exit

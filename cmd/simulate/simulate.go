@@ -32,6 +32,7 @@ type SimulateOptions struct {
 	// CoverProfile, when set, is where the coverage profile of the
 	// events replayed is written (ivrctl menu cover merge adds it up).
 	CoverProfile string
+	Watch   bool
 }
 
 // NewCmdSimulate builds the command; runF replaces the run function in tests.
@@ -92,6 +93,9 @@ Exit codes:
 			if runF != nil {
 				return runF(opts)
 			}
+			if opts.Watch {
+				return watchRun(cmd.Context(), opts)
+			}
 			return run(opts)
 		},
 	}
@@ -105,6 +109,7 @@ Exit codes:
 	fl.StringVar(&opts.Walk, "walk", "", "play a call: digits in order, comma-separated (1,1,2)")
 	fl.StringVar(&opts.CoverProfile, "coverprofile", "", "write the menu paths the events took to `FILE` (a coverage profile)")
 	_ = cmd.MarkFlagFilename("coverprofile", "json")
+	fl.BoolVar(&opts.Watch, "watch", false, "run again each time a payload, the menu or --expect changes, until Ctrl-C")
 	return cmd
 }
 

@@ -67,6 +67,7 @@ type TestOptions struct {
 	CoverProfile string
 	CoverMin     float64
 	coverMinSet  bool
+	Watch      bool
 }
 
 // NewCmdTest builds the command; runF replaces the run function in tests.
@@ -198,6 +199,9 @@ Exit codes:
 			if runF != nil {
 				return runF(opts)
 			}
+			if opts.Watch {
+				return watchRun(cmd.Context(), opts)
+			}
 			return run(cmd.Context(), opts)
 		},
 	}
@@ -221,6 +225,7 @@ Exit codes:
 	fl.StringVar(&opts.CoverProfile, "coverprofile", "", "write the coverage profile (JSON) to `FILE` (implies --cover)")
 	fl.Float64Var(&opts.CoverMin, "cover-min", 0, "fail (exit 1) when coverage is below `PCT` percent, naming what is missing (implies --cover)")
 	_ = cmd.MarkFlagFilename("coverprofile", "json")
+	fl.BoolVar(&opts.Watch, "watch", false, "run again each time a scenario, menu or request file changes, until Ctrl-C")
 	_ = cmd.MarkFlagFilename("junit", "xml")
 	_ = cmd.MarkFlagFilename("request", "json")
 	cmdutil.CompleteFileArgs(cmd, "yaml", "yml")

@@ -100,6 +100,7 @@ type session struct {
 	now        time.Duration // virtual time since start
 	legs       []*leg
 	lastAction string
+	menu       string // the clientActionId of the callflow running, for a Listener
 	actions    int
 	ended      bool
 	errCode    int
@@ -206,6 +207,7 @@ func (s *session) run(ctx context.Context, caller Caller) {
 // runFlow runs one callflow, cid being the clientActionId it came with.
 // It returns the webhook's callflow to run next, or sets s.ended.
 func (s *session) runFlow(ctx context.Context, flow []callflow.Action, cid string) ([]callflow.Action, string) {
+	s.menu = cid
 	for i := range flow {
 		a := &flow[i]
 		if s.actions++; s.actions > s.e.cfg.MaxActions {
@@ -362,6 +364,7 @@ func (s *session) hearCut(kind, text string, d time.Duration) {
 // so a scenario lists it once, as it is written in the callflow.
 func (s *session) hear(kind, text string, d time.Duration) {
 	s.tr.Heard = append(s.tr.Heard, Heard{Leg: 0, Kind: kind, Text: text, At: s.now})
+	s.heard(s.tr.Heard[len(s.tr.Heard)-1], d)
 	s.now += d
 }
 
@@ -390,9 +393,19 @@ func (s *session) capture(p *callflow.Params) (string, bool) {
 			s.callerHangup()
 			return "", false
 		}
+		s.prompted(p, try, tries, minD, maxD, digitWait, overall, onHash)
+		// Choice: a person at the keys (a Listener, `ivrctl dial`) hears
+		// the prompt before pressing anything; a scripted caller's prompt
+		// is recorded after its keys are known, so barge-in can cut it.
+		_, listening := s.caller.(Listener)
+		if listening {
+			s.hear(HeardPrompt, prompt, played)
+		}
 		keys, hangup := s.caller.Capture(prompt, try)
 		if s.faults.HangupInCapture == s.prompts {
-			s.hear(HeardPrompt, prompt, played)
+			if !listening {
+				s.hear(HeardPrompt, prompt, played)
+			}
 			if keys != "" && !hangup {
 				s.now += KeyTime
 				s.fault(FaultHangupInCapture, "the caller pressed %s of %q at prompt %d, then hung up: no VCA event follows", keys[:1], keys, s.prompts)
@@ -403,10 +416,12 @@ func (s *session) capture(p *callflow.Params) (string, bool) {
 			s.callerHangup()
 			return "", false
 		}
-		if s.faults.BargeIn && keys != "" && !hangup && played > BargeInAfter {
+		switch {
+		case listening: // heard before the keys
+		case s.faults.BargeIn && keys != "" && !hangup && played > BargeInAfter:
 			s.hearCut(HeardPrompt, prompt, BargeInAfter)
 			s.fault(FaultBargeIn, "the caller pressed %s %s into prompt %d (%s long): the prompt stopped there", keys, BargeInAfter, s.prompts, played)
-		} else {
+		default:
 			s.hear(HeardPrompt, prompt, played)
 		}
 		if hangup {

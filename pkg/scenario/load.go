@@ -1,7 +1,6 @@
 package scenario
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -204,11 +203,7 @@ func (l *loader) prepare(s *Scenario) error {
 	if from == "" {
 		return &Error{File: s.File, Line: s.Line, Where: "call.from", Msg: "missing: the menu sets no numbers.from, so give the caller ID the call is placed from"}
 	}
-	req := callflow.Request{Callflow: []callflow.Action{
-		{Action: callflow.ActionMakeCall, Params: &callflow.Params{Source: callflow.Some(from), Destination: callflow.Some(c.To)}},
-		s.engine.Initial(),
-	}}
-	body, err := json.Marshal(req)
+	body, err := MenuRequest(s.engine, from, c.To)
 	if err != nil {
 		return &Error{File: s.File, Line: s.Line, Where: "call", Msg: fmt.Sprintf("building the Send Callflow request: %v", err)}
 	}

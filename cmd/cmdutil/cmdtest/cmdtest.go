@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"testing"
+	"time"
 
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 )
@@ -51,4 +53,19 @@ func (s *SyncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// WaitFor waits until text shows at least n times in what b holds (a
+// command running in the background writes it), failing the test after
+// 20 s with what it held.
+func WaitFor(t testing.TB, b *SyncBuffer, text string, n int) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if strings.Count(b.String(), text) >= n {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("%q never showed %d time(s):\n%s", text, n, b.String())
 }
