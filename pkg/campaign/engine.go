@@ -78,6 +78,7 @@ type Engine struct {
 	results chan placed
 	writes  chan []Record
 	written chan error
+	done    chan struct{} // closed when Run ends
 
 	ready    []*Number // to place, in list order
 	retries  retryHeap
@@ -138,10 +139,19 @@ func New(cfg Config) (*Engine, error) {
 		results:  make(chan placed, cfg.Concurrency),
 		writes:   make(chan []Record, 256),
 		written:  make(chan error, 1),
+		done:     make(chan struct{}),
 		inflight: map[*Attempt]time.Time{}, orphans: map[string][]Update{}}
 	go e.writer()
 	e.load(cfg.Clock.Now())
 	return e, nil
+}
+
+// Close ends an engine that will not Run (the command failed before the
+// first call): what Preload wrote is flushed. Never call it with Run.
+func (e *Engine) Close() error {
+	close(e.done)
+	close(e.writes)
+	return <-e.written
 }
 
 // Preload applies stored updates (a sessions file read back) before Run:
@@ -156,8 +166,14 @@ func (e *Engine) Preload(us []Update) {
 }
 
 // Deliver hands the engine an update; it blocks while the engine's
-// buffer is full (a source must not outrun the journal).
-func (e *Engine) Deliver(u Update) { e.updates <- u }
+// buffer is full (a source must not outrun the journal), and drops the
+// update once Run has ended.
+func (e *Engine) Deliver(u Update) {
+	select {
+	case e.updates <- u:
+	case <-e.done:
+	}
+}
 
 // Run places the campaign's calls until every number has its final
 // status, ctx ends (stop placing: calls in flight are waited for up to
@@ -168,6 +184,9 @@ func (e *Engine) Run(ctx, abort context.Context) (Stats, error) {
 	e.abort = abort
 	now := e.cfg.Clock.Now()
 	e.emit(Event{Kind: EventStart, Time: now})
+	if ctx.Err() != nil {
+		e.stop("interrupted", now) // before anything is placed
+	}
 
 	var drainUntil <-chan time.Time
 	stopped := ctx.Done()
@@ -219,6 +238,7 @@ func (e *Engine) Run(ctx, abort context.Context) (Stats, error) {
 // end waits for the workers (their results are journaled), flushes the
 // journal, and reports.
 func (e *Engine) end(abort context.Context) (Stats, error) {
+	close(e.done)
 	for e.placing > 0 {
 		select {
 		case r := <-e.results:

@@ -53,6 +53,9 @@ type Event struct {
 	ErrorCode int    // errorDetails.errorCode when the session ended in ERROR
 	ErrorMsg  string // errorDetails.errorMsg
 	Duplicate bool   // the sessionId was already in the sessions file: not appended again
+	// ClientRequestID is the summary's clientRequestId: how a campaign
+	// finds the attempt of a call whose Send Callflow answer it never got.
+	ClientRequestID string
 
 	// Message explains a warning or an error: why a request was refused,
 	// that an unknown menu was answered with the start menu, a panic.
