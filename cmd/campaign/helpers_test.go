@@ -63,7 +63,11 @@ type emu struct {
 	mu       sync.Mutex
 	created  map[string]int // sessions created per number
 	people   people
-	crids    map[string]int // clientRequestIds seen
+	crids    map[string]int // sessions created per clientRequestId
+	// delay holds every Send Callflow request this long before the
+	// emulator sees it: requests are then in flight when a test kills
+	// the campaign.
+	delay time.Duration
 }
 
 func newEmu(t *testing.T, p people) *emu {
@@ -75,8 +79,21 @@ func newEmu(t *testing.T, p people) *emu {
 			return emulator.HTTPVSS(e.base()+"/webhooks/vss", nil, 5*time.Second)(ctx, body)
 		},
 		SubAccount: testSub,
+		OnEvent: func(ev emulator.Event) {
+			if m := createdRe.FindStringSubmatch(ev.Message); ev.Kind == emulator.EventRequest && m != nil {
+				e.mu.Lock()
+				e.crids[m[1]]++
+				e.mu.Unlock()
+			}
+		},
 	})
-	e.Server = httptest.NewServer(e.em.Handler(testKey, e.caller))
+	h := e.em.Handler(testKey, e.caller)
+	e.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if e.delay > 0 {
+			time.Sleep(e.delay)
+		}
+		h.ServeHTTP(w, r)
+	}))
 	t.Cleanup(func() {
 		e.Close()
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -125,6 +142,19 @@ type lazyWebhook struct{ e *emu }
 func (w lazyWebhook) CallAction(ctx context.Context, event []byte) (int, []byte, error) {
 	h := &emulator.HTTPWebhook{URL: w.e.base() + "/webhooks/vca"}
 	return h.CallAction(ctx, event)
+}
+
+var createdRe = regexp.MustCompile(`^CREATED: call to \S+, clientRequestId "([^"]*)"`)
+
+// createdCRIDs returns the sessions created per clientRequestId.
+func (e *emu) createdCRIDs() map[string]int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := map[string]int{}
+	for k, v := range e.crids {
+		out[k] = v
+	}
+	return out
 }
 
 var listeningRe = regexp.MustCompile(`listening on (http://\S+)`)
@@ -179,5 +209,3 @@ func runCampaign(t *testing.T, ctx context.Context, e *emu, args ...string) resu
 	}
 	return r
 }
-
-var _ = http.StatusOK
