@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -40,7 +41,7 @@ func TestMain(m *testing.M) {
 // subprocess is the real command, not a goroutine.
 const helperEnv = "IVRCTL_CAMPAIGN_TEST_MAIN"
 
-func writeConfig(t *testing.T) string {
+func writeConfig(t testing.TB) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "config.yaml")
 	content := fmt.Sprintf("api-key: %s\nsubaccount: %s\nfrom: %q\nno-profile-check: true\n", testKey, testSub, testFrom)
@@ -70,7 +71,7 @@ type emu struct {
 	delay time.Duration
 }
 
-func newEmu(t *testing.T, p people) *emu {
+func newEmu(t testing.TB, p people) *emu {
 	e := &emu{created: map[string]int{}, people: p, crids: map[string]int{}}
 	e.hookBase.Store("")
 	e.em = emulator.New(emulator.Config{
@@ -169,7 +170,7 @@ type result struct {
 
 // runCampaign runs `ivrctl campaign ARGS...` in process; the emulator's
 // webhooks go to its listener as soon as it prints its address.
-func runCampaign(t *testing.T, ctx context.Context, e *emu, args ...string) result {
+func runCampaign(t testing.TB, ctx context.Context, e *emu, args ...string) result {
 	t.Helper()
 	ios, _, _, _ := cmdutil.Test()
 	stdout, stderr := &cmdtest.SyncBuffer{}, &cmdtest.SyncBuffer{}
@@ -177,7 +178,10 @@ func runCampaign(t *testing.T, ctx context.Context, e *emu, args ...string) resu
 	root := cmd.NewRootCmd(cmdutil.NewFactory(ios, "test"), cmd.BuildInfo{Version: "test"})
 	full := append([]string{"campaign"}, args...)
 	if e != nil {
-		full = append(full, "--config", writeConfig(t), "--base-url", e.URL)
+		full = append(full, "--base-url", e.URL)
+		if !slices.Contains(args, "--config") {
+			full = append(full, "--config", writeConfig(t))
+		}
 	}
 	root.SetArgs(full)
 	done := make(chan error, 1)
@@ -199,7 +203,7 @@ func runCampaign(t *testing.T, ctx context.Context, e *emu, args ...string) resu
 	var err error
 	select {
 	case err = <-done:
-	case <-time.After(60 * time.Second):
+	case <-time.After(5 * time.Minute):
 		t.Fatalf("campaign did not end; stderr:\n%s", stderr.String())
 	}
 	r := result{code: cmdutil.ExitCode(err), err: err, stdout: stdout.String(), stderr: stderr.String()}
@@ -208,4 +212,16 @@ func runCampaign(t *testing.T, ctx context.Context, e *emu, args ...string) resu
 		r.stderr += err.Error()
 	}
 	return r
+}
+
+// runCall runs `ivrctl call ARGS...` against the emulator.
+func runCall(t testing.TB, e *emu, args ...string) result {
+	t.Helper()
+	ios, _, _, _ := cmdutil.Test()
+	stdout, stderr := &cmdtest.SyncBuffer{}, &cmdtest.SyncBuffer{}
+	ios.Out, ios.ErrOut = stdout, stderr
+	root := cmd.NewRootCmd(cmdutil.NewFactory(ios, "test"), cmd.BuildInfo{Version: "test"})
+	root.SetArgs(append([]string{"call", "--base-url", e.URL, "--config", writeConfig(t)}, args...))
+	_, err := root.ExecuteContextC(context.Background())
+	return result{code: cmdutil.ExitCode(err), err: err, stdout: stdout.String(), stderr: stderr.String()}
 }

@@ -35,7 +35,7 @@ var callers = people{
 	"+6511110006": {{Press: []string{"3", "1"}}},
 }
 
-func writeFile(t *testing.T, name, content string) string {
+func writeFile(t testing.TB, name, content string) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), name)
 	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
