@@ -8,10 +8,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
-	"os"
-	"os/signal"
 	"strconv"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -209,32 +206,12 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 		}
 	}
 
-	stopCtx, stop := context.WithCancel(ctx)
-	defer stop()
-	// Calls in flight are not cancelled by the first Ctrl-C: abandoning a
-	// request on the wire leaves its call in doubt. A second one does.
-	abortCtx, abort := context.WithCancel(context.WithoutCancel(ctx))
-	defer abort()
-	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sigs)
-	go func() {
-		for n := 0; ; n++ {
-			select {
-			case <-sigs:
-			case <-abortCtx.Done():
-				return
-			}
-			if n == 0 {
-				stop()
-			} else {
-				abort()
-				return
-			}
-		}
-	}()
+	// The first Ctrl-C stops placing calls, the second abandons those
+	// in flight.
+	stopCtx, stop, abortCtx, release := cmdutil.StopContexts(ctx)
+	defer release()
 
-	plan.client.Sleep = stoppableSleep(stopCtx, opts.Sleep)
+	plan.client.Sleep = StoppableSleep(stopCtx, opts.Sleep)
 	if plan.single {
 		// A Retry-After can be up to 30 s of silence: say why. (A batch
 		// has its progress bar and would print one line per retry.)
@@ -257,10 +234,10 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 	return renderBatch(opts, plan, outcomes, stopCtx, stop, out, errOut)
 }
 
-// stoppableSleep waits d, or less when calls are being stopped: a call
+// StoppableSleep waits d, or less when calls are being stopped: a call
 // waiting to be retried was not placed, so it can be dropped. The returned
 // function is called by every worker at once: it shares nothing mutable.
-func stoppableSleep(stopCtx context.Context, inner func(context.Context, time.Duration) error) func(context.Context, time.Duration) error {
+func StoppableSleep(stopCtx context.Context, inner func(context.Context, time.Duration) error) func(context.Context, time.Duration) error {
 	if inner == nil {
 		inner = voiceapi.Sleep
 	}

@@ -9,9 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -19,9 +17,9 @@ import (
 	"github.com/ivrctl/ivrctl/cmd/call"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 	"github.com/ivrctl/ivrctl/cmd/webhookopts"
+	"github.com/ivrctl/ivrctl/pkg/calls"
 	"github.com/ivrctl/ivrctl/pkg/campaign"
 	"github.com/ivrctl/ivrctl/pkg/menu"
-	"github.com/ivrctl/ivrctl/pkg/calls"
 	"github.com/ivrctl/ivrctl/pkg/voiceapi"
 	"github.com/ivrctl/ivrctl/pkg/webhook"
 )
@@ -67,13 +65,9 @@ type RunOptions struct {
 	Listen  string
 	Webhook webhookopts.Options
 
-	// Test seams: the clock, a context whose end means Ctrl-C, and one
-	// told the listener's address.
-	Clock       campaign.Clock
-	Ctx         context.Context
-	OnListen    func(addr string)
-	NoSync      bool // benchmarks only: the journal without fsync
-	Abort       context.Context
+	// Ctx ends with Ctrl-C (nil: the command's).
+	Ctx context.Context
+
 	sessionsSet bool
 }
 
@@ -312,10 +306,7 @@ func run(opts *RunOptions) error {
 		v.warn("%s:%d: %s %s", s.list.Name, d.Line, cmdutil.TerminalSafe(d.Text, false), d.Error)
 	}
 
-	clock := opts.Clock
-	if clock == nil {
-		clock = campaign.RealClock{}
-	}
+	clock := campaign.RealClock{}
 	h := campaign.Header{List: s.list.Name, Menu: menuName(opts.Menu), MenuHash: s.menuHash,
 		Outcomes: campaign.OutcomeLabels(s.engine.Menu())}
 	j, st, created, err := campaign.OpenOrCreate(opts.Journal, s.list, h, clock.Now())
@@ -327,7 +318,6 @@ func run(opts *RunOptions) error {
 		}
 		return cmdutil.WithHint(err, cmdutil.ExitFailed, "check --journal")
 	}
-	j.NoSync = opts.NoSync
 	defer j.Close()
 	if created {
 		v.note("journal %s made: campaign %s, %d numbers", opts.Journal, j.Header().Campaign, len(st.Numbers))
@@ -339,33 +329,10 @@ func run(opts *RunOptions) error {
 	}
 
 	// Ctrl-C stops placing; a second one abandons the wait.
-	stopCtx, stop := context.WithCancel(opts.Ctx)
-	defer stop()
-	abortCtx, abort := context.WithCancel(context.WithoutCancel(opts.Ctx))
-	defer abort()
-	if opts.Abort != nil {
-		context.AfterFunc(opts.Abort, abort)
-	}
-	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sigs)
-	go func() {
-		for n := 0; ; n++ {
-			select {
-			case <-sigs:
-			case <-abortCtx.Done():
-				return
-			}
-			if n == 0 {
-				stop()
-			} else {
-				abort()
-				return
-			}
-		}
-	}()
+	stopCtx, _, abortCtx, release := cmdutil.StopContexts(opts.Ctx)
+	defer release()
 
-	s.client.Sleep = stoppableSleep(stopCtx)
+	s.client.Sleep = call.StoppableSleep(stopCtx, nil)
 	placer := &campaign.VoicePlacer{Client: s.client, Subaccount: opts.Subaccount,
 		Body: func(number, crid string) ([]byte, error) {
 			return opts.Settings.Request(number, s.engine.Initial(), "", crid)
@@ -461,9 +428,6 @@ func listen(opts *RunOptions, s *setup, eng *campaign.Engine, v *view) (func(), 
 	if msg := webhookopts.ExposureWarning(ln.Addr(), srv.AuthEnabled()); msg != "" {
 		v.warn("%s", msg)
 	}
-	if opts.OnListen != nil {
-		opts.OnListen(ln.Addr().String())
-	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- srv.Run(ctx, ln) }()
@@ -508,21 +472,6 @@ func follow(opts *RunOptions, eng *campaign.Engine, v *view) ([]campaign.Update,
 		}
 	}()
 	return stored, func() { cancel(); <-done }, nil
-}
-
-// stoppableSleep ends a wait between retries of a request at Ctrl-C: a
-// call waiting to be retried was not placed.
-func stoppableSleep(stopCtx context.Context) func(context.Context, time.Duration) error {
-	return func(ctx context.Context, d time.Duration) error {
-		ctx, cancel := context.WithCancelCause(ctx)
-		defer cancel(nil)
-		unhook := context.AfterFunc(stopCtx, func() { cancel(context.Cause(stopCtx)) })
-		defer unhook()
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		return voiceapi.Sleep(ctx, d)
-	}
 }
 
 // exitError maps the run's end to an exit code.

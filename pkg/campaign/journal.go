@@ -4,15 +4,14 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sync"
-	"syscall"
 	"time"
+
+	"github.com/ivrctl/ivrctl/pkg/webhook"
 )
 
 // Format names the journal's first line: a file whose first line is not
@@ -182,7 +181,7 @@ func Create(path string, h Header, recs []Record) (*Journal, error) {
 		return nil, fmt.Errorf("journal %s: sync: %w", path, err)
 	}
 	// The file's name is durable once its directory is synced.
-	if err := syncDir(filepath.Dir(path)); err != nil {
+	if err := webhook.SyncDir(filepath.Dir(path)); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("journal %s: syncing its directory: %w", path, err)
 	}
@@ -394,24 +393,6 @@ func (j *Journal) Close() error {
 	}
 	if err != nil {
 		return fmt.Errorf("journal %s: %w", j.path, err)
-	}
-	return nil
-}
-
-// syncDir fsyncs a directory, making the entries created in it durable.
-// Where directories cannot be synced (Windows; some file systems answer
-// EINVAL) there is nothing more to do.
-func syncDir(dir string) error {
-	if runtime.GOOS == "windows" {
-		return nil
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) && !errors.Is(err, errors.ErrUnsupported) {
-		return err
 	}
 	return nil
 }

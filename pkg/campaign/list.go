@@ -65,18 +65,6 @@ func HashBytes(b []byte) string {
 	return "sha256:" + hex.EncodeToString(s[:])
 }
 
-// NormalizeNumber drops the separators people write in numbers
-// ("+65 1234-5678", "(651) 234.5678"); 8x8 wants bare E.164 digits.
-func NormalizeNumber(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch r {
-		case ' ', '-', '(', ')', '.', '\t':
-			return -1
-		}
-		return r
-	}, strings.TrimSpace(s))
-}
-
 // ParseList reads a numbers list: one number a line, or a CSV (comma or
 // semicolon) whose first column is the number and whose other columns are
 // kept for the report. Blank lines and # comments are skipped; a first line
@@ -117,7 +105,7 @@ func ParseList(name string, r io.Reader) (*List, error) {
 			continue
 		}
 		records++
-		num := NormalizeNumber(field)
+		num := callflow.NormalizeNumber(field)
 		if !callflow.IsPhoneNumber(num) {
 			if records == 1 && !strings.ContainsAny(field, "0123456789") {
 				l.Columns = trimAll(rec) // a header: "number,name,plan"
@@ -127,7 +115,7 @@ func ParseList(name string, r io.Reader) (*List, error) {
 				Error: "not a phone number: use E.164, e.g. +6512345678"})
 			continue
 		}
-		key := strings.TrimPrefix(num, "+")
+		key := callflow.NumberKey(num) // +6512345678 and 6512345678 ring the same phone
 		if first, dup := seen[key]; dup {
 			l.Duplicates = append(l.Duplicates, BadLine{Line: line, Text: field,
 				Error: fmt.Sprintf("already listed on line %d: called once", first)})

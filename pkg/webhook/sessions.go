@@ -79,7 +79,7 @@ func OpenSessions(path string) (*Sessions, error) {
 	// file's directory entry is only on disk once the directory is
 	// synced, else an acknowledged summary could vanish with the file in
 	// a crash. Once per open is cheap, so no need to know if it was new.
-	if err := syncDir(filepath.Dir(path)); err != nil {
+	if err := SyncDir(filepath.Dir(path)); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("sessions file %s: syncing its directory: %w", path, err)
 	}
@@ -222,10 +222,10 @@ func readSessions(r io.Reader) (recs []SessionRecord, skipped int, torn bool, er
 	}
 }
 
-// syncDir fsyncs a directory, making the entries created in it durable.
+// SyncDir fsyncs a directory, making the entries created in it durable.
 // Where directories cannot be synced (Windows; some file systems answer
 // EINVAL) there is nothing more to do.
-func syncDir(dir string) error {
+func SyncDir(dir string) error {
 	if runtime.GOOS == "windows" {
 		return nil
 	}
