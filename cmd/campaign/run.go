@@ -112,8 +112,9 @@ Exit codes: 0 every number has its outcome (busy and unknown included),
 2 bad usage or input, 3 8x8 refused the key or the sub-account, 4 8x8
 could not be reached, 1 the journal or the listener failed, 130 stopped
 before the end (resume with the same command).`,
-		Example: `  $ ivrctl campaign run customers.csv --journal callback.journal --listen 127.0.0.1:8080 \
-      --attempts 3 --retry-after 30m --window 09:00-18:00 --rate 2
+		Example: `  $ ivrctl campaign run customers.csv --journal callback.journal --listen 127.0.0.1:8080
+  $ ivrctl campaign run customers.csv --journal callback.journal --listen 127.0.0.1:8080 --attempts 3 --retry-after 30m --window 09:00-18:00 --tz Europe/Paris   # not run: waits for the window
+  $ ivrctl campaign run customers.csv --journal callback.journal --sessions /var/lib/ivrctl/sessions.jsonl   # not run: serve replicas on your hosts
   $ ivrctl campaign report --journal callback.journal`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
