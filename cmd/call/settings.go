@@ -142,4 +142,3 @@ func (s *Settings) Request(number string, initial callflow.Action, validUntil, c
 func unprefix(err error) error {
 	return errors.New(strings.TrimPrefix(strings.TrimPrefix(err.Error(), "base URL: "), "base URL "))
 }
-

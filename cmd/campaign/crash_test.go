@@ -114,9 +114,6 @@ func TestKill9ThenResumeNeverPlacesAnAttemptTwice(t *testing.T) {
 			t.Errorf("%s placed %d times with --attempts 1", num, c)
 		}
 	}
-	if len(e.counts()) != n {
-		t.Errorf("%d numbers placed, want all %d", len(e.counts()), n)
-	}
 
 	// Nothing lost: every session the emulator created has its attempt
 	// in the journal (written before the request), and the report
@@ -136,7 +133,14 @@ func TestKill9ThenResumeNeverPlacesAnAttemptTwice(t *testing.T) {
 		t.Fatalf("report: %d numbers", len(rep.Numbers))
 	}
 	unknown := 0
+	placed := e.counts()
 	for _, nr := range rep.Numbers {
+		// A number the emulator never saw had its attempt written, then
+		// the kill came before the request left: in doubt all the same,
+		// so unknown, not placed.
+		if placed[nr.Number] == 0 && nr.Status != campaign.StatusUnknown {
+			t.Errorf("%s never placed, but %s", nr.Number, nr.Status)
+		}
 		switch nr.Status {
 		case campaign.StatusCompleted, campaign.StatusBusy:
 		case campaign.StatusUnknown:
@@ -158,7 +162,7 @@ func TestKill9ThenResumeNeverPlacesAnAttemptTwice(t *testing.T) {
 		t.Fatalf("report: %d %s", rr.code, rr.stderr)
 	}
 	listed := 0
-	for _, line := range strings.Split(strings.TrimSpace(rr.stdout), "\n") {
+	for line := range strings.SplitSeq(strings.TrimSpace(rr.stdout), "\n") {
 		var m map[string]any
 		if json.Unmarshal([]byte(line), &m) == nil && m["status"] == "unknown" && m["lookFor"] != "" {
 			listed++

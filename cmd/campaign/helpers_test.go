@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -132,9 +133,7 @@ func (e *emu) counts() map[string]int {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	out := map[string]int{}
-	for k, v := range e.created {
-		out[k] = v
-	}
+	maps.Copy(out, e.created)
 	return out
 }
 
@@ -152,9 +151,7 @@ func (e *emu) createdCRIDs() map[string]int {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	out := map[string]int{}
-	for k, v := range e.crids {
-		out[k] = v
-	}
+	maps.Copy(out, e.crids)
 	return out
 }
 

@@ -101,15 +101,13 @@ func TestJournalGroupCommitKeepsEveryRecord(t *testing.T) {
 	}
 	var wg sync.WaitGroup
 	for w := range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			for i := range 50 {
 				if err := j.Append(Record{T: RecStep, Number: "+6511110001", Attempt: 1, Menu: "m", Digits: string(rune('0' + w)), Line: i}); err != nil {
 					t.Error(err)
 				}
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	j.Close()

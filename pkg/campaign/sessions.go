@@ -19,7 +19,6 @@ import (
 type SessionsFile struct {
 	Path   string
 	offset int64
-	buf    []byte
 }
 
 // maxSessionsRead bounds one Read: a file grown by more is read on.

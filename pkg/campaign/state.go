@@ -1,7 +1,6 @@
 package campaign
 
 import (
-	"slices"
 	"strings"
 	"time"
 )
@@ -50,7 +49,7 @@ func SessionStatus(s string) Status {
 // ParseRetryOn reads --retry-on: a comma-separated list of outcomes.
 func ParseRetryOn(s string) (map[Status]bool, error) {
 	out := map[Status]bool{}
-	for _, f := range strings.Split(s, ",") {
+	for f := range strings.SplitSeq(s, ",") {
 		f = strings.ToLower(strings.TrimSpace(f))
 		switch f {
 		case "":
@@ -310,14 +309,4 @@ func (st *State) Unknown() []*Number {
 		}
 	}
 	return out
-}
-
-// sortedKeys returns m's keys sorted.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
