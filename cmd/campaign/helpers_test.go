@@ -169,7 +169,15 @@ type result struct {
 // webhooks go to its listener as soon as it prints its address.
 func runCampaign(t testing.TB, ctx context.Context, e *emu, args ...string) result {
 	t.Helper()
+	return runCampaignTTY(t, ctx, e, false, args...)
+}
+
+// runCampaignTTY is runCampaign with streams that say whether they are
+// a terminal.
+func runCampaignTTY(t testing.TB, ctx context.Context, e *emu, tty bool, args ...string) result {
+	t.Helper()
 	ios, _, _, _ := cmdutil.Test()
+	ios.SetTTY(tty)
 	stdout, stderr := &cmdtest.SyncBuffer{}, &cmdtest.SyncBuffer{}
 	ios.Out, ios.ErrOut = stdout, stderr
 	root := cmd.NewRootCmd(cmdutil.NewFactory(ios, "test"), cmd.BuildInfo{Version: "test"})

@@ -84,6 +84,7 @@ type Engine struct {
 	retries  retryHeap
 	inflight map[*Attempt]time.Time // created or being placed -> give up at
 	placing  int
+	sending  map[*Attempt]bool // the attempts being placed
 	orphans  map[string][]Update
 	orphanQ  []string
 	next     time.Time // rate limit: the earliest next start
@@ -140,7 +141,7 @@ func New(cfg Config) (*Engine, error) {
 		writes:   make(chan []Record, 256),
 		written:  make(chan error, 1),
 		done:     make(chan struct{}),
-		inflight: map[*Attempt]time.Time{}, orphans: map[string][]Update{}}
+		inflight: map[*Attempt]time.Time{}, orphans: map[string][]Update{}, sending: map[*Attempt]bool{}}
 	go e.writer()
 	e.load(cfg.Clock.Now())
 	return e, nil
@@ -246,7 +247,7 @@ func (e *Engine) end(abort context.Context) (Stats, error) {
 		case <-abort.Done():
 			// The attempt records are on disk: those calls are unknown on
 			// resume, never placed twice.
-			e.placing = 0
+			e.placing, e.sending = 0, map[*Attempt]bool{}
 		}
 	}
 	close(e.writes)
@@ -406,6 +407,7 @@ func (e *Engine) start(n *Number, now time.Time) {
 	e.st.apply(rec)
 	a := n.Last()
 	e.placing++
+	e.sending[a] = true
 	e.emit(Event{Kind: EventPlacing, Time: now, Number: n.Number, Attempt: num, ClientRequestID: crid, Recall: recall})
 	call := Call{Number: n.Number, Attempt: num, ClientRequestID: crid, Fields: n.Fields}
 	go func() {

@@ -8,6 +8,7 @@ import (
 // placed applies a worker's result.
 func (e *Engine) placed(r placed) {
 	e.placing--
+	delete(e.sending, r.a)
 	now := e.cfg.Clock.Now()
 	if r.journal != nil {
 		if e.halt == nil {
@@ -178,6 +179,13 @@ func (e *Engine) recount() {
 	s.Completed, s.Busy, s.NoAnswer = c(StatusCompleted), c(StatusBusy), c(StatusNoAnswer)
 	s.Failed = c(StatusFailed) + c(StatusCanceled) + c(StatusError)
 	s.NotCreated, s.Unknown, s.Pending = c(StatusNotCreated), c(StatusUnknown), c(StatusPending)
+	// An attempt being placed is journaled as in doubt (it is, should
+	// the process die now); live, it is in flight.
+	for a := range e.sending {
+		if a.Status == StatusUnknown {
+			s.Unknown--
+		}
+	}
 	e.stats = s
 }
 

@@ -66,11 +66,8 @@ func verdict(err error) (Verdict, int) {
 	if errors.As(err, &pe) {
 		return pe.Verdict, pe.Code
 	}
-	if errors.Is(err, context.Canceled) {
-		// Cancelled: maybe mid-request. Only a PlaceError can say it
-		// was before sending.
-		return Uncertain, 0
-	}
+	// Anything else (a cancelled context mid-request too): only a
+	// PlaceError can say the request never left.
 	return Uncertain, 0
 }
 
