@@ -3,11 +3,17 @@ package campaign
 import (
 	"container/heap"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
+	"sync/atomic"
 	"time"
 )
+
+// errHalted is the error of a call not sent because another met a
+// failure every call would share.
+var errHalted = errors.New("not sent: the campaign is stopping (another call failed in a way every call would)")
 
 // Defaults of Config's zero values.
 const (
@@ -85,6 +91,9 @@ type Engine struct {
 	inflight map[*Attempt]time.Time // created or being placed -> give up at
 	placing  int
 	sending  map[*Attempt]bool // the attempts being placed
+	// halted is set by the worker that met a Halt or NotSent failure,
+	// so that no other worker sends another call bound to fail alike.
+	halted   atomic.Bool
 	orphans  map[string][]Update
 	orphanQ  []string
 	next     time.Time // rate limit: the earliest next start
@@ -353,7 +362,7 @@ func (e *Engine) schedule(now time.Time) time.Time {
 	if e.retries.Len() > 0 {
 		soon(e.retries[0].due)
 	}
-	if e.stopping || len(e.ready) == 0 {
+	if e.stopping || e.halted.Load() || len(e.ready) == 0 {
 		return wake
 	}
 	if open := e.cfg.Window.Next(now); open.After(now) {
@@ -418,7 +427,17 @@ func (e *Engine) start(n *Number, now time.Time) {
 		// The request runs under abort, not the stop context: a first
 		// Ctrl-C must not cut a request on the wire, leaving its call in
 		// doubt.
-		sid, err := e.cfg.Placer.Place(e.abort, call)
+		var sid string
+		var err error
+		if e.halted.Load() {
+			// Another worker met a failure this call would share: it
+			// is not sent (the loop may not have heard of it yet).
+			err = &PlaceError{Verdict: NotSent, Err: errHalted}
+		} else if sid, err = e.cfg.Placer.Place(e.abort, call); err != nil {
+			if v, _ := verdict(err); v == Halt || v == NotSent {
+				e.halted.Store(true)
+			}
+		}
 		r := placed{n: n, a: a, session: sid, err: err}
 		// The request's result is journaled by the worker, before the
 		// loop hears of it: the loop's later records follow it.

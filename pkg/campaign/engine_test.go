@@ -3,6 +3,7 @@ package campaign
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -292,5 +293,44 @@ func TestWindow(t *testing.T) {
 		if _, err := ParseWindow(bad, time.UTC); err == nil {
 			t.Errorf("ParseWindow(%q) accepted", bad)
 		}
+	}
+}
+
+// A refused key seen by one worker stops the others before they send:
+// at most the calls already on the wire go out.
+func TestHaltStopsOtherWorkersBeforeTheySend(t *testing.T) {
+	var sb strings.Builder
+	for i := range 20 {
+		fmt.Fprintf(&sb, "+65111100%02d\n", i)
+	}
+	l := newList(t, sb.String())
+	path := filepath.Join(t.TempDir(), "j.jsonl")
+	j, st, _, err := OpenOrCreate(path, l, Header{MenuHash: "m"}, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	var mu sync.Mutex
+	sent := 0
+	placer := PlacerFunc(func(ctx context.Context, c Call) (string, error) {
+		mu.Lock()
+		sent++
+		mu.Unlock()
+		return "", &PlaceError{Verdict: Halt, Err: errors.New("401")}
+	})
+	eng, err := New(Config{Journal: j, State: st, Placer: placer, Concurrency: 4, Clock: NewFakeClock(t0, true)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = eng.Run(context.Background(), context.Background())
+	var he *HaltError
+	if !errors.As(err, &he) || errors.Is(err, errHalted) {
+		t.Fatalf("err = %v", err)
+	}
+	if sent > 4 {
+		t.Errorf("%d requests sent after a 401, want at most the 4 already started", sent)
+	}
+	if n := st.Count(StatusPending); n != 20 {
+		t.Errorf("%d numbers pending after the halt, want all 20 (nothing was placed)", n)
 	}
 }

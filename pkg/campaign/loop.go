@@ -1,6 +1,7 @@
 package campaign
 
 import (
+	"errors"
 	"fmt"
 	"time"
 )
@@ -37,7 +38,7 @@ func (e *Engine) placed(r placed) {
 			// resumed run; this one stops placing.
 			ev.Kind = EventNotSent
 			e.emit(ev)
-			if e.halt == nil {
+			if e.halt == nil && !errors.Is(r.err, errHalted) {
 				e.halt = &HaltError{Number: r.n.Number, Err: r.err}
 			}
 			return
