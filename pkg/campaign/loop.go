@@ -46,9 +46,12 @@ func (e *Engine) placed(r placed) {
 		ev.Kind, ev.Status = EventNotCreated, StatusNotCreated
 		e.emit(ev)
 	default: // uncertain
-		ev.Kind, ev.Status = EventUnknown, StatusUnknown
-		e.emit(ev)
-		// Its summary may still come, named by the clientRequestId.
+		// Its summary may still come, named by the clientRequestId (or
+		// already has: then its outcome stands).
+		if r.a.Status == StatusUnknown {
+			ev.Kind, ev.Status = EventUnknown, StatusUnknown
+			e.emit(ev)
+		}
 	}
 }
 
