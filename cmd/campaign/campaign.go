@@ -5,13 +5,15 @@
 package campaign
 
 import (
+	"context"
+
 	"github.com/spf13/cobra"
 
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 )
 
 // NewCmdCampaign builds `ivrctl campaign` and its subcommands.
-func NewCmdCampaign(f *cmdutil.Factory, runF func(*RunOptions) error, reportF func(*ReportOptions) error) *cobra.Command {
+func NewCmdCampaign(f *cmdutil.Factory, runF func(context.Context, *RunOptions) error, reportF func(*ReportOptions) error) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "campaign",
 		Short: "Call a list of numbers, follow every outcome, retry, resume after a crash",

@@ -65,14 +65,11 @@ type RunOptions struct {
 	Listen  string
 	Webhook webhookopts.Options
 
-	// Ctx ends with Ctrl-C (nil: the command's).
-	Ctx context.Context
-
 	sessionsSet bool
 }
 
 // NewCmdRun builds `ivrctl campaign run`.
-func NewCmdRun(f *cmdutil.Factory, runF func(*RunOptions) error) *cobra.Command {
+func NewCmdRun(f *cmdutil.Factory, runF func(context.Context, *RunOptions) error) *cobra.Command {
 	opts := &RunOptions{IO: f.IO, HTTPClient: f.HTTPClient, ReadFile: f.ReadFile, LoadEngine: f.LoadEngine,
 		CacheDir: f.CacheDir, Version: f.Version}
 	cmd := &cobra.Command{
@@ -124,13 +121,10 @@ before the end (resume with the same command).`,
 			if _, src := f.Config.Get(webhookopts.KeySessions); src == cmdutil.SourceEnv || src == cmdutil.SourceFile {
 				opts.sessionsSet = true
 			}
-			if opts.Ctx == nil {
-				opts.Ctx = cmd.Context()
-			}
 			if runF != nil {
-				return runF(opts)
+				return runF(cmd.Context(), opts)
 			}
-			return Run(opts)
+			return Run(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
@@ -147,21 +141,20 @@ before the end (resume with the same command).`,
 	fl.DurationVar(&opts.OutcomeTimeout, "outcome-timeout", campaign.DefaultOutcomeTimeout, "wait for a created call's session summary before calling its outcome unknown")
 	fl.DurationVar(&opts.Drain, "drain", campaign.DefaultDrain, "after Ctrl-C, wait this long for the outcomes of calls in progress")
 	fl.BoolVar(&opts.RecallUnknown, "recall-unknown", false, "call the numbers whose outcome is unknown once more (check 8x8's session summaries first)")
-	fl.StringVarP(&opts.Output, "output", "o", "text", "output format: text or json (one event a line)")
+	cmdutil.AddOutputFlag(cmd, &opts.Output)
 	fl.StringVar(&opts.Listen, "listen", "", "answer the calls' webhooks on `ADDR:PORT` (127.0.0.1:0: a free port)")
 	fl.DurationVar(&opts.Poll, "poll", DefaultPoll, "without --listen: how often --sessions is read")
 	opts.Webhook.AddFlags(cmd)
 	_ = cmd.MarkFlagRequired("journal")
 	_ = cmd.MarkFlagFilename("journal", "journal", "jsonl")
 	cmdutil.CompleteFlagValues(cmd, []string{"busy", "no-answer", "failed", "canceled", "error"}, "retry-on")
-	cmdutil.CompleteFlagValues(cmd, []string{"text", "json"}, "output")
 	cmdutil.CompleteFlagValues(cmd, nil, "listen", "window", "tz")
 	return cmd
 }
 
-// Run runs the campaign.
-func Run(opts *RunOptions) error {
-	err := run(opts)
+// Run runs the campaign; ctx's end is Ctrl-C's.
+func Run(ctx context.Context, opts *RunOptions) error {
+	err := run(ctx, opts)
 	// Whatever went wrong, the key leaves only masked.
 	return cmdutil.RedactError(err, opts.APIKey)
 }
@@ -179,8 +172,8 @@ type setup struct {
 }
 
 func prepare(opts *RunOptions) (*setup, error) {
-	if opts.Output != "text" && opts.Output != "json" {
-		return nil, cmdutil.Usagef("--output %q: want text or json", opts.Output)
+	if err := cmdutil.CheckOutput(opts.Output); err != nil {
+		return nil, err
 	}
 	if err := opts.Settings.Check(); err != nil {
 		return nil, err
@@ -293,7 +286,7 @@ func redactURL(s string) string {
 	return s
 }
 
-func run(opts *RunOptions) error {
+func run(ctx context.Context, opts *RunOptions) error {
 	s, err := prepare(opts)
 	if err != nil {
 		return err
@@ -330,7 +323,7 @@ func run(opts *RunOptions) error {
 	}
 
 	// Ctrl-C stops placing; a second one abandons the wait.
-	stopCtx, _, abortCtx, release := cmdutil.StopContexts(opts.Ctx)
+	stopCtx, _, abortCtx, release := cmdutil.StopContexts(ctx)
 	defer release()
 
 	s.client.Sleep = call.StoppableSleep(stopCtx, nil)
