@@ -1,6 +1,7 @@
 package campaign
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -20,9 +21,13 @@ import (
 	"github.com/ivrctl/ivrctl/pkg/calls"
 	"github.com/ivrctl/ivrctl/pkg/campaign"
 	"github.com/ivrctl/ivrctl/pkg/menu"
+	"github.com/ivrctl/ivrctl/pkg/redact"
 	"github.com/ivrctl/ivrctl/pkg/voiceapi"
 	"github.com/ivrctl/ivrctl/pkg/webhook"
 )
+
+// maxWarnings bounds the list's warnings printed; the rest are counted.
+const maxWarnings = 20
 
 // Defaults of run's flags.
 const (
@@ -223,7 +228,7 @@ func prepare(opts *RunOptions) (*setup, error) {
 			Err:  errors.New("no way to hear the calls' outcomes: give --listen ADDR:PORT to answer their webhooks, or --sessions FILE where ivrctl serve records them"),
 			Hint: "8x8 posts the webhooks to the URLs registered with: ivrctl webhooks set"}
 	} else if strings.Contains(opts.Webhook.Sessions, "://") {
-		return nil, cmdutil.Usagef("--sessions %s: a session store URL needs the PostgreSQL store, not in this build: give serve's sessions FILE, or --listen", redactURL(opts.Webhook.Sessions))
+		return nil, cmdutil.Usagef("--sessions %s: a session store URL needs the PostgreSQL store, not in this build: give serve's sessions FILE, or --listen", redact.URL(opts.Webhook.Sessions))
 	}
 	if s.webhook, err = opts.Webhook.Config(); err != nil {
 		return nil, err
@@ -233,7 +238,7 @@ func prepare(opts *RunOptions) (*setup, error) {
 	if err != nil {
 		return nil, err
 	}
-	if s.list, err = campaign.ParseList(name, strings.NewReader(string(data))); err != nil {
+	if s.list, err = campaign.ParseList(name, bytes.NewReader(data)); err != nil {
 		return nil, cmdutil.Usagef("%w", err)
 	}
 	if len(s.list.Entries) == 0 {
@@ -277,15 +282,6 @@ func readInput(opts *RunOptions) ([]byte, string, error) {
 	return data, opts.Numbers, nil
 }
 
-func redactURL(s string) string {
-	if i := strings.Index(s, "://"); i >= 0 {
-		if at := strings.LastIndex(s, "@"); at > i {
-			return s[:i+3] + "***@" + s[at+1:]
-		}
-	}
-	return s
-}
-
 func run(ctx context.Context, opts *RunOptions) error {
 	s, err := prepare(opts)
 	if err != nil {
@@ -293,11 +289,21 @@ func run(ctx context.Context, opts *RunOptions) error {
 	}
 	v := newView(opts)
 	defer v.close()
+	// A list of mistakes is not worth a screen of warnings: the report
+	// lists every bad line.
+	shown := 0
 	for _, b := range s.list.Bad {
-		v.warn("%s:%d: %q %s: skipped", s.list.Name, b.Line, cmdutil.TerminalSafe(b.Text, false), b.Error)
+		if shown++; shown <= maxWarnings {
+			v.warn("%s:%d: %q %s: skipped", s.list.Name, b.Line, cmdutil.TerminalSafe(b.Text, false), b.Error)
+		}
 	}
 	for _, d := range s.list.Duplicates {
-		v.warn("%s:%d: %s %s", s.list.Name, d.Line, cmdutil.TerminalSafe(d.Text, false), d.Error)
+		if shown++; shown <= maxWarnings {
+			v.warn("%s:%d: %s %s", s.list.Name, d.Line, cmdutil.TerminalSafe(d.Text, false), d.Error)
+		}
+	}
+	if shown > maxWarnings {
+		v.warn("... and %d more lines skipped or listed twice (campaign report lists the bad ones)", shown-maxWarnings)
 	}
 
 	clock := campaign.RealClock{}
@@ -369,7 +375,7 @@ func run(ctx context.Context, opts *RunOptions) error {
 
 	stats, runErr := eng.Run(stopCtx, abortCtx)
 	stopSource()
-	v.summary(stats, eng)
+	v.summary(stats)
 	return exitError(runErr, stats, stopCtx.Err() != nil, opts.Journal)
 }
 

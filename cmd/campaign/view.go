@@ -178,7 +178,7 @@ func (v *view) clear() {
 }
 
 // summary prints the totals at the end, and the unknown numbers.
-func (v *view) summary(s campaign.Stats, eng *campaign.Engine) {
+func (v *view) summary(s campaign.Stats) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	v.clear()
