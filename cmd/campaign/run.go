@@ -442,7 +442,7 @@ func listen(opts *RunOptions, s *setup, eng *campaign.Engine, v *view) (func(), 
 // follow reads serve's sessions file as it grows.
 func follow(opts *RunOptions, eng *campaign.Engine, v *view) ([]campaign.Update, func(), error) {
 	path := opts.Webhook.Sessions
-	sf := &campaign.SessionsFile{Path: path}
+	var sf campaign.Source = &campaign.SessionsFile{Path: path}
 	stored, err := sf.Read()
 	if err != nil {
 		return nil, nil, cmdutil.WithHint(err, cmdutil.ExitFailed, "check --sessions")

@@ -11,6 +11,12 @@ import (
 	"github.com/ivrctl/ivrctl/pkg/webhook"
 )
 
+// Source is a session store read as it grows: each Read returns the
+// summaries added since the last (all of them the first time).
+type Source interface {
+	Read() ([]Update, error)
+}
+
 // SessionsFile follows a sessions file (serve's JSON Lines of session
 // summaries, pkg/webhook) as serve replicas append to it: each Read
 // returns the summaries of the whole lines added since the last. A torn
