@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ivrctl/ivrctl/cmd/call"
+	"github.com/ivrctl/ivrctl/cmd/campaign"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 	"github.com/ivrctl/ivrctl/cmd/configcmd"
 	"github.com/ivrctl/ivrctl/cmd/dial"
@@ -132,6 +133,7 @@ machine, and test plays whole scenario calls through it.
 	cmdutil.CompleteFileArgs(validateCmd, "json", "yaml", "yml")
 	root.AddCommand(
 		call.NewCmdCall(f, nil),
+		campaign.NewCmdCampaign(f, nil, nil),
 		serve.NewCmdServe(f, nil),
 		emulate.NewCmdEmulate(f, nil),
 		simulateCmd,

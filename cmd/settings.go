@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"github.com/ivrctl/ivrctl/cmd/call"
+	"github.com/ivrctl/ivrctl/cmd/campaign"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 	"github.com/ivrctl/ivrctl/cmd/emulate"
 	"github.com/ivrctl/ivrctl/cmd/serve"
@@ -35,7 +36,13 @@ func Settings() []cmdutil.Key {
 		cmdutil.Key{Name: "client-request-id", Help: "call: clientRequestId to tag calls with (auto: a random UUID)"},
 		cmdutil.Key{Name: "no-profile-check", Help: "call: skip the voiceProfile check against the sub-account's speech profiles"},
 		cmdutil.Key{Name: "timeout", Help: "call: wait for 8x8's answer (default 30s; with --wait the summary, 5m); test: each webhook round trip (5s)"},
-		cmdutil.Key{Name: "listen", Default: call.DefaultListen, Help: "call --wait: ADDR:PORT to receive 8x8's webhooks on"},
+		cmdutil.Key{Name: "listen", Default: call.DefaultListen, Help: "call --wait, campaign run: ADDR:PORT to receive 8x8's webhooks on"},
+		// campaign's.
+		cmdutil.Key{Name: "attempts", Default: "1", Help: "campaign run: calls per number at most, retries included"},
+		cmdutil.Key{Name: "retry-after", Default: campaign.DefaultRetryAfter.String(), Help: "campaign run: wait after a retried outcome before calling again"},
+		cmdutil.Key{Name: "retry-on", Default: campaign.DefaultRetryOn, Help: "campaign run: outcomes called again (busy, no-answer, failed, canceled, error)"},
+		cmdutil.Key{Name: "window", Help: "campaign run: daily window calls are placed in, HH:MM-HH:MM"},
+		cmdutil.Key{Name: "tz", Help: "campaign run: time zone of the window (default: the machine's local time)"},
 		// emulate's.
 		cmdutil.Key{Name: emulate.KeyVCAURL, Help: "emulate: VCA webhook URL the emulated platform posts call actions to"},
 		cmdutil.Key{Name: emulate.KeyVSSURL, Help: "emulate: VSS webhook URL session summaries are posted to"},

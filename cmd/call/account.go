@@ -9,6 +9,7 @@ import (
 
 	"github.com/ivrctl/ivrctl/cmd/account"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
+	"github.com/ivrctl/ivrctl/pkg/menu"
 	"github.com/ivrctl/ivrctl/pkg/voiceapi"
 )
 
@@ -88,4 +89,11 @@ func brief(err error) string {
 		return account.Describe(apiErr)
 	}
 	return err.Error()
+}
+
+// CheckAccount is call's check of a batch before sending, for the other
+// commands that place calls (campaign): body is one of its requests, all
+// of which play the same start prompt with the same voiceProfile.
+func CheckAccount(ctx context.Context, opts *CallOptions, body []byte, engine *menu.Engine, errOut io.Writer) error {
+	return checkAccount(ctx, opts, &plan{engine: engine, jobs: []job{{body: body}}}, errOut)
 }

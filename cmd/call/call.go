@@ -5,23 +5,15 @@ package call
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"net/http"
-	"os"
-	"os/signal"
 	"strconv"
-	"strings"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/ivrctl/ivrctl/cmd/account"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
-	"github.com/ivrctl/ivrctl/pkg/callflow"
 	"github.com/ivrctl/ivrctl/pkg/calls"
 	"github.com/ivrctl/ivrctl/pkg/menu"
 	"github.com/ivrctl/ivrctl/pkg/redact"
@@ -47,29 +39,20 @@ type CallOptions struct {
 	LoadEngine func(path string, numbers menu.Numbers) (*menu.Engine, error)
 	Version    string
 
-	// APIKey comes from IVRCTL_API_KEY or the config file only: a flag
-	// would put it in `ps` and the shell history.
-	APIKey string
+	// Settings are the account, caller ID, menu and retries that
+	// `campaign` shares (settings.go).
+	Settings
 
 	To              []string
 	ToFile          string
-	From            string
-	Agent           string
-	Subaccount      string
-	BaseURL         string
-	Menu            string
 	ClientRequestID string
 	ValidUntil      string
 	DryRun          bool
 	Output          string
 	Rate            float64
 	Concurrency     int
-	Retries         int
 	Timeout         time.Duration
-	// NoProfileCheck skips checking voiceProfile against the sub-account's
-	// speech profiles before sending (see account.go).
-	NoProfileCheck bool
-	CacheDir       func() (string, error)
+	CacheDir        func() (string, error)
 
 	// --wait and its listener's settings (wait.go).
 	WaitOptions
@@ -141,7 +124,7 @@ session summary in time), 5 --wait: BUSY, NO_ANSWER, FAILED or CANCELED,
   $ IVRCTL_AUTH_SECRET=... ivrctl call --to 6512345678 --wait --listen 127.0.0.1:8080`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.APIKey, _ = f.Config.Get(cmdutil.KeyAPIKey)
+			opts.LoadAPIKey(f.Config)
 			// cmdutil.Bind fills every flag from env and file: a stale
 			// IVRCTL_TO or a `to:` in the config file must not ring anyone.
 			for _, name := range []string{"to", "to-file"} {
@@ -162,23 +145,17 @@ session summary in time), 5 --wait: BUSY, NO_ANSWER, FAILED or CANCELED,
 	fl := cmd.Flags()
 	fl.StringSliceVar(&opts.To, "to", nil, "number to call, E.164 (repeat or comma-separate for a batch)")
 	fl.StringVar(&opts.ToFile, "to-file", "", "file of numbers to call: one a line or a CSV's first column (- for stdin)")
-	fl.StringVar(&opts.From, cmdutil.KeyFrom, "", "virtual number the call comes from (caller ID)")
-	fl.StringVar(&opts.Agent, cmdutil.KeyAgent, "", "number the menu's connect option rings")
-	fl.StringVar(&opts.Subaccount, cmdutil.KeySubaccount, "", "8x8 sub-account id")
-	fl.StringVar(&opts.BaseURL, cmdutil.KeyBaseURL, cmdutil.DefaultBaseURL, "8x8 voice API base URL")
-	fl.StringVar(&opts.Menu, cmdutil.KeyMenu, "", "menu file whose start prompt the call plays (default: the embedded simple IVR)")
+	opts.Settings.AddFlags(cmd)
 	fl.StringVar(&opts.ClientRequestID, "client-request-id", "", "clientRequestId to tag the call with, echoed in its session summary; auto: a random UUID (a batch appends -1, -2, ...)")
 	fl.StringVar(&opts.ValidUntil, "valid-until", "", "drop the call if not started by then: RFC3339 time or a duration like 5m")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "print the requests (API key masked) and send nothing")
 	cmdutil.AddOutputFlag(cmd, &opts.Output)
 	fl.Float64Var(&opts.Rate, "rate", DefaultRate, "calls started per second in a batch (0: no limit)")
 	fl.IntVar(&opts.Concurrency, "concurrency", DefaultConcurrency, "requests in flight at once")
-	fl.IntVar(&opts.Retries, "retries", voiceapi.DefaultRetries, "retries after a 429 or a failed connection (never after sending)")
 	// One flag, two waits: "how long ivrctl waits for 8x8's answer", which
 	// is the request's reply (30s) or, with --wait, the call's outcome (5m),
 	// as the issue that added --wait names it. Zero picks the mode's default.
 	fl.DurationVar(&opts.Timeout, "timeout", 0, "how long to wait for 8x8: each request's answer (default 30s), or with --wait the call's session summary (default 5m)")
-	fl.BoolVar(&opts.NoProfileCheck, "no-profile-check", false, "do not check voiceProfile against the sub-account's speech profiles before sending")
 	_ = cmd.MarkFlagFilename("to-file", "txt", "csv")
 	cmdutil.CompleteNoArgs(cmd)
 	cmdutil.CompleteFlagValues(cmd, nil, "to", "valid-until")
@@ -229,32 +206,12 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 		}
 	}
 
-	stopCtx, stop := context.WithCancel(ctx)
-	defer stop()
-	// Calls in flight are not cancelled by the first Ctrl-C: abandoning a
-	// request on the wire leaves its call in doubt. A second one does.
-	abortCtx, abort := context.WithCancel(context.WithoutCancel(ctx))
-	defer abort()
-	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sigs)
-	go func() {
-		for n := 0; ; n++ {
-			select {
-			case <-sigs:
-			case <-abortCtx.Done():
-				return
-			}
-			if n == 0 {
-				stop()
-			} else {
-				abort()
-				return
-			}
-		}
-	}()
+	// The first Ctrl-C stops placing calls, the second abandons those
+	// in flight.
+	stopCtx, stop, abortCtx, release := cmdutil.StopContexts(ctx)
+	defer release()
 
-	plan.client.Sleep = stoppableSleep(stopCtx, opts.Sleep)
+	plan.client.Sleep = StoppableSleep(stopCtx, opts.Sleep)
 	if plan.single {
 		// A Retry-After can be up to 30 s of silence: say why. (A batch
 		// has its progress bar and would print one line per retry.)
@@ -277,10 +234,10 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 	return renderBatch(opts, plan, outcomes, stopCtx, stop, out, errOut)
 }
 
-// stoppableSleep waits d, or less when calls are being stopped: a call
+// StoppableSleep waits d, or less when calls are being stopped: a call
 // waiting to be retried was not placed, so it can be dropped. The returned
 // function is called by every worker at once: it shares nothing mutable.
-func stoppableSleep(stopCtx context.Context, inner func(context.Context, time.Duration) error) func(context.Context, time.Duration) error {
+func StoppableSleep(stopCtx context.Context, inner func(context.Context, time.Duration) error) func(context.Context, time.Duration) error {
 	if inner == nil {
 		inner = voiceapi.Sleep
 	}
@@ -321,40 +278,14 @@ func prepare(opts *CallOptions) (*plan, error) {
 	if err := cmdutil.CheckOutput(opts.Output); err != nil {
 		return nil, err
 	}
-	var missing []error
-	if opts.APIKey == "" {
-		missing = append(missing, account.MissingAPIKey())
-	}
-	if opts.Subaccount == "" {
-		missing = append(missing, cmdutil.MissingSetting(cmdutil.KeySubaccount))
-	}
-	if opts.From == "" {
-		missing = append(missing, cmdutil.MissingSetting(cmdutil.KeyFrom))
-	}
-	if len(missing) > 0 {
-		err := errors.Join(missing...)
-		if opts.APIKey == "" {
-			// No key is most often no account yet: say how to try it all locally.
-			return nil, &cmdutil.ExitError{Code: cmdutil.ExitUsage, Err: err, Hint: cmdutil.EmulateHint}
-		}
+	if err := opts.Settings.Check(); err != nil {
 		return nil, err
-	}
-	if !callflow.ValidSubaccount(opts.Subaccount) {
-		return nil, cmdutil.Usagef("--subaccount %q: 8x8 sub-account ids are 3 to 50 of A-Z a-z 0-9 - . _ &", opts.Subaccount)
-	}
-	if !callflow.IsPhoneNumber(opts.From) {
-		return nil, cmdutil.Usagef("--from %q is not a phone number: use the virtual number in E.164, e.g. +6561115777", opts.From)
-	}
-	if opts.Agent != "" && !callflow.IsPhoneNumber(opts.Agent) {
-		return nil, cmdutil.Usagef("--agent %q is not a phone number: use E.164, e.g. +6512345678", opts.Agent)
 	}
 	switch {
 	case math.IsNaN(opts.Rate) || opts.Rate < 0:
 		return nil, cmdutil.Usagef("--rate %v: must be 0 (no limit) or more", opts.Rate)
 	case opts.Concurrency < 1:
 		return nil, cmdutil.Usagef("--concurrency %d: must be 1 or more", opts.Concurrency)
-	case opts.Retries < 0:
-		return nil, cmdutil.Usagef("--retries %d: must be 0 or more", opts.Retries)
 	case opts.Timeout < 0:
 		return nil, cmdutil.Usagef("--timeout %s: must be more than 0", opts.Timeout)
 	}
@@ -390,30 +321,17 @@ func prepare(opts *CallOptions) (*plan, error) {
 		}
 	}
 
-	engine, err := opts.LoadEngine(opts.Menu, menu.Numbers{From: opts.From, Agent: opts.Agent})
+	engine, err := opts.Settings.LoadEngine(opts.LoadEngine)
 	if err != nil {
 		return nil, err
 	}
 	initial := engine.Initial()
 	p.engine = engine
 
-	hc := opts.HTTPClient()
-	if hc.Transport == nil {
-		// The default transport keeps 2 idle connections per host: a batch
-		// would open and close one per call. Keep one per worker.
-		cp := *hc
-		t := http.DefaultTransport.(*http.Transport).Clone()
-		t.MaxIdleConnsPerHost = opts.Concurrency
-		cp.Transport = t
-		hc = &cp
-	}
-	client, err := voiceapi.New(opts.BaseURL, opts.APIKey, hc)
+	client, err := opts.Settings.NewClient(opts.HTTPClient(), opts.Version, opts.Concurrency, opts.requestTimeout())
 	if err != nil {
-		return nil, cmdutil.Usagef("--%s: %w", cmdutil.KeyBaseURL, unprefix(err))
+		return nil, err
 	}
-	client.UserAgent = "ivrctl/" + opts.Version
-	client.Retries = opts.Retries
-	client.Timeout = opts.requestTimeout()
 	if opts.Now != nil {
 		client.Now = opts.Now
 	}
@@ -425,32 +343,13 @@ func prepare(opts *CallOptions) (*plan, error) {
 		if !p.single && crid != "" {
 			crid = p.baseCRID + "-" + strconv.Itoa(i+1)
 		}
-		req := callflow.Request{
-			Callflow: []callflow.Action{
-				{Action: callflow.ActionMakeCall, Params: &callflow.Params{
-					Source: callflow.Some(opts.From), Destination: callflow.Some(t.number)}},
-				initial,
-			},
-			ValidUntil:      validUntil,
-			ClientRequestID: crid,
-		}
-		body, err := json.Marshal(req)
+		body, err := opts.Settings.Request(t.number, initial, validUntil, crid)
 		if err != nil {
-			return nil, fmt.Errorf("encode the request for %s: %w", t.number, err)
-		}
-		if problems := callflow.ValidateJSON(body, callflow.KindRequest); len(problems) > 0 {
-			return nil, &cmdutil.ExitError{Code: cmdutil.ExitUsage,
-				Err:  fmt.Errorf("the request for %s would be refused, nothing sent:\n%w", t.number, problems),
-				Hint: "check the menu's start prompt with: ivrctl validate MENU"}
+			return nil, err
 		}
 		p.jobs[i] = job{number: t.number, where: t.where, crid: crid, body: body}
 	}
 	return p, nil
-}
-
-// unprefix drops voiceapi's "base URL" prefix, the flag name says it.
-func unprefix(err error) error {
-	return errors.New(strings.TrimPrefix(strings.TrimPrefix(err.Error(), "base URL: "), "base URL "))
 }
 
 // parseValidUntil reads an RFC3339 time or a duration from now, and renders

@@ -44,7 +44,7 @@ var ExitCodes = []ExitCodeDoc{
 	{ExitOK, "success",
 		"success: the call was created, every check passed, the file is valid"},
 	{ExitFailed, "a check failed (simulate, validate, test, numbers check), or a server failed: serve or emulate could not listen or drain, call --wait could not listen",
-		"a check failed: `simulate` got another answer than expected, `validate` found problems, a `test` scenario failed, `numbers check`: not one of the sub-account's numbers; or a server failed: `serve` or `emulate` could not listen, or requests (calls) were still in flight 10 s after a signal; or `call --wait` could not listen"},
+		"a check failed: `simulate` got another answer than expected, `validate` found problems, a `test` scenario failed, `numbers check`: not one of the sub-account's numbers; or a server failed: `serve` or `emulate` could not listen, or requests (calls) were still in flight 10 s after a signal; or `call --wait` could not listen; or `campaign run`'s journal could not be written or its listener failed"},
 	{ExitUsage, "bad usage or unreadable input (nothing was sent)",
 		"bad usage or input: unknown flag, missing setting, unreadable or undecodable file, invalid callflow (nothing was sent; `call`: also a `voiceProfile` the sub-account lacks), a webhook URL that is not https, an invalid scenario file (nothing was run)"},
 	{ExitRejected, "8x8 refused the request (NOT_CREATED, 401/403)",
@@ -56,7 +56,7 @@ var ExitCodes = []ExitCodeDoc{
 	{ExitCallError, "call --wait: the session ended in ERROR",
 		"`call --wait`: the session ended in `ERROR` (the error code and message are printed)"},
 	{ExitInterrupted, "call was interrupted before every number was placed, or while it waited (--wait)",
-		"`call` was interrupted (Ctrl-C/SIGTERM) before every number was placed, and nothing failed; or `call --wait` was interrupted while waiting for the summary"},
+		"`call` was interrupted (Ctrl-C/SIGTERM) before every number was placed, and nothing failed; or `call --wait` was interrupted while waiting for the summary; or `campaign run` was stopped before every number had its outcome (run it again: the journal resumes)"},
 }
 
 // ExitCodeHelp is the exit code table as shown by --help: ExitCodes' Help

@@ -185,6 +185,12 @@ func TestViewText(t *testing.T) {
 		"no-profile-check   -                      unset\n" +
 		"timeout            -                      unset\n" +
 		"listen             127.0.0.1:8080         default\n" +
+		// campaign's
+		"attempts           1                      default\n" +
+		"retry-after        30m0s                  default\n" +
+		"retry-on           busy,no-answer         default\n" +
+		"window             -                      unset\n" +
+		"tz                 -                      unset\n" +
 		"vca-url            -                      unset\n" +
 		"vss-url            -                      unset\n" +
 		"vcs-url            -                      unset\n" +

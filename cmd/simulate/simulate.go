@@ -32,7 +32,7 @@ type SimulateOptions struct {
 	// CoverProfile, when set, is where the coverage profile of the
 	// events replayed is written (ivrctl menu cover merge adds it up).
 	CoverProfile string
-	Watch   bool
+	Watch        bool
 }
 
 // NewCmdSimulate builds the command; runF replaces the run function in tests.

@@ -67,7 +67,7 @@ type TestOptions struct {
 	CoverProfile string
 	CoverMin     float64
 	coverMinSet  bool
-	Watch      bool
+	Watch        bool
 }
 
 // NewCmdTest builds the command; runF replaces the run function in tests.

@@ -93,7 +93,7 @@ func OpenFile(path string) (*File, error) {
 	// directory entry is only on disk once the directory is synced, else
 	// an acknowledged summary could vanish with the file in a crash. Once
 	// per open is cheap, so no need to know if it was new.
-	if err := syncDir(filepath.Dir(path)); err != nil {
+	if err := SyncDir(filepath.Dir(path)); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("sessions file %s: syncing its directory: %w", path, err)
 	}
@@ -423,10 +423,10 @@ func readLine(br *bufio.Reader) ([]byte, error) {
 	}
 }
 
-// syncDir fsyncs a directory, making the entries created in it durable.
+// SyncDir fsyncs a directory, making the entries created in it durable.
 // Where directories cannot be synced (Windows; some file systems answer
 // EINVAL) there is nothing more to do.
-func syncDir(dir string) error {
+func SyncDir(dir string) error {
 	if runtime.GOOS == "windows" {
 		return nil
 	}

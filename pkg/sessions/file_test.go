@@ -54,13 +54,13 @@ func TestDefaultSessionsPath(t *testing.T) {
 	}
 }
 
-// syncDir syncs a directory (the new sessions file's entry) and reports a
+// SyncDir syncs a directory (the new sessions file's entry) and reports a
 // directory it cannot open.
 func TestSyncDir(t *testing.T) {
-	if err := syncDir(t.TempDir()); err != nil {
-		t.Errorf("syncDir: %v", err)
+	if err := SyncDir(t.TempDir()); err != nil {
+		t.Errorf("SyncDir: %v", err)
 	}
-	if err := syncDir(filepath.Join(t.TempDir(), "missing")); err == nil {
-		t.Error("syncDir of a missing directory: no error")
+	if err := SyncDir(filepath.Join(t.TempDir(), "missing")); err == nil {
+		t.Error("SyncDir of a missing directory: no error")
 	}
 }

@@ -9,7 +9,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/ivrctl/ivrctl/pkg/internal/pgtest"
+	"github.com/ivrctl/ivrctl/pkg/pgtest"
 )
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }

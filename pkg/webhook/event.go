@@ -54,6 +54,9 @@ type Event struct {
 	ErrorMsg  string // errorDetails.errorMsg
 	Duplicate bool   // the summary was already recorded byte for byte: not written again
 	Revision  bool   // the sessionId was recorded with another body: this one is stored as a revision
+	// ClientRequestID is the summary's clientRequestId: how a campaign
+	// finds the attempt of a call whose Send Callflow answer it never got.
+	ClientRequestID string
 
 	// Message explains a warning or an error: why a request was refused,
 	// that an unknown menu was answered with the start menu, a panic.

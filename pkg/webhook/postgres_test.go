@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ivrctl/ivrctl/pkg/internal/pgtest"
+	"github.com/ivrctl/ivrctl/pkg/pgtest"
 	"github.com/ivrctl/ivrctl/pkg/sessions"
 )
 

@@ -530,7 +530,7 @@ func (s *Server) serveVSS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := event.Payload
-	ev.Outcome = p.SessionStatus
+	ev.Outcome, ev.ClientRequestID = p.SessionStatus, p.ClientRequestID
 	if p.ErrorDetails != nil {
 		ev.ErrorCode, ev.ErrorMsg = int(p.ErrorDetails.ErrorCode), p.ErrorDetails.ErrorMsg
 	}
