@@ -204,7 +204,9 @@ func TestViewText(t *testing.T) {
 		// serve's, registered by cmd/serve
 		"port               8080                   default\n" +
 		"addr               127.0.0.1              default\n" +
-		"log-format         text                   default\n"
+		"log-format         text                   default\n" +
+		"metrics            true                   default\n" +
+		"watch              -                      unset\n"
 	if code != 0 || out != want {
 		t.Errorf("exit %d (-want +got):\n%s", code, cmp.Diff(want, out))
 	}
