@@ -75,7 +75,10 @@ func node(s *Scenario) *yaml.Node {
 	}
 	call := newMapping(false)
 	c := s.Call
-	if c.To != "" && c.To != DefaultTo {
+	if c.Inbound {
+		call.add("direction", str("inbound"))
+	}
+	if c.To != "" && (c.To != DefaultTo || c.Inbound) {
 		call.add("to", str(c.To))
 	}
 	for _, kv := range [][2]string{{"from", c.From}, {"menu", c.Menu}, {"webhook", c.Webhook}, {"request", c.Request}} {
@@ -85,6 +88,13 @@ func node(s *Scenario) *yaml.Node {
 	}
 	if !call.empty() {
 		root.add("call", call.n)
+	}
+	if s.Faults.Any() {
+		var names []*yaml.Node
+		for _, f := range s.Faults.Names() {
+			names = append(names, str(f))
+		}
+		root.add("faults", seq(true, names...))
 	}
 	caller := newMapping(false)
 	if p := s.Caller.Pickup; p != "" && p != PickupAnswer {
