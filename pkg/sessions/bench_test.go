@@ -60,9 +60,7 @@ func drive(b *testing.B, clients int, do func(i int) error) {
 	var wg sync.WaitGroup
 	start := time.Now()
 	for range clients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			for {
 				i := int(next.Add(1)) - 1
 				if i >= b.N {
@@ -73,7 +71,7 @@ func drive(b *testing.B, clients int, do func(i int) error) {
 					return
 				}
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "acks/s")

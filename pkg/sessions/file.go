@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sync"
 	"syscall"
 )
@@ -118,10 +119,8 @@ func (s *File) remember(rec *Record) {
 	k := rec.Key()
 	revs := s.seen[k]
 	d := rec.digest()
-	for _, x := range revs {
-		if x == d {
-			return
-		}
+	if slices.Contains(revs, d) {
+		return
 	}
 	s.seen[k] = append(revs, d)
 }

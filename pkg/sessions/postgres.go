@@ -145,7 +145,7 @@ func (p *Postgres) Append(ctx context.Context, rec Record) (Outcome, error) {
 	status := strings.ReplaceAll(rec.SessionStatus, "\x00", "\uFFFD")
 	var inserted, before int64
 	var err error
-	for try := 0; try < 2; try++ {
+	for range 2 {
 		err = p.pool.QueryRow(ctx, insertSQL, []byte(rec.Key()), d[:], status, rec.ReceivedAt, rec.Body()).Scan(&inserted, &before)
 		// A connection the database dropped (a restart) fails the
 		// first use; a fresh one may well work.

@@ -81,16 +81,14 @@ func TestPostgresConcurrentReplicas(t *testing.T) {
 	stores := make([]*Postgres, replicas)
 	var wg sync.WaitGroup
 	for i := range stores {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			p, err := OpenPostgres(ctx, dsn)
 			if err != nil {
 				t.Error(err)
 				return
 			}
 			stores[i] = p
-		}()
+		})
 	}
 	wg.Wait()
 	if t.Failed() {
@@ -99,9 +97,7 @@ func TestPostgresConcurrentReplicas(t *testing.T) {
 	stored := make([]int, replicas)
 	for i, p := range stores {
 		defer p.Close()
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			for round := range 2 {
 				for s := range sessions {
 					out, err := p.Append(ctx, mustRecord(t, vss(fmt.Sprintf("r-%d", s), "COMPLETED")))
@@ -115,7 +111,7 @@ func TestPostgresConcurrentReplicas(t *testing.T) {
 					_ = round
 				}
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	total := 0

@@ -153,7 +153,7 @@ func TestFileInvalidUTF8(t *testing.T) {
 	if !utf8.Valid(data) {
 		t.Errorf("the file is not UTF-8:\n%q", data)
 	}
-	for _, line := range bytes.Split(bytes.TrimSpace(data), []byte("\n")) {
+	for line := range bytes.SplitSeq(bytes.TrimSpace(data), []byte("\n")) {
 		if !json.Valid(line) {
 			t.Errorf("not JSON: %q", line)
 		}
@@ -196,9 +196,7 @@ func TestFileGroupCommitConcurrent(t *testing.T) {
 	var mu sync.Mutex
 	outcomes := map[Outcome]int{}
 	for c := range clients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			for i := range each {
 				id := fmt.Sprintf("s-%d", (c/2)*each+i) // client pairs send the same ids
 				out, err := f.Append(ctx, mustRecord(t, vss(id, "COMPLETED")))
@@ -210,7 +208,7 @@ func TestFileGroupCommitConcurrent(t *testing.T) {
 				outcomes[out]++
 				mu.Unlock()
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	if outcomes[Stored] != clients/2*each || outcomes[Duplicate] != clients/2*each {
@@ -261,7 +259,7 @@ func TestFileKill9(t *testing.T) {
 		t.Fatal(err)
 	}
 	count := map[string]int{}
-	for _, line := range bytes.Split(data, []byte("\n")) {
+	for line := range bytes.SplitSeq(data, []byte("\n")) {
 		var r Record
 		if json.Unmarshal(line, &r) == nil {
 			count[r.SessionID]++

@@ -51,9 +51,7 @@ func TestPostgresTwoReplicas(t *testing.T) {
 	var wg sync.WaitGroup
 	var failed atomic.Int32
 	for _, ts := range []*testServer{a, b, a, b} {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			for range rounds {
 				for i := range ids {
 					if st, err := postStatus(ts.URL+PathVSS, summary(fmt.Sprintf("rep-%d", i))); err != nil || st != 200 {
@@ -61,7 +59,7 @@ func TestPostgresTwoReplicas(t *testing.T) {
 					}
 				}
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	if n := failed.Load(); n > 0 {
@@ -131,9 +129,7 @@ func BenchmarkVSSAcknowledged(b *testing.B) {
 			b.ResetTimer()
 			begin := time.Now()
 			for range 16 {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
+				wg.Go(func() {
 					for {
 						i := next.Add(1)
 						if i > int64(b.N) {
@@ -144,7 +140,7 @@ func BenchmarkVSSAcknowledged(b *testing.B) {
 							return
 						}
 					}
-				}()
+				})
 			}
 			wg.Wait()
 			b.ReportMetric(float64(b.N)/time.Since(begin).Seconds(), "acks/s")

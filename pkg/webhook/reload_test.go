@@ -89,9 +89,7 @@ func TestReloadUnderLoad(t *testing.T) {
 	var wg sync.WaitGroup
 	var sent, failed atomic.Int64
 	for range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			body := vcaEvent(t, "", "")
 			for {
 				select {
@@ -105,7 +103,7 @@ func TestReloadUnderLoad(t *testing.T) {
 					failed.Add(1)
 				}
 			}
-		}()
+		})
 	}
 	for i := range 40 {
 		l := simple
