@@ -57,6 +57,10 @@ type File struct {
 
 type appendReq struct {
 	rec   Record
+	key   string
+	d     [sha256.Size]byte
+	line  []byte // rec encoded at revision 0, newline included
+	err   error  // encoding rec failed
 	reply chan appendResult
 }
 
@@ -142,7 +146,12 @@ func (s *File) Skipped() int { return s.skipped }
 // Append records rec and returns once its line is synced; a duplicate of
 // a line being written waits for that line.
 func (s *File) Append(ctx context.Context, rec Record) (Outcome, error) {
-	req := &appendReq{rec: rec, reply: make(chan appendResult, 1)}
+	// The encoding and the digest are done here, by each caller, so the
+	// one writer only decides, writes and syncs: with many clients the
+	// batch's CPU work overlaps the previous batch's fsync.
+	req := &appendReq{rec: rec, key: rec.Key(), d: rec.digest(), reply: make(chan appendResult, 1)}
+	req.rec.Revision = 0
+	req.line, req.err = encodeLine(&req.rec)
 	s.mu.RLock()
 	if s.closed {
 		s.mu.RUnlock()
@@ -208,7 +217,7 @@ func (s *File) commit(batch []*appendReq) {
 	start := len(s.buf)
 	for i, req := range batch {
 		rec := &req.rec
-		k, d := rec.Key(), rec.digest()
+		k, d := req.key, req.d
 		revs := s.seen[k]
 		dup := false
 		for _, x := range revs {
@@ -229,13 +238,16 @@ func (s *File) commit(batch []*appendReq) {
 			res[i].out = Duplicate
 			continue
 		}
-		rec.Revision = n
-		line, err := json.Marshal(rec)
+		line, err := req.line, req.err
+		if n > 0 && err == nil { // a revision: rare, encoded again with its number
+			rec.Revision = n
+			line, err = encodeLine(rec)
+		}
 		if err != nil {
 			res[i].err = fmt.Errorf("sessions file: encoding session %s: %w", rec.SessionID, err)
 			continue
 		}
-		s.buf = append(append(s.buf, line...), '\n')
+		s.buf = append(s.buf, line...)
 		added = append(added, pendingRev{k, d})
 		waits[i] = true
 		if n > 0 {
@@ -275,6 +287,15 @@ func (s *File) commit(batch []*appendReq) {
 		}
 		req.reply <- res[i]
 	}
+}
+
+// encodeLine is rec's line in the file, newline included.
+func encodeLine(rec *Record) ([]byte, error) {
+	line, err := json.Marshal(rec)
+	if err != nil {
+		return nil, err
+	}
+	return append(line, '\n'), nil
 }
 
 // Query reads the file afresh (what other processes wrote too).
