@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
+	"github.com/ivrctl/ivrctl/pkg/golden"
 )
 
 var uuidV4 = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
@@ -385,10 +386,7 @@ func TestCallDryRun(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
-	golden := strings.ReplaceAll(string(mustRead("../../testdata/call/dry-run.golden")), "BASE_URL", srv.URL)
-	if d := cmp.Diff(golden, r.stdout); d != "" {
-		t.Errorf("dry run (-golden +got):\n%s", d)
-	}
+	golden.Text(t, "../../testdata/call/dry-run.golden", strings.ReplaceAll(r.stdout, srv.URL, "BASE_URL"))
 	if r.stderr != "dry run: 1 request(s) shown, nothing sent\n" {
 		t.Errorf("stderr = %q", r.stderr)
 	}

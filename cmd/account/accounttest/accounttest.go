@@ -19,8 +19,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/ivrctl/ivrctl/cmd"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 )
@@ -201,24 +199,5 @@ func AssertNoKey(t testing.TB, outputs ...string) {
 		if strings.Contains(s, Key) || strings.Contains(s, Key[:12]) || strings.Contains(s, Key[8:24]) {
 			t.Fatalf("the API key leaked into the output:\n%s", s)
 		}
-	}
-}
-
-// Golden compares got with testdata/name, after rewriting the file with
-// got when update is set (the test package's -update flag).
-func Golden(t testing.TB, name, got string, update bool) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if d := cmp.Diff(string(want), got); d != "" {
-		t.Errorf("%s (-golden +got):\n%s", name, d)
 	}
 }
