@@ -33,10 +33,10 @@ func TestCallSendsSeedRequest(t *testing.T) {
 	if r.stdout != "d9874358-89ac-4c50-bbab-1eb634482a94\n" {
 		t.Errorf("stdout = %q, want the sessionId", r.stdout)
 	}
-	if len(fake.reqs) != 1 {
-		t.Fatalf("%d requests, want 1", len(fake.reqs))
+	if len(fake.reqs()) != 1 {
+		t.Fatalf("%d requests, want 1", len(fake.reqs()))
 	}
-	req := fake.reqs[0]
+	req := fake.reqs()[0]
 	gotHead := map[string]string{
 		"Method": req.Method, "Path": req.Path,
 		"Authorization": req.Header.Get("Authorization"), "Content-Type": req.Header.Get("Content-Type"),
@@ -68,13 +68,13 @@ func TestCallClientRequestIDAuto(t *testing.T) {
 	t.Parallel()
 	fake := newFake(t, nil)
 	r := run(t, runOpts{}, "call", "--config", writeConfig(t, ""), "--base-url", fake.URL, "--to", seedTo, "--client-request-id", "auto")
-	if r.code != cmdutil.ExitOK || len(fake.reqs) != 1 {
-		t.Fatalf("exit %d, %d requests: %s", r.code, len(fake.reqs), r.stderr)
+	if r.code != cmdutil.ExitOK || len(fake.reqs()) != 1 {
+		t.Fatalf("exit %d, %d requests: %s", r.code, len(fake.reqs()), r.stderr)
 	}
 	var body struct {
 		ClientRequestID string `json:"clientRequestId"`
 	}
-	if err := json.Unmarshal(fake.reqs[0].Body, &body); err != nil {
+	if err := json.Unmarshal(fake.reqs()[0].Body, &body); err != nil {
 		t.Fatal(err)
 	}
 	if !uuidV4.MatchString(body.ClientRequestID) {
@@ -96,8 +96,8 @@ func TestCallJSONPrintsResponse(t *testing.T) {
 	if d := cmp.Diff(want, got); d != "" || strings.Count(r.stdout, "\n") != 1 {
 		t.Errorf("stdout (-want +got):\n%s\n%q", d, r.stdout)
 	}
-	if !strings.Contains(string(fake.reqs[0].Body), `"clientRequestId":"Request-Id-Client-Confirmation-1200"`) {
-		t.Errorf("body %s lacks the given clientRequestId", fake.reqs[0].Body)
+	if !strings.Contains(string(fake.reqs()[0].Body), `"clientRequestId":"Request-Id-Client-Confirmation-1200"`) {
+		t.Errorf("body %s lacks the given clientRequestId", fake.reqs()[0].Body)
 	}
 }
 
