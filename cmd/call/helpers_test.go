@@ -49,10 +49,7 @@ func TestMain(m *testing.M) {
 		serveFake() // the benchmark's fake 8x8, in its own process
 		return
 	}
-	cleanup := cmdtest.Isolate()
-	code := m.Run()
-	cleanup()
-	os.Exit(code)
+	os.Exit(cmdtest.Main(m))
 }
 
 // recorded is one request the fake 8x8 received.

@@ -24,12 +24,7 @@ import (
 	"github.com/ivrctl/ivrctl/pkg/webhook"
 )
 
-func TestMain(m *testing.M) {
-	cleanup := cmdtest.Isolate()
-	code := m.Run()
-	cleanup()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(cmdtest.Main(m)) }
 
 const (
 	apiKey = "emulator-test-key-0123456789"

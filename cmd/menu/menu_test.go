@@ -26,10 +26,7 @@ func TestMain(m *testing.M) {
 	if err := os.Chdir("../.."); err != nil { // paths as a user types them
 		panic(err)
 	}
-	cleanup := cmdtest.Isolate()
-	code := m.Run()
-	cleanup()
-	os.Exit(code)
+	os.Exit(cmdtest.Main(m))
 }
 
 type result struct {

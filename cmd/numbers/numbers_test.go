@@ -16,12 +16,7 @@ import (
 	"github.com/ivrctl/ivrctl/pkg/golden"
 )
 
-func TestMain(m *testing.M) {
-	cleanup := cmdtest.Isolate()
-	code := m.Run()
-	cleanup()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(cmdtest.Main(m)) }
 
 var numbersPath = at.Path("numbers")
 

@@ -17,12 +17,7 @@ import (
 	"github.com/ivrctl/ivrctl/pkg/voiceapi"
 )
 
-func TestMain(m *testing.M) {
-	cleanup := cmdtest.Isolate()
-	code := m.Run()
-	cleanup()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(cmdtest.Main(m)) }
 
 var profilesPath = at.Path("speech-profiles")
 

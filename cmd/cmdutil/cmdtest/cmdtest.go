@@ -36,6 +36,15 @@ func Isolate() (cleanup func()) {
 	return func() { os.RemoveAll(dir) }
 }
 
+// Main runs a command package's tests Isolated, for its TestMain:
+//
+//	func TestMain(m *testing.M) { os.Exit(cmdtest.Main(m)) }
+func Main(m *testing.M) int {
+	cleanup := Isolate()
+	defer cleanup()
+	return m.Run()
+}
+
 // SyncBuffer is a buffer a running command writes while the test reads
 // it (a server's log, the address it prints).
 type SyncBuffer struct {
