@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ivrctl/ivrctl/cmd/cmdutil/cmdtest"
 	"github.com/ivrctl/ivrctl/pkg/campaign"
 	"github.com/ivrctl/ivrctl/pkg/emulator"
 )
@@ -39,6 +40,7 @@ func subprocess(t *testing.T, args ...string) (*exec.Cmd, *bytes.Buffer) {
 	if err := c.Start(); err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { c.Process.Kill() }) // a test that gave up leaves nothing running
 	return c, &out
 }
 
@@ -199,7 +201,7 @@ func TestCtrlCStopsPlacingDrainsAndResumes(t *testing.T) {
 		}
 	}
 	first.Process.Signal(os.Interrupt)
-	err := first.Wait()
+	err := cmdtest.Within(t, time.Minute, "the interrupted campaign", first.Wait)
 	if code := first.ProcessState.ExitCode(); code != 130 {
 		t.Fatalf("exit %d (%v), want 130\n%s", code, err, out)
 	}

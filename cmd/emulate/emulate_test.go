@@ -3,6 +3,7 @@ package emulate_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -89,7 +90,11 @@ func startCommandWith(t *testing.T, stderr *syncBuffer, args ...string) *running
 	go func() { r.done <- root.ExecuteContext(ctx) }()
 	t.Cleanup(func() {
 		cancel()
-		<-r.done
+		select {
+		case <-r.done:
+		case <-time.After(10 * time.Second):
+			t.Errorf("%s did not return within 10s of its context's end", args[0])
+		}
 	})
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
@@ -267,7 +272,9 @@ func TestFlagErrors(t *testing.T) {
 		{[]string{"--webhook-timeout", "0s"}, "--webhook-timeout 0s: must be positive"},
 	} {
 		ios, _, _, errOut := cmdutil.Test()
-		code := cmd.Execute(cmd.BuildInfo{Version: "test"}, append([]string{"emulate"}, tc.args...), ios)
+		code := cmdtest.Within(t, time.Minute, fmt.Sprint(tc.args), func() int {
+			return cmd.Execute(cmd.BuildInfo{Version: "test"}, append([]string{"emulate"}, tc.args...), ios)
+		})
 		if code != cmdutil.ExitUsage || !strings.Contains(errOut.String(), tc.msg) {
 			t.Errorf("%q: exit %d, stderr %q; want 2 and %q", tc.args, code, errOut.String(), tc.msg)
 		}
@@ -356,7 +363,11 @@ func TestSIGTERMDrainsCallsInFlight(t *testing.T) {
 	if code, stdout, stderr := call(t, "--base-url", em.url, "--subaccount", sub, "--from", "6561115777", "--to", "6512345678"); code != 0 {
 		t.Fatalf("call exit %d\n%s%s", code, stdout, stderr)
 	}
-	<-entered
+	select {
+	case <-entered:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the emulator never called the webhook")
+	}
 	if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}

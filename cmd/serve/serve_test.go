@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -47,6 +48,10 @@ type running struct {
 	done           chan error
 }
 
+// testClient is the tests' HTTP client: every request has a deadline, so
+// a server that never answers fails the test instead of stalling it.
+var testClient = &http.Client{Timeout: 30 * time.Second}
+
 // runServe runs `ivrctl serve args...` through the root command (so flags,
 // environment and config file are bound as in the real binary) and waits
 // for the address it prints.
@@ -61,7 +66,11 @@ func runServe(t *testing.T, args ...string) *running {
 	go func() { r.done <- root.ExecuteContext(ctx) }()
 	t.Cleanup(func() {
 		cancel()
-		<-r.done
+		select {
+		case <-r.done:
+		case <-time.After(10 * time.Second):
+			t.Error("serve did not return within 10s of its context's end")
+		}
 	})
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
@@ -105,7 +114,7 @@ func post(t *testing.T, url string, body []byte, hdr ...string) (int, []byte) {
 	for i := 0; i+1 < len(hdr); i += 2 {
 		req.Header.Set(hdr[i], hdr[i+1])
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := testClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,7 +182,7 @@ func TestServeCommand(t *testing.T) {
 	if !strings.Contains(line, "ERROR -2005 Unable to synthesize text to speech") {
 		t.Errorf("VSS log line %q", line)
 	}
-	resp, err := http.Get(r.url + "/healthz")
+	resp, err := testClient.Get(r.url + "/healthz")
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("healthz: %v %v", resp, err)
 	}
@@ -317,7 +326,8 @@ func TestServeUsageErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		ios, _, _, errOut := cmdutil.Test()
-		code := cmd.Execute(cmd.BuildInfo{}, append([]string{"serve", "--sessions", filepath.Join(t.TempDir(), "s.jsonl")}, c.args...), ios)
+		args := append([]string{"serve", "--sessions", filepath.Join(t.TempDir(), "s.jsonl")}, c.args...)
+		code := cmdtest.Within(t, time.Minute, fmt.Sprint(args), func() int { return cmd.Execute(cmd.BuildInfo{}, args, ios) })
 		if code != cmdutil.ExitUsage {
 			t.Errorf("%v: exit %d, want %d (%s)", c.args, code, cmdutil.ExitUsage, errOut)
 		}
@@ -336,7 +346,9 @@ func TestServePortInUse(t *testing.T) {
 	r := runServe(t, "--sessions", filepath.Join(t.TempDir(), "s.jsonl"))
 	port := r.url[strings.LastIndexByte(r.url, ':')+1:]
 	ios, _, _, errOut := cmdutil.Test()
-	code := cmd.Execute(cmd.BuildInfo{}, []string{"serve", "--port", port, "--sessions", filepath.Join(t.TempDir(), "s.jsonl")}, ios)
+	code := cmdtest.Within(t, time.Minute, "serve on a port in use", func() int {
+		return cmd.Execute(cmd.BuildInfo{}, []string{"serve", "--port", port, "--sessions", filepath.Join(t.TempDir(), "s.jsonl")}, ios)
+	})
 	if code != cmdutil.ExitFailed || !strings.Contains(errOut.String(), "--port 0") {
 		t.Errorf("exit %d: %s", code, errOut)
 	}

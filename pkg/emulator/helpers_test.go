@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -14,6 +15,10 @@ import (
 	"github.com/ivrctl/ivrctl/pkg/menu"
 	"github.com/ivrctl/ivrctl/pkg/webhook/webhooktest"
 )
+
+// testClient is the tests' HTTP client: every request has a deadline, so
+// a server that never answers fails the test instead of stalling it.
+var testClient = &http.Client{Timeout: 30 * time.Second}
 
 // epoch is the virtual clock's origin in tests.
 var epoch = time.Date(2026, 1, 13, 8, 26, 58, 0, time.UTC)

@@ -45,6 +45,23 @@ func Main(m *testing.M) int {
 	return m.Run()
 }
 
+// Within returns f's result, or fails the test when f takes longer than
+// d, naming what: a command that should refuse its flags but starts a
+// server instead fails its test rather than hanging the run (f is left
+// running; the test binary ends soon after).
+func Within[T any](t testing.TB, d time.Duration, what string, f func() T) T {
+	t.Helper()
+	done := make(chan T, 1)
+	go func() { done <- f() }()
+	select {
+	case v := <-done:
+		return v
+	case <-time.After(d):
+		t.Fatalf("%s did not return within %s", what, d)
+		panic("unreachable")
+	}
+}
+
 // SyncBuffer is a buffer a running command writes while the test reads
 // it (a server's log, the address it prints).
 type SyncBuffer struct {
