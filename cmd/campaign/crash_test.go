@@ -45,6 +45,7 @@ func subprocess(t *testing.T, args ...string) (*exec.Cmd, *bytes.Buffer) {
 }
 
 func TestKill9ThenResumeNeverPlacesAnAttemptTwice(t *testing.T) {
+	t.Parallel()
 	const n = 60
 	var sb strings.Builder
 	p := people{}
@@ -176,6 +177,7 @@ func TestKill9ThenResumeNeverPlacesAnAttemptTwice(t *testing.T) {
 }
 
 func TestCtrlCStopsPlacingDrainsAndResumes(t *testing.T) {
+	t.Parallel()
 	const n = 40
 	var sb strings.Builder
 	for i := range n {
