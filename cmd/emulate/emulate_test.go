@@ -81,52 +81,18 @@ func startEmulateWith(t *testing.T, stderr *syncBuffer, args ...string) *running
 // "listening on URL" line.
 func startCommandWith(t *testing.T, stderr *syncBuffer, args ...string) *running {
 	t.Helper()
-	r := &running{stdout: &syncBuffer{}, stderr: stderr, done: make(chan error, 1)}
+	r := &running{stdout: &syncBuffer{}, stderr: stderr}
 	ios := &cmdutil.IOStreams{In: strings.NewReader(""), Out: r.stdout, ErrOut: r.stderr}
 	root := cmd.NewRootCmd(cmdutil.NewFactory(ios, "test"), cmd.BuildInfo{Version: "test"})
 	root.SetArgs(args)
-	ctx, cancel := context.WithCancel(context.Background())
-	r.cancel = cancel
-	go func() { r.done <- root.ExecuteContext(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-r.done:
-		case <-time.After(10 * time.Second):
-			t.Errorf("%s did not return within 10s of its context's end", args[0])
-		}
-	})
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		out := r.stdout.String()
-		line, _, _ := strings.Cut(out, "\n")
-		if u, ok := strings.CutPrefix(line, "listening on "); ok && strings.HasSuffix(out, "\n") {
-			r.url = u
-			return r
-		}
-		select {
-		case err := <-r.done:
-			r.done <- err
-			t.Fatalf("%s exited: %v\nstderr:\n%s", args[0], err, r.stderr.String())
-		case <-time.After(10 * time.Millisecond):
-		}
-	}
-	t.Fatalf("%s printed no address; stdout %q stderr %q", args[0], r.stdout.String(), r.stderr.String())
-	return nil
+	r.url, r.done, r.cancel = cmdtest.StartServing(t, args[0], r.stdout, r.stderr, root.ExecuteContext)
+	return r
 }
 
 // stop cancels the command's context (what SIGINT does) and returns its error.
 func (r *running) stop(t *testing.T) error {
 	t.Helper()
-	r.cancel()
-	select {
-	case err := <-r.done:
-		r.done <- err
-		return err
-	case <-time.After(15 * time.Second):
-		t.Fatal("emulate did not stop")
-		return nil
-	}
+	return cmdtest.Stop(t, "emulate", r.done, r.cancel)
 }
 
 // backend is `ivrctl serve`'s server (pkg/webhook, default menu) plus a

@@ -57,52 +57,19 @@ var testClient = &http.Client{Timeout: 30 * time.Second}
 // for the address it prints.
 func runServe(t *testing.T, args ...string) *running {
 	t.Helper()
-	r := &running{stdout: &cmdtest.SyncBuffer{}, stderr: &cmdtest.SyncBuffer{}, done: make(chan error, 1)}
+	r := &running{stdout: &cmdtest.SyncBuffer{}, stderr: &cmdtest.SyncBuffer{}}
 	ios := &cmdutil.IOStreams{In: strings.NewReader(""), Out: r.stdout, ErrOut: r.stderr}
 	root := cmd.NewRootCmd(cmdutil.NewFactory(ios, "test"), cmd.BuildInfo{Version: "test"})
 	root.SetArgs(append([]string{"serve", "--port", "0"}, args...))
-	ctx, cancel := context.WithCancel(context.Background())
-	r.cancel = cancel
-	go func() { r.done <- root.ExecuteContext(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-r.done:
-		case <-time.After(10 * time.Second):
-			t.Error("serve did not return within 10s of its context's end")
-		}
-	})
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		line, _, _ := strings.Cut(r.stdout.String(), "\n")
-		if u, ok := strings.CutPrefix(line, "listening on "); ok && strings.HasSuffix(r.stdout.String(), "\n") {
-			r.url = u
-			return r
-		}
-		select {
-		case err := <-r.done:
-			r.done <- err // for the cleanup
-			t.Fatalf("serve exited: %v\nstderr:\n%s", err, r.stderr.String())
-		case <-time.After(10 * time.Millisecond):
-		}
-	}
-	t.Fatalf("no address printed; stdout %q stderr %q", r.stdout.String(), r.stderr.String())
-	return nil
+	r.url, r.done, r.cancel = cmdtest.StartServing(t, "serve", r.stdout, r.stderr, root.ExecuteContext)
+	return r
 }
 
 // stop cancels the command's context (what SIGINT does) and returns its
 // error.
 func (r *running) stop(t *testing.T) error {
 	t.Helper()
-	r.cancel()
-	select {
-	case err := <-r.done:
-		r.done <- err // for the cleanup
-		return err
-	case <-time.After(15 * time.Second):
-		t.Fatal("serve did not stop")
-		return nil
-	}
+	return cmdtest.Stop(t, "serve", r.done, r.cancel)
 }
 
 func post(t *testing.T, url string, body []byte, hdr ...string) (int, []byte) {
