@@ -18,8 +18,11 @@ func (r *recorder) Errorf(format string, args ...any) {
 	r.errors = append(r.errors, format)
 }
 
+// write makes a golden file holding content, for a test that compares
+// (not one that rewrites, even under -update).
 func write(t *testing.T, content string) string {
 	t.Helper()
+	setUpdate(t, false)
 	path := filepath.Join(t.TempDir(), "x.golden")
 	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
@@ -56,8 +59,7 @@ func TestJSONComparesValues(t *testing.T) {
 
 // Under -update the file is written (its directory made), then matches.
 func TestUpdateWrites(t *testing.T) {
-	*update = true
-	t.Cleanup(func() { *update = false })
+	setUpdate(t, true)
 	path := filepath.Join(t.TempDir(), "new", "x.json")
 	JSON(t, path, []byte(`{"a":[1,2]}`))
 	got, err := os.ReadFile(path)
@@ -67,4 +69,11 @@ func TestUpdateWrites(t *testing.T) {
 	if want := "{\n  \"a\": [\n    1,\n    2\n  ]\n}\n"; string(got) != want {
 		t.Errorf("written %q, want %q", got, want)
 	}
+}
+
+// setUpdate sets -update for the test, as it was after.
+func setUpdate(t *testing.T, v bool) {
+	was := *update
+	*update = v
+	t.Cleanup(func() { *update = was })
 }
