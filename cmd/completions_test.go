@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"flag"
 	"os"
 	"path/filepath"
 	"testing"
@@ -9,9 +8,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
+	"github.com/ivrctl/ivrctl/pkg/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the committed completions/ from the command tree")
 
 // completionFiles are the committed scripts, by shell.
 var completionFiles = []struct{ shell, file string }{
@@ -34,7 +32,7 @@ func TestCompletionsUpToDate(t *testing.T) {
 				t.Fatalf("ivrctl completion %s: exit %d: %s", c.shell, code, errOut)
 			}
 			path := filepath.Join("..", "completions", c.file)
-			if *update {
+			if golden.Update() {
 				if err := os.WriteFile(path, out.Bytes(), 0o644); err != nil {
 					t.Fatal(err)
 				}

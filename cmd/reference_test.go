@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
+	"github.com/ivrctl/ivrctl/pkg/golden"
 )
 
 // TestReferenceUpToDate regenerates docs/reference/ through the real root
@@ -22,7 +23,7 @@ func TestReferenceUpToDate(t *testing.T) {
 	t.Setenv("XDG_CONFIG_HOME", t.TempDir()) // no user config file
 	committed := filepath.Join("..", "docs", "reference")
 	out := t.TempDir()
-	if *update {
+	if golden.Update() {
 		out = committed
 	}
 	io, _, _, errOut := cmdutil.Test()

@@ -12,12 +12,7 @@ import (
 	"github.com/ivrctl/ivrctl/pkg/voiceapi"
 )
 
-func TestMain(m *testing.M) {
-	cleanup := cmdtest.Isolate()
-	code := m.Run()
-	cleanup()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(cmdtest.Main(m)) }
 
 // Every account command against every kind of error answer: the exit
 // code the README lists, 8x8's status in the message, nothing on stdout

@@ -72,7 +72,7 @@ func TestCallAccountCache(t *testing.T) {
 		t.Errorf("%d speech-profiles and %d numbers requests over two calls, want 1 and 1 (the second from the cache)", p, n)
 	}
 	want := map[string]bool{"/api/v1/subaccounts/acme_voice/speech-profiles": true, "/api/v1/subaccounts/acme_voice/numbers": true}
-	for _, r := range fake.aux {
+	for _, r := range fake.aux() {
 		if !want[r.Path] || r.Header.Get("Authorization") != "Bearer "+testKey {
 			t.Errorf("account request %s %s, Authorization %q", r.Method, r.Path, r.Header.Get("Authorization"))
 		}
@@ -207,8 +207,8 @@ func TestCallDryRunNoLookups(t *testing.T) {
 		t.Errorf("request sent: %s %s", r.Method, r.URL)
 	})
 	r := run(t, runOpts{cacheDir: t.TempDir()}, "call", "--config", writeConfig(t, ""), "--base-url", fake.URL, "--to", seedTo, "--dry-run")
-	if r.code != 0 || len(fake.aux) != 0 {
-		t.Errorf("exit %d, %d account requests: %s", r.code, len(fake.aux), r.stderr)
+	if r.code != 0 || len(fake.aux()) != 0 {
+		t.Errorf("exit %d, %d account requests: %s", r.code, len(fake.aux()), r.stderr)
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
+	"github.com/ivrctl/ivrctl/pkg/golden"
 )
 
 var uuidV4 = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
@@ -32,10 +33,10 @@ func TestCallSendsSeedRequest(t *testing.T) {
 	if r.stdout != "d9874358-89ac-4c50-bbab-1eb634482a94\n" {
 		t.Errorf("stdout = %q, want the sessionId", r.stdout)
 	}
-	if len(fake.reqs) != 1 {
-		t.Fatalf("%d requests, want 1", len(fake.reqs))
+	if len(fake.reqs()) != 1 {
+		t.Fatalf("%d requests, want 1", len(fake.reqs()))
 	}
-	req := fake.reqs[0]
+	req := fake.reqs()[0]
 	gotHead := map[string]string{
 		"Method": req.Method, "Path": req.Path,
 		"Authorization": req.Header.Get("Authorization"), "Content-Type": req.Header.Get("Content-Type"),
@@ -67,13 +68,13 @@ func TestCallClientRequestIDAuto(t *testing.T) {
 	t.Parallel()
 	fake := newFake(t, nil)
 	r := run(t, runOpts{}, "call", "--config", writeConfig(t, ""), "--base-url", fake.URL, "--to", seedTo, "--client-request-id", "auto")
-	if r.code != cmdutil.ExitOK || len(fake.reqs) != 1 {
-		t.Fatalf("exit %d, %d requests: %s", r.code, len(fake.reqs), r.stderr)
+	if r.code != cmdutil.ExitOK || len(fake.reqs()) != 1 {
+		t.Fatalf("exit %d, %d requests: %s", r.code, len(fake.reqs()), r.stderr)
 	}
 	var body struct {
 		ClientRequestID string `json:"clientRequestId"`
 	}
-	if err := json.Unmarshal(fake.reqs[0].Body, &body); err != nil {
+	if err := json.Unmarshal(fake.reqs()[0].Body, &body); err != nil {
 		t.Fatal(err)
 	}
 	if !uuidV4.MatchString(body.ClientRequestID) {
@@ -95,8 +96,8 @@ func TestCallJSONPrintsResponse(t *testing.T) {
 	if d := cmp.Diff(want, got); d != "" || strings.Count(r.stdout, "\n") != 1 {
 		t.Errorf("stdout (-want +got):\n%s\n%q", d, r.stdout)
 	}
-	if !strings.Contains(string(fake.reqs[0].Body), `"clientRequestId":"Request-Id-Client-Confirmation-1200"`) {
-		t.Errorf("body %s lacks the given clientRequestId", fake.reqs[0].Body)
+	if !strings.Contains(string(fake.reqs()[0].Body), `"clientRequestId":"Request-Id-Client-Confirmation-1200"`) {
+		t.Errorf("body %s lacks the given clientRequestId", fake.reqs()[0].Body)
 	}
 }
 
@@ -385,10 +386,7 @@ func TestCallDryRun(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
-	golden := strings.ReplaceAll(string(mustRead("../../testdata/call/dry-run.golden")), "BASE_URL", srv.URL)
-	if d := cmp.Diff(golden, r.stdout); d != "" {
-		t.Errorf("dry run (-golden +got):\n%s", d)
-	}
+	golden.Text(t, "../../testdata/call/dry-run.golden", strings.ReplaceAll(r.stdout, srv.URL, "BASE_URL"))
 	if r.stderr != "dry run: 1 request(s) shown, nothing sent\n" {
 		t.Errorf("stderr = %q", r.stderr)
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/ivrctl/ivrctl/cmd"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil/cmdtest"
+	"github.com/ivrctl/ivrctl/pkg/voiceapi/voiceapitest"
 )
 
 // testKey is the API key of every test; no test output may contain it.
@@ -48,31 +49,22 @@ func TestMain(m *testing.M) {
 		serveFake() // the benchmark's fake 8x8, in its own process
 		return
 	}
-	cleanup := cmdtest.Isolate()
-	code := m.Run()
-	cleanup()
-	os.Exit(code)
+	os.Exit(cmdtest.Main(m))
 }
 
 // recorded is one request the fake 8x8 received.
-type recorded struct {
-	Method, Path string
-	Header       http.Header
-	Body         []byte
-}
+type recorded = voiceapitest.Request
 
-// fake8x8 stands in for voice.8x8.com. handle answers the n-th request
-// (from 0); nil answers CREATED.
+// fake8x8 stands in for voice.8x8.com (voiceapitest's stand-in). handle
+// answers the n-th Send Callflow request (from 0); nil answers CREATED.
 //
 // The GETs call makes before sending (speech profiles, numbers: see
-// account.go) are answered apart, from profiles and numbers, and recorded
-// in aux, so reqs and n count Send Callflow requests only.
+// account.go) are answered apart, from profiles and numbers, and listed
+// by aux, so reqs and hits count Send Callflow requests only.
 type fake8x8 struct {
-	*httptest.Server
+	*voiceapitest.Fake
 	hits   atomic.Int32
 	mu     sync.Mutex
-	reqs   []recorded
-	aux    []recorded
 	handle func(w http.ResponseWriter, r *http.Request, body []byte, n int)
 
 	profiles, numbers string // answers of the account GETs
@@ -85,12 +77,26 @@ const (
 	defaultNumbers  = `{"totalNumbers":1,"numbers":[{"msisdn":"+6561115777","countryCode":"SG","operationalStatus":"Active"}],"statusCode":0,"statusMessage":"ok"}`
 )
 
+// reqs are the Send Callflow requests received, in order.
+func (f *fake8x8) reqs() []recorded { return f.received(false) }
+
+// aux are the account GETs received, in order.
+func (f *fake8x8) aux() []recorded { return f.received(true) }
+
+func (f *fake8x8) received(gets bool) []recorded {
+	var out []recorded
+	for _, r := range f.Requests() {
+		if (r.Method == http.MethodGet) == gets {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 // auxCount counts the account GETs whose path ends with suffix.
 func (f *fake8x8) auxCount(suffix string) int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
 	n := 0
-	for _, r := range f.aux {
+	for _, r := range f.aux() {
 		if strings.HasSuffix(r.Path, suffix) {
 			n++
 		}
@@ -101,31 +107,25 @@ func (f *fake8x8) auxCount(suffix string) int {
 func newFake(t *testing.T, handle func(w http.ResponseWriter, r *http.Request, body []byte, n int)) *fake8x8 {
 	t.Helper()
 	f := &fake8x8{handle: handle, profiles: defaultProfiles, numbers: defaultNumbers}
-	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	f.Fake = voiceapitest.New(t, nil)
+	f.Handle(voiceapitest.Any, func(w http.ResponseWriter, r *http.Request, req voiceapitest.Request, _ int) {
 		if r.Method == http.MethodGet {
 			f.mu.Lock()
-			f.aux = append(f.aux, recorded{r.Method, r.URL.EscapedPath(), r.Header.Clone(), nil})
 			answer := f.numbers
 			if strings.HasSuffix(r.URL.Path, "/speech-profiles") {
 				answer = f.profiles
 			}
 			f.mu.Unlock()
-			w.Header().Set("Content-Type", "application/json")
-			io.WriteString(w, answer)
+			voiceapitest.Write(w, voiceapitest.OK(answer))
 			return
 		}
 		n := int(f.hits.Add(1)) - 1
-		body, _ := io.ReadAll(r.Body)
-		f.mu.Lock()
-		f.reqs = append(f.reqs, recorded{r.Method, r.URL.EscapedPath(), r.Header.Clone(), body})
-		f.mu.Unlock()
 		if f.handle == nil {
 			w.Write(createdBody)
 			return
 		}
-		f.handle(w, r, body, n)
-	}))
-	t.Cleanup(f.Close)
+		f.handle(w, r, req.Body, n)
+	})
 	return f
 }
 
@@ -145,12 +145,7 @@ func warmCache(t *testing.T, fake *fake8x8, config string) string {
 
 // untouchable is a server that fails the test when anything reaches it.
 func untouchable(t *testing.T) *httptest.Server {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		t.Errorf("request sent: %s %s", r.Method, r.URL)
-		w.WriteHeader(http.StatusTeapot)
-	}))
-	t.Cleanup(srv.Close)
-	return srv
+	return voiceapitest.New(t, nil).Server
 }
 
 // answer writes a status and a JSON body.

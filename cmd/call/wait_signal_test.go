@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,6 +16,7 @@ import (
 	"github.com/ivrctl/ivrctl/cmd"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil/cmdtest"
+	"github.com/ivrctl/ivrctl/pkg/voiceapi/voiceapitest"
 )
 
 // A Ctrl-C while --wait checks the sub-account (a speech-profiles
@@ -29,12 +29,7 @@ import (
 func TestWaitInterruptDuringAccountCheck(t *testing.T) {
 	release := make(chan struct{})
 	asked := make(chan struct{}, 1)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodGet {
-			t.Errorf("sent %s %s", r.Method, r.URL.Path)
-			w.WriteHeader(http.StatusTeapot)
-			return
-		}
+	hang := func(w http.ResponseWriter, r *http.Request, _ voiceapitest.Request, _ int) {
 		select {
 		case asked <- struct{}{}:
 		default:
@@ -43,9 +38,12 @@ func TestWaitInterruptDuringAccountCheck(t *testing.T) {
 		case <-r.Context().Done():
 		case <-release:
 		}
-	}))
-	defer srv.Close()
-	defer close(release) // before Close, which waits for the handlers
+	}
+	srv := voiceapitest.New(t, nil) // anything but the account GETs fails the test
+	for _, elem := range []string{"speech-profiles", "numbers"} {
+		srv.Handle("GET /api/v1/subaccounts/"+testSub+"/"+elem, hang)
+	}
+	defer close(release) // before the cleanup's Close, which waits for the handlers
 
 	ios, _, _, _ := cmdutil.Test()
 	stdout, stderr := &cmdtest.SyncBuffer{}, &cmdtest.SyncBuffer{}

@@ -5,12 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -23,11 +21,10 @@ import (
 	"github.com/ivrctl/ivrctl/cmd"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil/cmdtest"
+	"github.com/ivrctl/ivrctl/pkg/golden"
 	store "github.com/ivrctl/ivrctl/pkg/sessions"
 	"github.com/ivrctl/ivrctl/pkg/webhook"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/call/wait-*.golden")
 
 // createdSession is the sessionId of seed-created.json.
 const createdSession = "d9874358-89ac-4c50-bbab-1eb634482a94"
@@ -427,17 +424,11 @@ func TestWaitJSON(t *testing.T) {
 			if r.code != c.code {
 				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", r.code, c.code, r.stdout, r.stderr)
 			}
-			got := normalizeLines(t, r.stdout)
-			golden := filepath.Join("..", "..", "testdata", "call", "wait-"+c.name+".golden")
-			if *update {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want := normalizeLines(t, string(mustRead(golden)))
-			if d := cmp.Diff(jsonLines[map[string]any](t, want), jsonLines[map[string]any](t, got)); d != "" {
-				t.Errorf("stdout (-%s +got):\n%s", golden, d)
-			}
+			// Compared as JSON values, line by line, both sides normalised.
+			golden.Compare(t, filepath.Join("..", "..", "testdata", "call", "wait-"+c.name+".golden"),
+				[]byte(normalizeLines(t, r.stdout)), func(_ testing.TB, b []byte) any {
+					return jsonLines[map[string]any](t, normalizeLines(t, string(b)))
+				})
 		})
 	}
 }

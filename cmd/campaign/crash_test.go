@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ivrctl/ivrctl/cmd/cmdutil/cmdtest"
 	"github.com/ivrctl/ivrctl/pkg/campaign"
 	"github.com/ivrctl/ivrctl/pkg/emulator"
 )
@@ -39,10 +40,12 @@ func subprocess(t *testing.T, args ...string) (*exec.Cmd, *bytes.Buffer) {
 	if err := c.Start(); err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { c.Process.Kill() }) // a test that gave up leaves nothing running
 	return c, &out
 }
 
 func TestKill9ThenResumeNeverPlacesAnAttemptTwice(t *testing.T) {
+	t.Parallel()
 	const n = 60
 	var sb strings.Builder
 	p := people{}
@@ -174,6 +177,7 @@ func TestKill9ThenResumeNeverPlacesAnAttemptTwice(t *testing.T) {
 }
 
 func TestCtrlCStopsPlacingDrainsAndResumes(t *testing.T) {
+	t.Parallel()
 	const n = 40
 	var sb strings.Builder
 	for i := range n {
@@ -199,7 +203,7 @@ func TestCtrlCStopsPlacingDrainsAndResumes(t *testing.T) {
 		}
 	}
 	first.Process.Signal(os.Interrupt)
-	err := first.Wait()
+	err := cmdtest.Within(t, time.Minute, "the interrupted campaign", first.Wait)
 	if code := first.ProcessState.ExitCode(); code != 130 {
 		t.Fatalf("exit %d (%v), want 130\n%s", code, err, out)
 	}

@@ -32,10 +32,7 @@ func TestMain(m *testing.M) {
 	if os.Getenv(helperEnv) == "1" {
 		os.Exit(cmd.Execute(cmd.BuildInfo{Version: "test"}, os.Args[1:], cmdutil.System()))
 	}
-	cleanup := cmdtest.Isolate()
-	code := m.Run()
-	cleanup()
-	os.Exit(code)
+	os.Exit(cmdtest.Main(m))
 }
 
 // helperEnv makes the test binary run ivrctl itself: the kill -9 test's

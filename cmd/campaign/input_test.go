@@ -19,6 +19,7 @@ import (
 )
 
 func TestJournalOfAnotherListOrMenuIsRefused(t *testing.T) {
+	t.Parallel()
 	e := newEmu(t, people{})
 	dir := t.TempDir()
 	journal := filepath.Join(dir, "j.journal")
@@ -56,6 +57,7 @@ func TestJournalOfAnotherListOrMenuIsRefused(t *testing.T) {
 }
 
 func TestRefusedKeyStopsTheCampaignAtOnce(t *testing.T) {
+	t.Parallel()
 	e := newEmu(t, people{})
 	dir := t.TempDir()
 	numbers := writeFile(t, "n.txt", "+6511110001\n+6511110002\n+6511110003\n+6511110004\n")
@@ -78,6 +80,7 @@ func TestRefusedKeyStopsTheCampaignAtOnce(t *testing.T) {
 // serve replicas receive the webhooks and append to a sessions file; the
 // campaign reads the outcomes from it.
 func TestOutcomesFromServesSessionsFile(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	sessions := filepath.Join(dir, "sessions.jsonl")
 	engine, err := menu.Compile(menu.Default(), menu.Numbers{From: testFrom, Agent: "6561115778"})
@@ -114,6 +117,7 @@ func TestOutcomesFromServesSessionsFile(t *testing.T) {
 // Two serve replicas behind a load balancer record the summaries in one
 // PostgreSQL database; the campaign reads the outcomes from it.
 func TestOutcomesFromServeReplicasOnPostgres(t *testing.T) {
+	t.Parallel()
 	dsn := pgtest.DB(t)
 	engine, err := menu.Compile(menu.Default(), menu.Numbers{From: testFrom, Agent: "6561115778"})
 	if err != nil {

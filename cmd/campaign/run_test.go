@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -54,6 +55,7 @@ func readJournal(t *testing.T, path string) []campaign.Record {
 }
 
 func TestRunAgainstTheEmulator(t *testing.T) {
+	t.Parallel()
 	e := newEmu(t, callers)
 	dir := t.TempDir()
 	numbers := writeFile(t, "customers.csv", list)
@@ -164,33 +166,42 @@ func TestRunAgainstTheEmulator(t *testing.T) {
 // On a terminal, stderr shows the live line, redrawn in place; piped, the
 // same run writes only whole lines.
 func TestLiveViewOnATerminal(t *testing.T) {
+	t.Parallel()
 	for _, tty := range []bool{true, false} {
-		e := newEmu(t, people{"+6511110002": {{Answer: emulator.PickupBusy}}})
-		dir := t.TempDir()
-		numbers := writeFile(t, "n.txt", "+6511110001\n+6511110002\n")
-		r := runCampaignTTY(t, context.Background(), e, tty, "run", numbers, "--journal", filepath.Join(dir, "j"),
-			"--listen", "127.0.0.1:0", "--sessions", filepath.Join(dir, "s.jsonl"), "--rate", "0",
-			"--attempts", "2", "--retry-after", "1500ms") // the live line is redrawn every second
-		if r.code != 0 {
-			t.Fatalf("exit %d\n%s", r.code, r.stderr)
+		t.Run(fmt.Sprintf("tty=%v", tty), func(t *testing.T) {
+			t.Parallel() // each waits out a 1.5 s retry
+			liveView(t, tty)
+		})
+	}
+}
+
+// liveView runs a campaign with a retry, its streams a terminal or not.
+func liveView(t *testing.T, tty bool) {
+	e := newEmu(t, people{"+6511110002": {{Answer: emulator.PickupBusy}}})
+	dir := t.TempDir()
+	numbers := writeFile(t, "n.txt", "+6511110001\n+6511110002\n")
+	r := runCampaignTTY(t, context.Background(), e, tty, "run", numbers, "--journal", filepath.Join(dir, "j"),
+		"--listen", "127.0.0.1:0", "--sessions", filepath.Join(dir, "s.jsonl"), "--rate", "0",
+		"--attempts", "2", "--retry-after", "1500ms") // the live line is redrawn every second
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	redrawn := strings.Contains(r.stderr, "\r\x1b[Kplaced ")
+	if redrawn != tty {
+		t.Errorf("tty %v: live line redrawn: %v\n%q", tty, redrawn, r.stderr)
+	}
+	if tty && !strings.Contains(r.stderr, "retries pending 1") {
+		t.Errorf("the live line never showed the retry pending:\n%q", r.stderr)
+	}
+	if strings.Contains(r.stdout, "\x1b") {
+		t.Errorf("tty %v: escape codes on stdout: %q", tty, r.stdout)
+	}
+	for _, want := range []string{"+6511110002 #1 busy session", "+6511110002 retry #2 at", "+6511110002 #2 busy session", "+6511110001 #1 completed session"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("tty %v: the log lacks %q:\n%s", tty, want, r.stdout)
 		}
-		redrawn := strings.Contains(r.stderr, "\r\x1b[Kplaced ")
-		if redrawn != tty {
-			t.Errorf("tty %v: live line redrawn: %v\n%q", tty, redrawn, r.stderr)
-		}
-		if tty && !strings.Contains(r.stderr, "retries pending 1") {
-			t.Errorf("the live line never showed the retry pending:\n%q", r.stderr)
-		}
-		if strings.Contains(r.stdout, "\x1b") {
-			t.Errorf("tty %v: escape codes on stdout: %q", tty, r.stdout)
-		}
-		for _, want := range []string{"+6511110002 #1 busy session", "+6511110002 retry #2 at", "+6511110002 #2 busy session", "+6511110001 #1 completed session"} {
-			if !strings.Contains(r.stdout, want) {
-				t.Errorf("tty %v: the log lacks %q:\n%s", tty, want, r.stdout)
-			}
-		}
-		if !strings.Contains(r.stderr, "placed 3 · in flight 0 · completed 1 · busy 1") {
-			t.Errorf("tty %v: final line:\n%q", tty, r.stderr)
-		}
+	}
+	if !strings.Contains(r.stderr, "placed 3 · in flight 0 · completed 1 · busy 1") {
+		t.Errorf("tty %v: final line:\n%q", tty, r.stderr)
 	}
 }

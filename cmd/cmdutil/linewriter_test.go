@@ -70,7 +70,11 @@ func TestLineWriterAfterClose(t *testing.T) {
 	l := NewLineWriter(&b)
 	l.WriteLine([]byte("one\n"))
 	l.Close()
-	<-l.done
+	select {
+	case <-l.done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the writer did not finish after Close")
+	}
 	l.WriteLine([]byte("two\n"))
 	if got := b.String(); got != "one\ntwo\n" {
 		t.Errorf("written %q", got)

@@ -22,12 +22,7 @@ const (
 	envKey  = "sk-env-abf7158809cf4f3c-ENVK"
 )
 
-func TestMain(m *testing.M) {
-	cleanup := cmdtest.Isolate()
-	code := m.Run()
-	cleanup()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(cmdtest.Main(m)) }
 
 // execute runs ivrctl through the real command tree and error reporting.
 func execute(t *testing.T, args ...string) (code int, stdout, stderr string) {

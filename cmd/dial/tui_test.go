@@ -2,8 +2,6 @@ package dial
 
 import (
 	"context"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -14,36 +12,20 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/ivrctl/ivrctl/pkg/emulator"
+	goldenfile "github.com/ivrctl/ivrctl/pkg/golden"
 	"github.com/ivrctl/ivrctl/pkg/menu"
 	"github.com/ivrctl/ivrctl/pkg/phone"
 	"github.com/ivrctl/ivrctl/pkg/scenario"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/dial")
-
 // t0 is the screen's clock in tests: every screen is the same on every run.
 var t0 = time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
 
-// golden compares a screen with testdata/dial/NAME.golden.
+// golden compares a screen with testdata/dial/NAME.golden (-update
+// rewrites it).
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	file := filepath.Join("..", "..", "testdata", "dial", name+".golden")
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to write it)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("screen %s (-want +got):\n%s", name, diff)
-	}
+	goldenfile.Text(t, filepath.Join("..", "..", "testdata", "dial", name+".golden"), got)
 }
 
 // fakeCtl records what the keys asked of the phone.

@@ -3,6 +3,7 @@ package emulate_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -24,12 +25,7 @@ import (
 	"github.com/ivrctl/ivrctl/pkg/webhook"
 )
 
-func TestMain(m *testing.M) {
-	cleanup := cmdtest.Isolate()
-	code := m.Run()
-	cleanup()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(cmdtest.Main(m)) }
 
 const (
 	apiKey = "emulator-test-key-0123456789"
@@ -85,48 +81,18 @@ func startEmulateWith(t *testing.T, stderr *syncBuffer, args ...string) *running
 // "listening on URL" line.
 func startCommandWith(t *testing.T, stderr *syncBuffer, args ...string) *running {
 	t.Helper()
-	r := &running{stdout: &syncBuffer{}, stderr: stderr, done: make(chan error, 1)}
+	r := &running{stdout: &syncBuffer{}, stderr: stderr}
 	ios := &cmdutil.IOStreams{In: strings.NewReader(""), Out: r.stdout, ErrOut: r.stderr}
 	root := cmd.NewRootCmd(cmdutil.NewFactory(ios, "test"), cmd.BuildInfo{Version: "test"})
 	root.SetArgs(args)
-	ctx, cancel := context.WithCancel(context.Background())
-	r.cancel = cancel
-	go func() { r.done <- root.ExecuteContext(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		<-r.done
-	})
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		out := r.stdout.String()
-		line, _, _ := strings.Cut(out, "\n")
-		if u, ok := strings.CutPrefix(line, "listening on "); ok && strings.HasSuffix(out, "\n") {
-			r.url = u
-			return r
-		}
-		select {
-		case err := <-r.done:
-			r.done <- err
-			t.Fatalf("%s exited: %v\nstderr:\n%s", args[0], err, r.stderr.String())
-		case <-time.After(10 * time.Millisecond):
-		}
-	}
-	t.Fatalf("%s printed no address; stdout %q stderr %q", args[0], r.stdout.String(), r.stderr.String())
-	return nil
+	r.url, r.done, r.cancel = cmdtest.StartServing(t, args[0], r.stdout, r.stderr, root.ExecuteContext)
+	return r
 }
 
 // stop cancels the command's context (what SIGINT does) and returns its error.
 func (r *running) stop(t *testing.T) error {
 	t.Helper()
-	r.cancel()
-	select {
-	case err := <-r.done:
-		r.done <- err
-		return err
-	case <-time.After(15 * time.Second):
-		t.Fatal("emulate did not stop")
-		return nil
-	}
+	return cmdtest.Stop(t, "emulate", r.done, r.cancel)
 }
 
 // backend is `ivrctl serve`'s server (pkg/webhook, default menu) plus a
@@ -272,7 +238,9 @@ func TestFlagErrors(t *testing.T) {
 		{[]string{"--webhook-timeout", "0s"}, "--webhook-timeout 0s: must be positive"},
 	} {
 		ios, _, _, errOut := cmdutil.Test()
-		code := cmd.Execute(cmd.BuildInfo{Version: "test"}, append([]string{"emulate"}, tc.args...), ios)
+		code := cmdtest.Within(t, time.Minute, fmt.Sprint(tc.args), func() int {
+			return cmd.Execute(cmd.BuildInfo{Version: "test"}, append([]string{"emulate"}, tc.args...), ios)
+		})
 		if code != cmdutil.ExitUsage || !strings.Contains(errOut.String(), tc.msg) {
 			t.Errorf("%q: exit %d, stderr %q; want 2 and %q", tc.args, code, errOut.String(), tc.msg)
 		}
@@ -361,7 +329,11 @@ func TestSIGTERMDrainsCallsInFlight(t *testing.T) {
 	if code, stdout, stderr := call(t, "--base-url", em.url, "--subaccount", sub, "--from", "6561115777", "--to", "6512345678"); code != 0 {
 		t.Fatalf("call exit %d\n%s%s", code, stdout, stderr)
 	}
-	<-entered
+	select {
+	case <-entered:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the emulator never called the webhook")
+	}
 	if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}

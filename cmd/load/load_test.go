@@ -45,12 +45,9 @@ func TestMain(m *testing.M) {
 	if err := os.Chdir("../.."); err != nil {
 		panic(err)
 	}
-	cleanup := cmdtest.Isolate()
 	os.Unsetenv("NO_COLOR")
 	os.Unsetenv("CLICOLOR_FORCE")
-	code := m.Run()
-	cleanup()
-	os.Exit(code)
+	os.Exit(cmdtest.Main(m))
 }
 
 const (

@@ -18,19 +18,15 @@ import (
 	"github.com/ivrctl/ivrctl/cmd"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil/cmdtest"
+	"github.com/ivrctl/ivrctl/pkg/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in cmd/menu/testdata")
 
 func TestMain(m *testing.M) {
 	flag.Parse()
 	if err := os.Chdir("../.."); err != nil { // paths as a user types them
 		panic(err)
 	}
-	cleanup := cmdtest.Isolate()
-	code := m.Run()
-	cleanup()
-	os.Exit(code)
+	os.Exit(cmdtest.Main(m))
 }
 
 type result struct {
@@ -49,24 +45,6 @@ func run(t *testing.T, args ...string) result {
 	return result{out.String(), errOut.String(), code}
 }
 
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("cmd/menu/testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if d := cmp.Diff(string(want), got); d != "" {
-		t.Errorf("%s differs (-want +got):\n%s", path, d)
-	}
-}
-
 var menus = map[string]string{
 	"simple":   "testdata/menus/simple-ivr.yaml",
 	"advanced": "testdata/menus/advanced-ivr.yaml",
@@ -83,7 +61,7 @@ func TestGraphGolden(t *testing.T) {
 				if r.code != 0 || r.err != "" {
 					t.Fatalf("exit %d: %s", r.code, r.err)
 				}
-				golden(t, name+"."+ext, r.out)
+				golden.Text(t, filepath.Join("cmd/menu/testdata", name+"."+ext), r.out)
 			})
 			if name == "advanced" {
 				t.Run(name+"/"+format+"/cover", func(t *testing.T) {
@@ -91,7 +69,7 @@ func TestGraphGolden(t *testing.T) {
 					if r.code != 0 || r.err != "" {
 						t.Fatalf("exit %d: %s", r.code, r.err)
 					}
-					golden(t, name+"-cover."+ext, r.out)
+					golden.Text(t, filepath.Join("cmd/menu/testdata", name+"-cover."+ext), r.out)
 				})
 			}
 		}

@@ -2,8 +2,8 @@ package numbers_test
 
 import (
 	"encoding/json"
-	"flag"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -13,21 +13,10 @@ import (
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil/cmdtest"
 	"github.com/ivrctl/ivrctl/pkg/callflow"
+	"github.com/ivrctl/ivrctl/pkg/golden"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files")
-
-func TestMain(m *testing.M) {
-	cleanup := cmdtest.Isolate()
-	code := m.Run()
-	cleanup()
-	os.Exit(code)
-}
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	at.Golden(t, name, got, *update)
-}
+func TestMain(m *testing.M) { os.Exit(cmdtest.Main(m)) }
 
 var numbersPath = at.Path("numbers")
 
@@ -38,7 +27,7 @@ func TestNumbersTable(t *testing.T) {
 	if r.Code != 0 || r.Stderr != "" {
 		t.Fatalf("exit %d: %s", r.Code, r.Stderr)
 	}
-	golden(t, "numbers.golden", r.Stdout)
+	golden.Text(t, filepath.Join("testdata", "numbers.golden"), r.Stdout)
 	want := []at.Request{{Method: "GET", Path: numbersPath, Auth: "Bearer " + at.Key}}
 	if d := cmp.Diff(want, fake.Requests()); d != "" {
 		t.Errorf("requests (-want +got):\n%s", d)

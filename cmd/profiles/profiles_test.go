@@ -2,8 +2,8 @@ package profiles_test
 
 import (
 	"encoding/json"
-	"flag"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -13,22 +13,11 @@ import (
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil/cmdtest"
 	"github.com/ivrctl/ivrctl/pkg/callflow"
+	"github.com/ivrctl/ivrctl/pkg/golden"
 	"github.com/ivrctl/ivrctl/pkg/voiceapi"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files")
-
-func TestMain(m *testing.M) {
-	cleanup := cmdtest.Isolate()
-	code := m.Run()
-	cleanup()
-	os.Exit(code)
-}
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	at.Golden(t, name, got, *update)
-}
+func TestMain(m *testing.M) { os.Exit(cmdtest.Main(m)) }
 
 var profilesPath = at.Path("speech-profiles")
 
@@ -50,7 +39,7 @@ func TestProfilesTable(t *testing.T) {
 			if r.Code != 0 || r.Stderr != "" {
 				t.Fatalf("exit %d: %s", r.Code, r.Stderr)
 			}
-			golden(t, tt.golden, r.Stdout)
+			golden.Text(t, filepath.Join("testdata", tt.golden), r.Stdout)
 			want := []at.Request{{Method: "GET", Path: profilesPath, Auth: "Bearer " + at.Key}}
 			if d := cmp.Diff(want, fake.Requests()); d != "" {
 				t.Errorf("requests (-want +got):\n%s", d)

@@ -3,9 +3,7 @@ package serve
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"io"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -13,13 +11,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
+	"github.com/ivrctl/ivrctl/pkg/golden"
 	"github.com/ivrctl/ivrctl/pkg/webhook"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/serve/log-*.golden")
 
 // events covers every kind of line the server emits.
 func events() []webhook.Event {
@@ -69,7 +64,7 @@ func TestLogRendering(t *testing.T) {
 			l.Log(e)
 		}
 		l.Close()
-		golden(t, c.golden, errOut.Bytes())
+		golden.Text(t, filepath.Join("..", "..", "testdata", "serve", c.golden), errOut.String())
 	}
 }
 
@@ -83,24 +78,6 @@ func TestLogColourFollowsStderr(t *testing.T) {
 	l.Close()
 	if bytes.Contains(errOut.Bytes(), []byte("\x1b[")) {
 		t.Errorf("coloured log on a non-terminal stderr: %q", errOut)
-	}
-}
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("..", "..", "testdata", "serve", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s (-want +got):\n%s", name, diff)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -47,53 +48,28 @@ type running struct {
 	done           chan error
 }
 
+// testClient is the tests' HTTP client: every request has a deadline, so
+// a server that never answers fails the test instead of stalling it.
+var testClient = &http.Client{Timeout: 30 * time.Second}
+
 // runServe runs `ivrctl serve args...` through the root command (so flags,
 // environment and config file are bound as in the real binary) and waits
 // for the address it prints.
 func runServe(t *testing.T, args ...string) *running {
 	t.Helper()
-	r := &running{stdout: &cmdtest.SyncBuffer{}, stderr: &cmdtest.SyncBuffer{}, done: make(chan error, 1)}
+	r := &running{stdout: &cmdtest.SyncBuffer{}, stderr: &cmdtest.SyncBuffer{}}
 	ios := &cmdutil.IOStreams{In: strings.NewReader(""), Out: r.stdout, ErrOut: r.stderr}
 	root := cmd.NewRootCmd(cmdutil.NewFactory(ios, "test"), cmd.BuildInfo{Version: "test"})
 	root.SetArgs(append([]string{"serve", "--port", "0"}, args...))
-	ctx, cancel := context.WithCancel(context.Background())
-	r.cancel = cancel
-	go func() { r.done <- root.ExecuteContext(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		<-r.done
-	})
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		line, _, _ := strings.Cut(r.stdout.String(), "\n")
-		if u, ok := strings.CutPrefix(line, "listening on "); ok && strings.HasSuffix(r.stdout.String(), "\n") {
-			r.url = u
-			return r
-		}
-		select {
-		case err := <-r.done:
-			r.done <- err // for the cleanup
-			t.Fatalf("serve exited: %v\nstderr:\n%s", err, r.stderr.String())
-		case <-time.After(10 * time.Millisecond):
-		}
-	}
-	t.Fatalf("no address printed; stdout %q stderr %q", r.stdout.String(), r.stderr.String())
-	return nil
+	r.url, r.done, r.cancel = cmdtest.StartServing(t, "serve", r.stdout, r.stderr, root.ExecuteContext)
+	return r
 }
 
 // stop cancels the command's context (what SIGINT does) and returns its
 // error.
 func (r *running) stop(t *testing.T) error {
 	t.Helper()
-	r.cancel()
-	select {
-	case err := <-r.done:
-		r.done <- err // for the cleanup
-		return err
-	case <-time.After(15 * time.Second):
-		t.Fatal("serve did not stop")
-		return nil
-	}
+	return cmdtest.Stop(t, "serve", r.done, r.cancel)
 }
 
 func post(t *testing.T, url string, body []byte, hdr ...string) (int, []byte) {
@@ -105,7 +81,7 @@ func post(t *testing.T, url string, body []byte, hdr ...string) (int, []byte) {
 	for i := 0; i+1 < len(hdr); i += 2 {
 		req.Header.Set(hdr[i], hdr[i+1])
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := testClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,7 +149,7 @@ func TestServeCommand(t *testing.T) {
 	if !strings.Contains(line, "ERROR -2005 Unable to synthesize text to speech") {
 		t.Errorf("VSS log line %q", line)
 	}
-	resp, err := http.Get(r.url + "/healthz")
+	resp, err := testClient.Get(r.url + "/healthz")
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("healthz: %v %v", resp, err)
 	}
@@ -317,7 +293,8 @@ func TestServeUsageErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		ios, _, _, errOut := cmdutil.Test()
-		code := cmd.Execute(cmd.BuildInfo{}, append([]string{"serve", "--sessions", filepath.Join(t.TempDir(), "s.jsonl")}, c.args...), ios)
+		args := append([]string{"serve", "--sessions", filepath.Join(t.TempDir(), "s.jsonl")}, c.args...)
+		code := cmdtest.Within(t, time.Minute, fmt.Sprint(args), func() int { return cmd.Execute(cmd.BuildInfo{}, args, ios) })
 		if code != cmdutil.ExitUsage {
 			t.Errorf("%v: exit %d, want %d (%s)", c.args, code, cmdutil.ExitUsage, errOut)
 		}
@@ -336,7 +313,9 @@ func TestServePortInUse(t *testing.T) {
 	r := runServe(t, "--sessions", filepath.Join(t.TempDir(), "s.jsonl"))
 	port := r.url[strings.LastIndexByte(r.url, ':')+1:]
 	ios, _, _, errOut := cmdutil.Test()
-	code := cmd.Execute(cmd.BuildInfo{}, []string{"serve", "--port", port, "--sessions", filepath.Join(t.TempDir(), "s.jsonl")}, ios)
+	code := cmdtest.Within(t, time.Minute, "serve on a port in use", func() int {
+		return cmd.Execute(cmd.BuildInfo{}, []string{"serve", "--port", port, "--sessions", filepath.Join(t.TempDir(), "s.jsonl")}, ios)
+	})
 	if code != cmdutil.ExitFailed || !strings.Contains(errOut.String(), "--port 0") {
 		t.Errorf("exit %d: %s", code, errOut)
 	}

@@ -1,7 +1,6 @@
 package simulate_test
 
 import (
-	"flag"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -12,9 +11,8 @@ import (
 
 	"github.com/ivrctl/ivrctl/cmd"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
+	"github.com/ivrctl/ivrctl/pkg/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/simulate/golden")
 
 // repoRoot is where the commands of these tests run, so paths read as
 // a user types them.
@@ -55,27 +53,6 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// golden compares got with testdata/simulate/golden/name.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", "simulate", "golden", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("golden file: %v (run go test ./cmd/simulate -update)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s differs (-want +got):\n%s", name, diff)
-	}
-}
-
 func TestSimulateGolden(t *testing.T) {
 	// Each case is a command line a user types and its whole output.
 	tests := []struct {
@@ -111,7 +88,7 @@ func TestSimulateGolden(t *testing.T) {
 			if r.code != tt.code {
 				t.Errorf("exit code %d, want %d\nstdout:\n%s\nstderr:\n%s", r.code, tt.code, r.stdout, r.stderr)
 			}
-			golden(t, tt.name+".txt", "$ ivrctl "+strings.Join(tt.args, " ")+"\n-- stdout --\n"+r.stdout+"-- stderr --\n"+r.stderr)
+			golden.Text(t, filepath.Join("testdata", "simulate", "golden", tt.name+".txt"), "$ ivrctl "+strings.Join(tt.args, " ")+"\n-- stdout --\n"+r.stdout+"-- stderr --\n"+r.stderr)
 		})
 	}
 }

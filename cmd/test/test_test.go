@@ -22,12 +22,11 @@ import (
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil/cmdtest"
 	"github.com/ivrctl/ivrctl/pkg/callflow"
+	"github.com/ivrctl/ivrctl/pkg/golden"
 	"github.com/ivrctl/ivrctl/pkg/scenario"
 	"github.com/ivrctl/ivrctl/pkg/webhook"
 	"github.com/ivrctl/ivrctl/pkg/webhook/webhooktest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/test/golden")
 
 type result struct {
 	stdout, stderr string
@@ -75,32 +74,9 @@ func TestMain(m *testing.M) {
 	if err := os.Chdir("../.."); err != nil {
 		panic(err)
 	}
-	cleanup := cmdtest.Isolate()
 	os.Unsetenv("NO_COLOR")
 	os.Unsetenv("CLICOLOR_FORCE")
-	code := m.Run()
-	cleanup()
-	os.Exit(code)
-}
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", "test", "golden", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("golden file: %v (run go test ./cmd/test -update)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s differs (-want +got):\n%s", name, diff)
-	}
+	os.Exit(cmdtest.Main(m))
 }
 
 // TestShippedScenariosPass: `ivrctl test testdata/scenarios` passes,
@@ -151,7 +127,7 @@ func TestWrongScenarios(t *testing.T) {
 			if r.stderr != "" {
 				t.Errorf("stderr: %s", r.stderr)
 			}
-			golden(t, "wrong-"+name+".txt", r.stdout)
+			golden.Text(t, filepath.Join("testdata", "test", "golden", "wrong-"+name+".txt"), r.stdout)
 		})
 	}
 }
@@ -234,7 +210,7 @@ func TestJUnit(t *testing.T) {
 	if doc.Tests != 14 || doc.Failures != 7 || len(doc.Suites) != 7 {
 		t.Errorf("tests %d failures %d suites %d, want 14, 7, 7", doc.Tests, doc.Failures, len(doc.Suites))
 	}
-	golden(t, "junit.xml", timeAttr.ReplaceAllString(string(data), `time="0.000"`))
+	golden.Text(t, filepath.Join("testdata", "test", "golden", "junit.xml"), timeAttr.ReplaceAllString(string(data), `time="0.000"`))
 }
 
 // TestJSON: -o json prints one object per scenario on stdout, the summary
@@ -418,7 +394,7 @@ func TestAuthSecretAgainstServe(t *testing.T) {
 	}
 	// One report in full (the first scenario), the server's port hidden.
 	one := ivrctl(t, "test", "--webhook", srv.VCA, "--run", "^1: ", dir)
-	golden(t, "auth-refused.txt", port.ReplaceAllString(one.stdout, "127.0.0.1:PORT"))
+	golden.Text(t, filepath.Join("testdata", "test", "golden", "auth-refused.txt"), port.ReplaceAllString(one.stdout, "127.0.0.1:PORT"))
 
 	pass := regexp.MustCompile(`\n18 passed, 0 failed\n$`)
 	text, js, _ = runAll(t, "--webhook", srv.VCA, "--auth-secret", testSecret, dir)
@@ -563,7 +539,7 @@ func TestVSSRefused(t *testing.T) {
 		t.Errorf("JUnit: %d failures %q, want %d:\n%s", c, line, n, junit)
 	}
 	one := ivrctl(t, "test", "--webhook", srv.VCA, "--vss", vss, "--run", "^1: ", file)
-	golden(t, "vss-refused.txt", port.ReplaceAllString(one.stdout, "127.0.0.1:PORT"))
+	golden.Text(t, filepath.Join("testdata", "test", "golden", "vss-refused.txt"), port.ReplaceAllString(one.stdout, "127.0.0.1:PORT"))
 }
 
 // TestAuthUsage: flag mistakes are exit 2, and no message quotes a secret.

@@ -113,7 +113,7 @@ func TestValidateAndEmulatorAgree(t *testing.T) {
 			wantOK, wantCode := validateVerdict(t, "request", f)
 			post, _ := http.NewRequest(http.MethodPost, srv.URL+"/api/v1/subaccounts/agree-01/callflows", strings.NewReader(string(data)))
 			post.Header.Set("Authorization", "Bearer any-key")
-			resp, err := http.DefaultClient.Do(post)
+			resp, err := (&http.Client{Timeout: 30 * time.Second}).Do(post) // a deadline: a hang fails
 			if err != nil {
 				t.Fatal(err)
 			}

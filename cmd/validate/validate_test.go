@@ -16,10 +16,7 @@ func TestMain(m *testing.M) {
 	if err := os.Chdir("../.."); err != nil { // paths as a user types them
 		panic(err)
 	}
-	cleanup := cmdtest.Isolate()
-	code := m.Run()
-	cleanup()
-	os.Exit(code)
+	os.Exit(cmdtest.Main(m))
 }
 
 func run(t *testing.T, args ...string) (string, string, int) {

@@ -2,9 +2,9 @@ package webhooks_test
 
 import (
 	"encoding/json"
-	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -16,21 +16,10 @@ import (
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil/cmdtest"
 	"github.com/ivrctl/ivrctl/pkg/callflow"
+	"github.com/ivrctl/ivrctl/pkg/golden"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files")
-
-func TestMain(m *testing.M) {
-	cleanup := cmdtest.Isolate()
-	code := m.Run()
-	cleanup()
-	os.Exit(code)
-}
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	at.Golden(t, name, got, *update)
-}
+func TestMain(m *testing.M) { os.Exit(cmdtest.Main(m)) }
 
 var hooksPath = at.Path("webhooks")
 
@@ -46,7 +35,7 @@ func TestWebhooksList(t *testing.T) {
 	if r.Code != 0 || r.Stderr != "" {
 		t.Fatalf("exit %d: %s", r.Code, r.Stderr)
 	}
-	golden(t, "list.golden", r.Stdout)
+	golden.Text(t, filepath.Join("testdata", "list.golden"), r.Stdout)
 	want := []at.Request{{Method: "GET", Path: hooksPath, Auth: "Bearer " + at.Key}}
 	if d := cmp.Diff(want, fake.Requests()); d != "" {
 		t.Errorf("requests (-want +got):\n%s", d)

@@ -3,46 +3,47 @@ package calls
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/ivrctl/ivrctl/pkg/voiceapi"
+	"github.com/ivrctl/ivrctl/pkg/voiceapi/voiceapitest"
 	"github.com/ivrctl/ivrctl/pkg/webhook"
 )
 
-// fake8x8 answers Send Callflow: CREATED with a sessionId naming the body,
-// or 401 for every call when refuse is set. It records every body sent.
+// fake8x8 answers Send Callflow through voiceapitest's stand-in: CREATED
+// with a sessionId naming the body, or 401 for every call when refuse is
+// set (before newRunner).
 type fake8x8 struct {
-	mu     sync.Mutex
-	bodies []string
+	*voiceapitest.Fake
 	refuse bool
 }
 
-func (f *fake8x8) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	b, _ := io.ReadAll(r.Body)
-	f.mu.Lock()
-	f.bodies = append(f.bodies, string(b))
-	refuse := f.refuse
-	f.mu.Unlock()
-	w.Header().Set("Content-Type", "application/json")
-	if refuse {
-		w.WriteHeader(http.StatusUnauthorized)
-		fmt.Fprint(w, `{"sessionStatus":"NOT_CREATED","statusCode":401,"statusMessage":"Authentication header not found or token invalid"}`)
+func (f *fake8x8) answer(w http.ResponseWriter, _ *http.Request, req voiceapitest.Request, _ int) {
+	if f.refuse {
+		voiceapitest.Write(w, voiceapitest.Answer{Status: http.StatusUnauthorized,
+			Body: `{"sessionStatus":"NOT_CREATED","statusCode":401,"statusMessage":"Authentication header not found or token invalid"}`})
 		return
 	}
-	fmt.Fprintf(w, `{"sessionId":"s-%s","sessionStatus":"CREATED","statusCode":1,"statusMessage":"Created"}`, b)
+	voiceapitest.Write(w, voiceapitest.OK(fmt.Sprintf(`{"sessionId":"s-%s","sessionStatus":"CREATED","statusCode":1,"statusMessage":"Created"}`, req.Body)))
+}
+
+// bodies are the bodies sent, in order.
+func (f *fake8x8) bodies() []string {
+	var out []string
+	for _, r := range f.Requests() {
+		out = append(out, string(r.Body))
+	}
+	return out
 }
 
 func newRunner(t *testing.T, f *fake8x8, concurrency int) *Runner {
 	t.Helper()
-	ts := httptest.NewServer(f)
-	t.Cleanup(ts.Close)
-	c, err := voiceapi.New(ts.URL, "test-key-ABCDWXYZ", ts.Client())
+	f.Fake = voiceapitest.New(t, nil)
+	f.Handle(voiceapitest.Any, f.answer)
+	c, err := voiceapi.New(f.URL, "test-key-ABCDWXYZ", f.Client())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,9 +79,10 @@ func TestRunnerSendsEachJobOnce(t *testing.T) {
 			t.Errorf("job %d: %+v", o.Index, o)
 		}
 	}
-	slices.Sort(f.bodies)
-	if len(seen) != 20 || len(f.bodies) != 20 || len(slices.Compact(f.bodies)) != 20 {
-		t.Errorf("%d outcomes, %d requests: want 20 of each, none twice", len(seen), len(f.bodies))
+	bodies := f.bodies()
+	slices.Sort(bodies)
+	if len(seen) != 20 || len(bodies) != 20 || len(slices.Compact(bodies)) != 20 {
+		t.Errorf("%d outcomes, %d requests: want 20 of each, none twice", len(seen), len(bodies))
 	}
 }
 
@@ -101,8 +103,8 @@ func TestRunnerHaltsOnConfigFailure(t *testing.T) {
 			t.Errorf("job %d: %+v", o.Index, o)
 		}
 	}
-	if failed != 1 || skipped != 9 || len(f.bodies) != 1 {
-		t.Errorf("%d failed, %d skipped, %d sent: want 1, 9, 1", failed, skipped, len(f.bodies))
+	if failed != 1 || skipped != 9 || len(f.bodies()) != 1 {
+		t.Errorf("%d failed, %d skipped, %d sent: want 1, 9, 1", failed, skipped, len(f.bodies()))
 	}
 }
 
@@ -120,8 +122,8 @@ func TestRunnerStopped(t *testing.T) {
 		}
 		n++
 	}
-	if n != 5 || len(f.bodies) != 0 {
-		t.Errorf("%d outcomes, %d sent: want 5, 0", n, len(f.bodies))
+	if n != 5 || len(f.bodies()) != 0 {
+		t.Errorf("%d outcomes, %d sent: want 5, 0", n, len(f.bodies()))
 	}
 }
 

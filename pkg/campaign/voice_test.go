@@ -3,12 +3,11 @@ package campaign
 import (
 	"context"
 	"errors"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 
 	"github.com/ivrctl/ivrctl/pkg/voiceapi"
+	"github.com/ivrctl/ivrctl/pkg/voiceapi/voiceapitest"
 )
 
 // Each answer 8x8 can give, over real HTTP, and what it means for the
@@ -29,13 +28,8 @@ func TestVoicePlacerVerdicts(t *testing.T) {
 		{"rate limited", 429, `{"statusCode":429}`, NotSent, ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				io.Copy(io.Discard, r.Body)
-				w.Header().Set("Content-Type", "application/json")
-				w.WriteHeader(c.status)
-				io.WriteString(w, c.body)
-			}))
-			defer srv.Close()
+			srv := voiceapitest.New(t, map[string][]voiceapitest.Answer{
+				"POST /api/v1/subaccounts/acme_voice/callflows": {{Status: c.status, Body: c.body}}})
 			client, err := voiceapi.New(srv.URL, "key-0123456789", srv.Client())
 			if err != nil {
 				t.Fatal(err)

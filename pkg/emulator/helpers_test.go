@@ -3,22 +3,22 @@ package emulator
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
-	"os"
+	"net/http"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/ivrctl/ivrctl/pkg/callflow"
+	"github.com/ivrctl/ivrctl/pkg/golden"
 	"github.com/ivrctl/ivrctl/pkg/menu"
 	"github.com/ivrctl/ivrctl/pkg/webhook/webhooktest"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+// testClient is the tests' HTTP client: every request has a deadline, so
+// a server that never answers fails the test instead of stalling it.
+var testClient = &http.Client{Timeout: 30 * time.Second}
 
 // epoch is the virtual clock's origin in tests.
 var epoch = time.Date(2026, 1, 13, 8, 26, 58, 0, time.UTC)
@@ -80,30 +80,15 @@ func serveHTTP(t testing.TB, eng *menu.Engine) string {
 	return webhooktest.Start(t, eng)
 }
 
-// golden compares got, as indented JSON, with testdata/name.
-func golden(t *testing.T, name string, got any) {
+// goldenView compares the transcript, as golden files show it, with
+// testdata/name.
+func goldenView(t *testing.T, name string, tr *Transcript) {
 	t.Helper()
-	data, err := json.MarshalIndent(got, "", "  ")
+	data, err := json.Marshal(viewOf(tr))
 	if err != nil {
 		t.Fatal(err)
 	}
-	data = append(data, '\n')
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(data)); diff != "" {
-		t.Errorf("%s differs (-want +got):\n%s", path, diff)
-	}
+	golden.JSON(t, filepath.Join("testdata", name), data)
 }
 
 // view is a transcript as golden files show it: times as 1m4.2s.

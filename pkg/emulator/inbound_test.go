@@ -149,7 +149,7 @@ func TestRingEndpoint(t *testing.T) {
 	post := func(body string) (int, map[string]any) {
 		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/emulator/v1/subaccounts/ivrctl-test/inbound-calls", strings.NewReader(body))
 		req.Header.Set("Authorization", "Bearer key")
-		resp, err := http.DefaultClient.Do(req)
+		resp, err := testClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -230,7 +230,7 @@ func TestCallStatusRegistered(t *testing.T) {
 	defer srv.Close()
 	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/api/v1/subaccounts/ivrctl-test/webhooks", strings.NewReader(`{"type":"VCS","url":"`+vcs.URL+`"}`))
 	req.Header.Set("Authorization", "Bearer k")
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := testClient.Do(req)
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("register VCS: %v %v", err, resp)
 	}

@@ -43,7 +43,11 @@ func TestHandlerBoundsSessionsInFlight(t *testing.T) {
 			t.Fatalf("HTTP %d %v", status, m)
 		}
 		created++
-		<-entered
+		select {
+		case <-entered:
+		case <-time.After(10 * time.Second):
+			t.Fatal("the session never called its webhook")
+		}
 	}
 	status, h, m := send(t, http.MethodPost, url, testKey, request(t, eng, ""))
 	if status != http.StatusTooManyRequests || h.Get("Retry-After") != "1" {
@@ -54,7 +58,11 @@ func TestHandlerBoundsSessionsInFlight(t *testing.T) {
 	}
 	close(release)
 	for range created {
-		<-ended
+		select {
+		case <-ended:
+		case <-time.After(10 * time.Second):
+			t.Fatal("a released session never sent its summary")
+		}
 	}
 	// The slots are free again once the sessions have ended.
 	deadline := time.Now().Add(5 * time.Second)

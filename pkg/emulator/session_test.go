@@ -39,7 +39,7 @@ func TestSimpleMenuPaths(t *testing.T) {
 			if got := viaEngine.Status(); got != tc.status {
 				t.Errorf("status %s, want %s (notes %q)", got, tc.status, viaEngine.Notes)
 			}
-			golden(t, "simple/"+tc.name+".json", viewOf(viaEngine))
+			goldenView(t, "simple/"+tc.name+".json", viaEngine)
 			if diff := cmp.Diff(viaEngine, viaHTTP); diff != "" {
 				t.Errorf("engine and HTTP transcripts differ (-engine +http):\n%s", diff)
 			}
@@ -64,7 +64,7 @@ func TestAdvancedMenuPostCall(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			viaEngine := run(t, New(testConfig(EngineWebhook{Engine: eng})), req, tc.script.Caller())
 			viaHTTP := run(t, New(testConfig(&HTTPWebhook{URL: url})), req, tc.script.Caller())
-			golden(t, "advanced/"+tc.name+".json", viewOf(viaEngine))
+			goldenView(t, "advanced/"+tc.name+".json", viaEngine)
 			if diff := cmp.Diff(viaEngine, viaHTTP); diff != "" {
 				t.Errorf("engine and HTTP transcripts differ (-engine +http):\n%s", diff)
 			}

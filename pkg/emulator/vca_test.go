@@ -198,7 +198,11 @@ func TestShutdownCutsSessions(t *testing.T) {
 	if status, _, m := send(t, http.MethodPost, ts.URL+"/api/v1/subaccounts/ivrctl-test/callflows", testKey, request(t, eng, "")); status != 200 {
 		t.Fatalf("HTTP %d %v", status, m)
 	}
-	<-entered
+	select {
+	case <-entered:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the session never called its webhook")
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	if err := e.Shutdown(ctx); err != context.DeadlineExceeded {

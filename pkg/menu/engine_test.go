@@ -4,18 +4,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/ivrctl/ivrctl/pkg/callflow"
+	"github.com/ivrctl/ivrctl/pkg/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/golden/<menu>/*.json from the engine's answers (never the seed)")
 
 func repoPath(parts ...string) string {
 	return filepath.Join(append([]string{"..", ".."}, parts...)...)
@@ -74,45 +70,6 @@ var del any = deleted{}
 // unlisted one, and no input (dtmf null, dtmf absent).
 var inputs = []string{"1", "2", "3", "9", "null", "absent"}
 
-func parseJSON(t testing.TB, data []byte) any {
-	t.Helper()
-	var v any
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	if err := dec.Decode(&v); err != nil {
-		t.Fatalf("parse %s: %v", data, err)
-	}
-	return v
-}
-
-// golden compares got with testdata/golden/<dir>/<name>.json as parsed
-// JSON, or rewrites the file under -update.
-func golden(t *testing.T, dir, name string, got []byte) {
-	t.Helper()
-	path := repoPath("testdata", "golden", dir, name+".json")
-	if *update {
-		var b bytes.Buffer
-		if err := json.Indent(&b, got, "", "  "); err != nil {
-			t.Fatal(err)
-		}
-		b.WriteByte('\n')
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./pkg/menu -update to create it)", err)
-	}
-	if diff := cmp.Diff(parseJSON(t, want), parseJSON(t, got)); diff != "" {
-		t.Errorf("%s (-golden +engine):\n%s", path, diff)
-	}
-}
-
 // answer runs one event through the engine and checks what every reply
 // must be: valid for the platform, and the same bytes as its Response.
 func answer(t *testing.T, e *Engine, data []byte) (Result, error) {
@@ -161,7 +118,7 @@ func TestGolden(t *testing.T) {
 						if err != nil {
 							t.Fatal(err)
 						}
-						golden(t, name, goldenName(id, in), r.Reply.Body)
+						golden.JSON(t, repoPath("testdata", "golden", name, goldenName(id, in)+".json"), r.Reply.Body)
 						// The newer place of the digit answers the same.
 						r2, err := answer(t, e, event(t, id, in, true))
 						if err != nil || r2.Reply != r.Reply || r2.Matched != r.Matched {
@@ -178,7 +135,7 @@ func TestGolden(t *testing.T) {
 				if r.Matched != "inbound" || r.Menu != e.Menu().Start || r.Fallback {
 					t.Errorf("got %+v", r)
 				}
-				golden(t, name, "inbound", r.Reply.Body)
+				golden.JSON(t, repoPath("testdata", "golden", name, "inbound.json"), r.Reply.Body)
 			})
 			t.Run("unknown-menu", func(t *testing.T) {
 				r, err := answer(t, e, event(t, "no_such_menu", "1", false))
@@ -197,7 +154,7 @@ func TestGolden(t *testing.T) {
 				if r.Reply != open {
 					t.Errorf("fallback is not the start menu's prompt: %s", r.Reply.Body)
 				}
-				golden(t, name, "unknown-menu", r.Reply.Body)
+				golden.JSON(t, repoPath("testdata", "golden", name, "unknown-menu.json"), r.Reply.Body)
 			})
 		})
 	}

@@ -19,6 +19,9 @@
 //     dropped, and the query is elided to "?..." (URL), or, where the user
 //     must tell which token is registered (the webhooks listing), each
 //     query value is masked like a key (URLMasked).
+//   - A database URL (the sessions store's PostgreSQL) keeps its user name
+//     and its other parameters, and shows its password, in the user info
+//     or a password= parameter, as xxxxx (DatabaseURL).
 //   - A URL that does not parse cannot be redacted, so it is never shown:
 //     NotParsed stands in for it.
 package redact
@@ -145,5 +148,42 @@ func redactURL(raw string, query func(string) string) string {
 	}
 	u.ForceQuery = false
 	u.Fragment, u.RawFragment = "", ""
+	return u.String()
+}
+
+// Password stands for a database password in anything shown.
+const Password = "xxxxx"
+
+// passwordParams are the connection-string parameters that carry a
+// password (pgx and libpq read both from a URL's query).
+var passwordParams = map[string]bool{"password": true, "sslpassword": true}
+
+// DatabaseURL is a PostgreSQL URL fit for logs, errors and listings: the
+// password, in the user info or a password= or sslpassword= parameter,
+// becomes xxxxx; the rest is kept.
+//
+// Choice: not URL's policy (user REDACTED, query "?..."): to fix a
+// connection that fails, an operator needs the role it connects as and
+// parameters such as sslmode, and neither is a secret.
+func DatabaseURL(raw string) string {
+	if raw == "" {
+		return raw
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return NotParsed
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), Password)
+	}
+	if u.RawQuery != "" {
+		parts := strings.Split(u.RawQuery, "&")
+		for i, p := range parts {
+			if k, _, ok := strings.Cut(p, "="); ok && passwordParams[strings.ToLower(k)] {
+				parts[i] = k + "=" + Password
+			}
+		}
+		u.RawQuery = strings.Join(parts, "&")
+	}
 	return u.String()
 }

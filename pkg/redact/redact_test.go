@@ -59,3 +59,17 @@ func TestURL(t *testing.T) {
 		}
 	}
 }
+
+func TestDatabaseURL(t *testing.T) {
+	for in, want := range map[string]string{
+		"": "",
+		"postgres://ivr:s3cret-pw@db.example.com:5432/ivr?sslmode=require":                             "postgres://ivr:xxxxx@db.example.com:5432/ivr?sslmode=require",
+		"postgres://ivr@db.example.com/ivr":                                                            "postgres://ivr@db.example.com/ivr",
+		"postgres://db.example.com/ivr?user=ivr&password=s3cret-pw&sslpassword=k3y-pw&sslmode=disable": "postgres://db.example.com/ivr?user=ivr&password=xxxxx&sslpassword=xxxxx&sslmode=disable",
+		"postgres://ivr:s3cret-pw@db example.com/ivr":                                                  NotParsed,
+	} {
+		if got := DatabaseURL(in); got != want {
+			t.Errorf("DatabaseURL(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

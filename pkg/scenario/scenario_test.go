@@ -19,11 +19,10 @@ import (
 
 	"github.com/ivrctl/ivrctl/pkg/callflow"
 	"github.com/ivrctl/ivrctl/pkg/emulator"
+	"github.com/ivrctl/ivrctl/pkg/golden"
 	"github.com/ivrctl/ivrctl/pkg/menu"
 	"github.com/ivrctl/ivrctl/pkg/webhook/webhooktest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/test")
 
 // TestMain runs the tests from the repository root, so that scenario files
 // are named in reports as a user names them: testdata/scenarios/...
@@ -34,23 +33,6 @@ func TestMain(m *testing.M) {
 		os.Exit(2)
 	}
 	os.Exit(m.Run())
-}
-
-func golden(t *testing.T, path string, got string) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s differs (-want +got):\n%s", path, diff)
-	}
 }
 
 func TestParsePattern(t *testing.T) {
@@ -176,7 +158,7 @@ func TestBadFiles(t *testing.T) {
 			if err == nil {
 				t.Fatal("loaded without error")
 			}
-			golden(t, strings.TrimSuffix(f, ".yaml")+".err", err.Error()+"\n")
+			golden.Text(t, strings.TrimSuffix(f, ".yaml")+".err", err.Error()+"\n")
 		})
 	}
 }

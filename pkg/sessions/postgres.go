@@ -11,6 +11,8 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/ivrctl/ivrctl/pkg/redact"
 )
 
 // Postgres is the PostgreSQL store: one table, ivrctl_sessions, shared by
@@ -65,6 +67,9 @@ func OpenPostgres(ctx context.Context, rawURL string) (*Postgres, error) {
 	p := &Postgres{location: Redact(rawURL)}
 	if u, err := url.Parse(rawURL); err == nil {
 		p.password, _ = u.User.Password()
+		if p.password == "" {
+			p.password = u.Query().Get("password")
+		}
 	}
 	cfg, err := pgxpool.ParseConfig(rawURL)
 	if err != nil {
@@ -186,7 +191,7 @@ func (p *Postgres) scrub(err error) error {
 	if p.password == "" || !strings.Contains(err.Error(), p.password) {
 		return err
 	}
-	return scrubbed{strings.ReplaceAll(err.Error(), p.password, "xxxxx"), err}
+	return scrubbed{strings.ReplaceAll(err.Error(), p.password, redact.Password), err}
 }
 
 type scrubbed struct {

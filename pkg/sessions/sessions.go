@@ -24,13 +24,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/ivrctl/ivrctl/pkg/redact"
 )
 
 // Record is one stored session summary: the VSS as 8x8 sent it, with when
@@ -316,17 +317,14 @@ func latest(recs []Record, all bool) []Record {
 	return out
 }
 
-// Redact returns location fit for a message: a URL without its password.
+// Redact returns location fit for a message: a URL without its password
+// (redact.DatabaseURL).
 func Redact(location string) string {
 	if !IsURL(location) {
 		return location
 	}
-	u, err := url.Parse(location)
-	if err != nil {
-		return "postgres://(a URL that does not parse)"
+	if shown := redact.DatabaseURL(location); shown != redact.NotParsed {
+		return shown
 	}
-	if _, ok := u.User.Password(); ok {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
-	}
-	return u.String()
+	return "postgres://" + redact.NotParsed
 }

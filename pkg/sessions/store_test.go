@@ -232,7 +232,11 @@ func TestFileKill9(t *testing.T) {
 		return
 	}
 	path := filepath.Join(t.TempDir(), "sessions.jsonl")
-	cmd := exec.Command(os.Args[0], "-test.run=^TestFileKill9$")
+	// A deadline: a helper that stalls is killed, and the test fails on
+	// what it acknowledged instead of waiting forever for its output.
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestFileKill9$")
 	cmd.Env = append(os.Environ(), "IVRCTL_SESSIONS_KILL_HELPER="+path)
 	out, err := cmd.StdoutPipe()
 	if err != nil {

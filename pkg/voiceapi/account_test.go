@@ -2,20 +2,18 @@ package voiceapi
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/ivrctl/ivrctl/pkg/callflow"
+	"github.com/ivrctl/ivrctl/pkg/voiceapi/voiceapitest"
 )
 
 // seen is one request the stand-in received.
@@ -24,46 +22,24 @@ type seen struct {
 	Body                                    any // decoded JSON, nil when empty
 }
 
-// standIn answers requests in turn with answers[i] (the last repeats) and
-// records them.
-type standIn struct {
-	*httptest.Server
-	mu   sync.Mutex
-	reqs []seen
-}
+type answer = voiceapitest.Answer
 
-type answer struct {
-	status int
-	body   string
-	header map[string]string
-}
-
-func newStandIn(t *testing.T, answers ...answer) *standIn {
+// newStandIn answers every request with answers in turn (the last
+// repeats) and records them.
+func newStandIn(t *testing.T, answers ...answer) *voiceapitest.Fake {
 	t.Helper()
-	s := &standIn{}
-	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		var body any
-		if len(b) > 0 {
-			if err := json.Unmarshal(b, &body); err != nil {
-				t.Errorf("request body is not JSON: %q", b)
-			}
-		}
-		s.mu.Lock()
-		n := len(s.reqs)
-		s.reqs = append(s.reqs, seen{r.Method, r.URL.EscapedPath(), r.Header.Get("Authorization"),
+	return voiceapitest.New(t, map[string][]answer{voiceapitest.Any: answers})
+}
+
+// seenBy is what srv received, as the tests compare it.
+func seenBy(srv *voiceapitest.Fake) []seen {
+	var out []seen
+	for _, r := range srv.Requests() {
+		body, _ := r.JSON() // not JSON: the stand-in failed the test
+		out = append(out, seen{r.Method, r.Path, r.Header.Get("Authorization"),
 			r.Header.Get("Accept"), r.Header.Get("Content-Type"), body})
-		s.mu.Unlock()
-		a := answers[min(n, len(answers)-1)]
-		for k, v := range a.header {
-			w.Header().Set(k, v)
-		}
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(a.status)
-		io.WriteString(w, a.body)
-	}))
-	t.Cleanup(s.Close)
-	return s
+	}
+	return out
 }
 
 const (
@@ -145,16 +121,16 @@ func TestAccountRequests(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			srv := newStandIn(t, answer{status: 200, body: tt.answer})
+			srv := newStandIn(t, answer{Status: 200, Body: tt.answer})
 			c, _ := newClient(t, srv.Server)
 			got, err := tt.call(c)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(srv.reqs) != 1 {
-				t.Fatalf("%d requests, want 1", len(srv.reqs))
+			if len(srv.Requests()) != 1 {
+				t.Fatalf("%d requests, want 1", len(srv.Requests()))
 			}
-			if d := cmp.Diff(tt.want, srv.reqs[0]); d != "" {
+			if d := cmp.Diff(tt.want, seenBy(srv)[0]); d != "" {
 				t.Errorf("request (-want +got):\n%s", d)
 			}
 			if tt.result != nil {
@@ -191,14 +167,14 @@ func TestAccountErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			srv := newStandIn(t, answer{status: tt.status, body: tt.body})
+			srv := newStandIn(t, answer{Status: tt.status, Body: tt.body})
 			c, _ := newClient(t, srv.Server)
 			_, err := c.ListWebhooks(context.Background(), "acme_voice")
 			var apiErr *APIError
 			if !errors.As(err, &apiErr) {
 				t.Fatalf("err = %v, want *APIError", err)
 			}
-			got := []any{apiErr.Kind, apiErr.HTTPStatus, apiErr.StatusCode, apiErr.StatusMessage, len(srv.reqs)}
+			got := []any{apiErr.Kind, apiErr.HTTPStatus, apiErr.StatusCode, apiErr.StatusMessage, len(srv.Requests())}
 			want := []any{tt.kind, tt.status, tt.code, tt.msg, tt.attempts}
 			if d := cmp.Diff(want, got); d != "" {
 				t.Errorf("kind, HTTP, statusCode, message, requests (-want +got):\n%s", d)
@@ -211,16 +187,16 @@ func TestAccountErrors(t *testing.T) {
 func TestAccountRetries(t *testing.T) {
 	t.Parallel()
 	srv := newStandIn(t,
-		answer{status: 429, body: `{"statusCode":429,"statusMessage":"Too Many Requests"}`, header: map[string]string{"Retry-After": "2"}},
-		answer{status: 503, body: `{"statusCode":503,"statusMessage":"Server error"}`},
-		answer{status: 200, body: profilesBody})
+		answer{Status: 429, Body: `{"statusCode":429,"statusMessage":"Too Many Requests"}`, Header: map[string]string{"Retry-After": "2"}},
+		answer{Status: 503, Body: `{"statusCode":503,"statusMessage":"Server error"}`},
+		answer{Status: 200, Body: profilesBody})
 	c, waits := newClient(t, srv.Server)
 	got, err := c.SpeechProfiles(context.Background(), "acme_voice")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 2 || len(srv.reqs) != 3 {
-		t.Errorf("%d profiles after %d requests, want 2 after 3", len(got), len(srv.reqs))
+	if len(got) != 2 || len(srv.Requests()) != 3 {
+		t.Errorf("%d profiles after %d requests, want 2 after 3", len(got), len(srv.Requests()))
 	}
 	if d := cmp.Diff([]time.Duration{2 * time.Second, 500 * time.Millisecond}, *waits); d != "" {
 		t.Errorf("waits (-want +got):\n%s", d)
@@ -231,7 +207,7 @@ func TestAccountRetries(t *testing.T) {
 // would condemn every profile and every number.
 func TestAccountAnswerWithoutField(t *testing.T) {
 	t.Parallel()
-	srv := newStandIn(t, answer{status: 200, body: created})
+	srv := newStandIn(t, answer{Status: 200, Body: created})
 	c, _ := newClient(t, srv.Server)
 	for name, call := range map[string]func() error{
 		"speech-profiles": func() error { _, err := c.SpeechProfiles(context.Background(), "acme_voice"); return err },
@@ -249,7 +225,7 @@ func TestAccountAnswerWithoutField(t *testing.T) {
 // A key echoed in an error answer is masked before anything sees it.
 func TestAccountEchoedKeyMasked(t *testing.T) {
 	t.Parallel()
-	srv := newStandIn(t, answer{status: 401, body: `{"statusCode":401,"statusMessage":"bad key Bearer ` + testKey + `"}`})
+	srv := newStandIn(t, answer{Status: 401, Body: `{"statusCode":401,"statusMessage":"bad key Bearer ` + testKey + `"}`})
 	c, _ := newClient(t, srv.Server)
 	_, err := c.Numbers(context.Background(), "acme_voice")
 	var apiErr *APIError
@@ -304,7 +280,7 @@ func TestAccountLargeAnswer(t *testing.T) {
 	if len(big) <= 1<<20 {
 		t.Fatalf("the list is only %d bytes", len(big))
 	}
-	srv := newStandIn(t, answer{status: 200, body: big})
+	srv := newStandIn(t, answer{Status: 200, Body: big})
 	c, _ := newClient(t, srv.Server)
 	ns, err := c.Numbers(context.Background(), "acme_voice")
 	if err != nil || len(ns) != 8000 || ns[7999].MSISDN != "+6500007999" {
@@ -312,14 +288,14 @@ func TestAccountLargeAnswer(t *testing.T) {
 	}
 
 	huge := `{"numbers":[],"pad":"` + strings.Repeat("x", maxAccountBodyBytes) + `"}`
-	srv = newStandIn(t, answer{status: 200, body: huge})
+	srv = newStandIn(t, answer{Status: 200, Body: huge})
 	c, _ = newClient(t, srv.Server)
 	_, err = c.Numbers(context.Background(), "acme_voice")
 	var apiErr *APIError
 	if !errors.As(err, &apiErr) || apiErr.Kind != KindUnexpected || !strings.Contains(err.Error(), "larger than 16 MiB") {
 		t.Errorf("err = %v, want an answer too large", err)
 	}
-	if len(srv.reqs) != 1 {
-		t.Errorf("%d requests: a too large answer is not asked again", len(srv.reqs))
+	if len(srv.Requests()) != 1 {
+		t.Errorf("%d requests: a too large answer is not asked again", len(srv.Requests()))
 	}
 }

@@ -109,21 +109,26 @@ func New(baseURL, apiKey string, hc *http.Client) (*Client, error) {
 // loopback host (a local fake of the API), because the API key travels in
 // a header.
 func ParseBaseURL(s string) (*url.URL, error) {
+	shown := redact.URL(s) // a credential in the URL is never quoted
 	u, err := url.Parse(strings.TrimRight(s, "/"))
 	if err != nil {
-		return nil, fmt.Errorf("base URL %q: %w", s, err)
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // url.Error quotes the URL whole
+		}
+		return nil, fmt.Errorf("base URL %q: %w", shown, err)
 	}
 	switch {
 	case u.Scheme != "http" && u.Scheme != "https":
-		return nil, fmt.Errorf("base URL %q: scheme must be https", s)
+		return nil, fmt.Errorf("base URL %q: scheme must be https", shown)
 	case u.Host == "":
-		return nil, fmt.Errorf("base URL %q: no host", s)
+		return nil, fmt.Errorf("base URL %q: no host", shown)
 	case u.User != nil:
 		return nil, fmt.Errorf("base URL: must not carry credentials: the API key is sent as a Bearer token")
 	case u.RawQuery != "" || u.Fragment != "":
-		return nil, fmt.Errorf("base URL %q: must not have a query or fragment", s)
+		return nil, fmt.Errorf("base URL %q: must not have a query or fragment", shown)
 	case u.Scheme == "http" && !isLoopback(u.Hostname()):
-		return nil, fmt.Errorf("base URL %q: plain http would send the API key unencrypted: use https (http is allowed to loopback only)", s)
+		return nil, fmt.Errorf("base URL %q: plain http would send the API key unencrypted: use https (http is allowed to loopback only)", shown)
 	}
 	return u, nil
 }

@@ -330,6 +330,22 @@ func TestParseBaseURL(t *testing.T) {
 	}
 }
 
+// A refused base URL is named without the credentials it carries.
+func TestParseBaseURLHidesCredentials(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"ftp://u:hunter2pw@voice.8x8.com/x":       `base URL "ftp://REDACTED@voice.8x8.com/x": scheme must be https`,
+		"https://voice.8x8.com/x?token=hunter2pw": `base URL "https://voice.8x8.com/x?...": must not have a query or fragment`,
+		"http://u:hunter2pw@example.com/x":        "base URL: must not carry credentials: the API key is sent as a Bearer token",
+		"https://u:hunter2pw@voice 8x8.com/x":     `base URL "(a URL that does not parse)": invalid character " " in host name`,
+	} {
+		_, err := ParseBaseURL(in)
+		if err == nil || err.Error() != want {
+			t.Errorf("ParseBaseURL(%q) = %v, want %s", in, err, want)
+		}
+	}
+}
+
 func TestNewRequestID(t *testing.T) {
 	t.Parallel()
 	a, b := NewRequestID(), NewRequestID()

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"flag"
 	"io"
 	"net"
 	"net/http"
@@ -15,12 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/ivrctl/ivrctl/pkg/menu"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/serve")
 
 // repo is the repository root, where testdata lives.
 const repo = "../.."
@@ -174,31 +168,6 @@ func vcaEvent(t testing.TB, clientActionID, digit string) []byte {
 		t.Fatal(err)
 	}
 	return data
-}
-
-// golden compares got with testdata/serve/name (rewritten with -update).
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join(repo, "testdata", "serve", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		t.Fatalf("no golden file %s: run go test -update", path)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s (-want +got):\n%s", name, diff)
-	}
 }
 
 // errorJSON decodes a JSON error body, failing the test if it is not one.

@@ -5,11 +5,14 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/ivrctl/ivrctl/pkg/golden"
 )
 
 // The simple IVR answers 8x8's seed events, on both route names, with the
@@ -40,7 +43,7 @@ func TestVCASimpleMenu(t *testing.T) {
 			if ct := r.Header.Get("Content-Type"); ct != "application/json" {
 				t.Errorf("%s: Content-Type %q", c.event, ct)
 			}
-			golden(t, c.golden, r.Body)
+			golden.Text(t, filepath.Join(repo, "testdata", "serve", c.golden), string(r.Body))
 			ev := ts.next(t)
 			want := Event{Level: LevelInfo, Kind: KindVCA, Route: route, Status: 200,
 				Session: "d62f91ba-9a40-11ee-945e-5f476b4334a1", Menu: c.menu, Digits: c.digits,
@@ -74,7 +77,7 @@ func TestVCAAdvancedMenu(t *testing.T) {
 		if r.Status != http.StatusOK {
 			t.Fatalf("%s/%s: status %d: %s", s.id, s.digit, r.Status, r.Body)
 		}
-		golden(t, s.golden, r.Body)
+		golden.Text(t, filepath.Join(repo, "testdata", "serve", s.golden), string(r.Body))
 		var resp struct {
 			ClientActionID string `json:"clientActionId"`
 		}

@@ -1,28 +1,22 @@
-// Package accounttest is what the tests of the account commands share: a
-// stand-in for 8x8's account endpoints that records every request, and a
-// runner of the real command tree that fails the test when the API key
-// shows up in anything it printed.
+// Package accounttest is what the tests of the account commands share: the
+// stand-in for 8x8's account endpoints (voiceapitest's) with 8x8's canned
+// answers, and a runner of the real command tree that fails the test when
+// the API key shows up in anything it printed.
 package accounttest
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/ivrctl/ivrctl/cmd"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
+	"github.com/ivrctl/ivrctl/pkg/voiceapi/voiceapitest"
 )
 
 // Key is the API key of every test; no output may contain it.
@@ -55,87 +49,38 @@ const (
 )
 
 // Answer is one canned answer.
-type Answer struct {
-	Status int
-	Body   string
-	Header map[string]string
-}
+type Answer = voiceapitest.Answer
 
 // OK is a 200 with body.
-func OK(body string) Answer { return Answer{Status: 200, Body: body} }
+func OK(body string) Answer { return voiceapitest.OK(body) }
 
-// Request is one request the stand-in received.
+// Request is one request the stand-in received, as the tests compare it.
 type Request struct {
 	Method, Path, Auth string
 	Body               any // decoded JSON; nil when empty
 }
 
-// Fake stands in for 8x8. Routes maps "METHOD /path" to answers given in
-// turn (the last repeats); a request with no route fails the test.
+// Fake stands in for 8x8 (pkg/voiceapi/voiceapitest). Routes maps
+// "METHOD /path" to answers given in turn (the last repeats); a request
+// with no route fails the test.
 type Fake struct {
-	*httptest.Server
-	t      testing.TB
-	mu     sync.Mutex
-	reqs   []Request
-	routes map[string][]Answer
+	*voiceapitest.Fake
 }
 
 // NewFake starts a stand-in with the given routes.
 func NewFake(t testing.TB, routes map[string][]Answer) *Fake {
 	t.Helper()
-	f := &Fake{t: t, routes: routes}
-	f.Server = httptest.NewServer(http.HandlerFunc(f.serve))
-	t.Cleanup(f.Close)
-	return f
-}
-
-func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
-	b, _ := io.ReadAll(r.Body)
-	var body any
-	if len(b) > 0 && json.Unmarshal(b, &body) != nil {
-		f.t.Errorf("%s %s: body is not JSON: %q", r.Method, r.URL.Path, b)
-	}
-	key := r.Method + " " + r.URL.EscapedPath()
-	f.mu.Lock()
-	n := 0
-	for _, q := range f.reqs {
-		if q.Method+" "+q.Path == key {
-			n++
-		}
-	}
-	f.reqs = append(f.reqs, Request{r.Method, r.URL.EscapedPath(), r.Header.Get("Authorization"), body})
-	answers := f.routes[key]
-	f.mu.Unlock()
-	if len(answers) == 0 {
-		f.t.Errorf("unexpected request %s", key)
-		w.WriteHeader(http.StatusTeapot)
-		return
-	}
-	a := answers[min(n, len(answers)-1)]
-	for k, v := range a.Header {
-		w.Header().Set(k, v)
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(a.Status)
-	io.WriteString(w, a.Body)
+	return &Fake{voiceapitest.New(t, routes)}
 }
 
 // Requests returns what the stand-in received, in order.
 func (f *Fake) Requests() []Request {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]Request(nil), f.reqs...)
-}
-
-// Count is how many requests matched "METHOD /path".
-func (f *Fake) Count(key string) int {
-	n := 0
-	for _, q := range f.Requests() {
-		if q.Method+" "+q.Path == key {
-			n++
-		}
+	var out []Request
+	for _, r := range f.Fake.Requests() {
+		body, _ := r.JSON() // not JSON: the stand-in failed the test
+		out = append(out, Request{r.Method, r.Path, r.Header.Get("Authorization"), body})
 	}
-	return n
+	return out
 }
 
 // Path is an account endpoint's path for the tests' sub-account.
@@ -201,24 +146,5 @@ func AssertNoKey(t testing.TB, outputs ...string) {
 		if strings.Contains(s, Key) || strings.Contains(s, Key[:12]) || strings.Contains(s, Key[8:24]) {
 			t.Fatalf("the API key leaked into the output:\n%s", s)
 		}
-	}
-}
-
-// Golden compares got with testdata/name, after rewriting the file with
-// got when update is set (the test package's -update flag).
-func Golden(t testing.TB, name, got string, update bool) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if d := cmp.Diff(string(want), got); d != "" {
-		t.Errorf("%s (-golden +got):\n%s", name, d)
 	}
 }

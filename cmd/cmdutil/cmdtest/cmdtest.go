@@ -1,10 +1,14 @@
 // Package cmdtest holds what the command tests share: a process
-// environment that no IVRCTL_* variable or user config file leaks into,
-// and a buffer safe to read while a command writes it.
+// environment that no IVRCTL_* variable or user config file leaks into
+// (Isolate, Main), a buffer safe to read while a command writes it, a
+// serving command started and stopped with deadlines (StartServing,
+// Stop), and a deadline for anything else that could hang (Within).
 package cmdtest
 
 import (
 	"bytes"
+	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -34,6 +38,32 @@ func Isolate() (cleanup func()) {
 	os.Setenv("XDG_CONFIG_HOME", filepath.Join(dir, "config"))
 	os.Setenv("XDG_CACHE_HOME", filepath.Join(dir, "cache"))
 	return func() { os.RemoveAll(dir) }
+}
+
+// Main runs a command package's tests Isolated, for its TestMain:
+//
+//	func TestMain(m *testing.M) { os.Exit(cmdtest.Main(m)) }
+func Main(m *testing.M) int {
+	cleanup := Isolate()
+	defer cleanup()
+	return m.Run()
+}
+
+// Within returns f's result, or fails the test when f takes longer than
+// d, naming what: a command that should refuse its flags but starts a
+// server instead fails its test rather than hanging the run (f is left
+// running; the test binary ends soon after).
+func Within[T any](t testing.TB, d time.Duration, what string, f func() T) T {
+	t.Helper()
+	done := make(chan T, 1)
+	go func() { done <- f() }()
+	select {
+	case v := <-done:
+		return v
+	case <-time.After(d):
+		t.Fatalf("%s did not return within %s", what, d)
+		panic("unreachable")
+	}
 }
 
 // SyncBuffer is a buffer a running command writes while the test reads
@@ -68,4 +98,57 @@ func WaitFor(t testing.TB, b *SyncBuffer, text string, n int) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	t.Fatalf("%q never showed %d time(s):\n%s", text, n, b.String())
+}
+
+// StartServing runs execute (a command tree's ExecuteContext: serve,
+// emulate) in the background and waits up to 10 s for the first line of
+// stdout to be "listening on URL". It returns the URL, the channel its
+// error arrives on (whoever reads it puts it back, for the others) and
+// the cancel of its context (what SIGINT does). When the test ends the
+// command is cancelled and must return within 10 s, or the test fails.
+func StartServing(t testing.TB, name string, stdout, stderr fmt.Stringer,
+	execute func(context.Context) error) (url string, done chan error, cancel context.CancelFunc) {
+	t.Helper()
+	done = make(chan error, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { done <- execute(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			t.Errorf("%s did not return within 10s of its context's end", name)
+		}
+	})
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		out := stdout.String()
+		line, _, _ := strings.Cut(out, "\n")
+		if u, ok := strings.CutPrefix(line, "listening on "); ok && strings.HasSuffix(out, "\n") {
+			return u, done, cancel
+		}
+		select {
+		case err := <-done:
+			done <- err // for the cleanup
+			t.Fatalf("%s exited: %v\nstderr:\n%s", name, err, stderr)
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	t.Fatalf("%s printed no address; stdout %q stderr %q", name, stdout, stderr)
+	return "", nil, nil
+}
+
+// Stop cancels a command started by StartServing and returns its error,
+// failing the test when it takes more than 15 s.
+func Stop(t testing.TB, name string, done chan error, cancel context.CancelFunc) error {
+	t.Helper()
+	cancel()
+	select {
+	case err := <-done:
+		done <- err // for the cleanup
+		return err
+	case <-time.After(15 * time.Second):
+		t.Fatalf("%s did not stop", name)
+		return nil
+	}
 }
