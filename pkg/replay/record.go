@@ -12,7 +12,7 @@ import (
 // Recorder writes each answered VCA event and its answer as a pair (the
 // format Gather reads): NAME.json (the request body, byte for byte) and
 // NAME.expected.json (the response body, byte for byte). `ivrctl serve
-// --record` writes with one; it is safe for concurrent use.
+// --record` writes with one, through a Queue; it is safe for concurrent use.
 //
 // NAME is <UTC time to the microsecond>-<counter>-<sessionId prefix>: the
 // counter is unique within the process, so concurrent requests never
@@ -37,7 +37,10 @@ func NewRecorder(dir string) (*Recorder, error) {
 
 // Record writes the pair of one answered event of session.
 func (rc *Recorder) Record(now time.Time, session string, event, answer []byte) error {
-	name := rc.name(now, session)
+	return rc.write(rc.name(now, session), event, answer)
+}
+
+func (rc *Recorder) write(name string, event, answer []byte) error {
 	if err := writeAtomic(rc.dir, name+ExpectedSuffix, answer); err != nil {
 		return err
 	}

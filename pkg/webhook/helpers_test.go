@@ -10,6 +10,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -49,6 +50,8 @@ type testServer struct {
 	events chan Event
 	cancel context.CancelFunc
 	done   chan error // Run's result
+
+	stopOnce sync.Once
 }
 
 // start runs a server for cfg (engine: the simple IVR, sessions in a temp
@@ -77,19 +80,31 @@ func start(t *testing.T, cfg Config, hook func(*http.Request)) *testServer {
 	ts.Addr = ln.Addr().String()
 	ts.URL = "http://" + ts.Addr
 	go func() { ts.done <- s.Run(ctx, ln) }()
-	t.Cleanup(func() {
+	t.Cleanup(func() { ts.stop(t) })
+	return ts
+}
+
+// stop shuts the server down as SIGTERM does (graceful: Run returns once
+// requests in flight and queued recordings are done); once.
+func (ts *testServer) stop(t *testing.T) {
+	t.Helper()
+	ts.stopOnce.Do(func() {
 		// A connection the client dialed but never sent a request on
 		// counts as busy for http.Server.Shutdown until it is 5 s old:
 		// the tests' many concurrent posts leave some, and every test's
 		// shutdown then stalled 5 s. Closing the client's idle
 		// connections first lets the drain finish at once.
 		http.DefaultClient.CloseIdleConnections()
-		cancel()
-		if err := <-ts.done; err != nil {
-			t.Errorf("Run: %v", err)
+		ts.cancel()
+		select {
+		case err := <-ts.done:
+			if err != nil {
+				t.Errorf("Run: %v", err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Error("Run did not return within 30s of the shutdown")
 		}
 	})
-	return ts
 }
 
 // next returns the next event the server reported. Events are emitted

@@ -29,6 +29,8 @@ type metrics struct {
 	storeWrite  prometheus.Histogram
 	storeErrors prometheus.Counter
 	reloads     *prometheus.CounterVec // result
+	recDropped  prometheus.Counter
+	recErrors   prometheus.Counter
 }
 
 func newMetrics() *metrics {
@@ -55,8 +57,12 @@ func newMetrics() *metrics {
 		reloads: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "ivrctl_menu_reloads_total", Help: "Menu reloads (SIGHUP, --watch), by result: ok or refused."},
 			[]string{"result"}),
+		recDropped: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "ivrctl_record_dropped_total", Help: "serve --record: recordings dropped because the record queue was full (the calls were answered)."}),
+		recErrors: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "ivrctl_record_errors_total", Help: "serve --record: recordings that could not be written."}),
 	}
-	m.reg.MustRegister(m.requests, m.latency, m.vca, m.vss, m.storeWrite, m.storeErrors, m.reloads,
+	m.reg.MustRegister(m.requests, m.latency, m.vca, m.vss, m.storeWrite, m.storeErrors, m.reloads, m.recDropped, m.recErrors,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -121,5 +127,17 @@ func (m *metrics) storeWritten(d time.Duration, err error) {
 	m.storeWrite.Observe(d.Seconds())
 	if err != nil {
 		m.storeErrors.Inc()
+	}
+}
+
+func (m *metrics) recordDropped() {
+	if m != nil {
+		m.recDropped.Inc()
+	}
+}
+
+func (m *metrics) recordFailed() {
+	if m != nil {
+		m.recErrors.Inc()
 	}
 }

@@ -77,8 +77,11 @@ type Config struct {
 	SessionsPath string
 	// RecordDir, when set, receives every answered VCA event and its
 	// answer as a NAME.json / NAME.expected.json pair; not those answered
-	// with the start menu for an unknown clientActionId.
-	RecordDir string
+	// with the start menu for an unknown clientActionId. The pairs are
+	// written after the answer, by one writer; RecordQueue bounds how many
+	// wait (replay.DefaultQueuePairs when 0; see replay.Queue).
+	RecordDir   string
+	RecordQueue int
 
 	// Metrics serves GET /metrics, Prometheus text format, with no
 	// authentication and no allow list, like /healthz: it carries counts
@@ -109,7 +112,8 @@ type Server struct {
 	allow      []netip.Prefix
 	trustProxy bool
 	sessions   sessions.Store
-	rec        *replay.Recorder // nil: not recording
+	rec        *replay.Queue // nil: not recording
+	recLogged  atomic.Int64  // unix ns of the last record-queue warning
 	emit       func(Event)
 	maxBody    int64
 	handler    http.Handler
@@ -147,12 +151,22 @@ func New(cfg Config) (*Server, error) {
 	if s.maxBody <= 0 {
 		s.maxBody = DefaultMaxBodyBytes
 	}
+	if cfg.Metrics {
+		s.metrics = newMetrics()
+	}
 	if cfg.RecordDir != "" {
-		if s.rec, err = replay.NewRecorder(cfg.RecordDir); err != nil {
+		rec, err := replay.NewRecorder(cfg.RecordDir)
+		if err != nil {
 			return nil, err
 		}
+		// Off the request path: the answer goes out first, one writer
+		// writes the pairs, Close waits for them.
+		s.rec = rec.Queue(cfg.RecordQueue, 0, s.recordFailed)
 	}
 	if s.sessions, err = sessions.Open(context.Background(), cfg.SessionsPath); err != nil {
+		if s.rec != nil {
+			s.rec.Close()
+		}
 		return nil, err
 	}
 
@@ -164,8 +178,7 @@ func New(cfg Config) (*Server, error) {
 	mux.HandleFunc(PathVSS, s.serveVSS)
 	mux.HandleFunc(PathVSSAlias, s.serveVSS)
 	mux.HandleFunc(PathHealth, s.serveHealth)
-	if cfg.Metrics {
-		s.metrics = newMetrics()
+	if s.metrics != nil {
 		mux.Handle(PathMetrics, s.metricsHandler(s.metrics.handler()))
 	}
 	mux.HandleFunc("/", s.serveNotFound)
@@ -182,9 +195,15 @@ func (s *Server) Sessions() sessions.Store { return s.sessions }
 // AuthEnabled reports whether requests must authenticate.
 func (s *Server) AuthEnabled() bool { return s.auth != nil }
 
-// Close closes the session store. Run calls it; call it yourself only when
-// serving Handler from a server of your own.
-func (s *Server) Close() error { return s.sessions.Close() }
+// Close writes the recordings still queued and closes the session store.
+// Run calls it; call it yourself only when serving Handler from a server
+// of your own, once no request is in flight.
+func (s *Server) Close() error {
+	if s.rec != nil {
+		s.rec.Close()
+	}
+	return s.sessions.Close()
+}
 
 // Run serves on ln until ctx is cancelled, then stops accepting, waits up
 // to DrainTimeout for in-flight requests, and closes the session store.
@@ -473,12 +492,41 @@ func (s *Server) serveVCA(w http.ResponseWriter, r *http.Request) {
 		// with the start menu too, with a warning).
 		ev.Message += "; not recorded"
 	default:
-		if err := s.rec.Record(ev.Time, ev.Session, body, res.Reply.Body); err != nil {
+		if !s.rec.Add(ev.Time, ev.Session, body, res.Reply.Body) {
 			// The call matters more than its recording: answer anyway.
-			ev.Level, ev.Message = LevelWarn, err.Error()
+			ev.Message += "; not recorded: the record queue is full"
+			s.recordDropped()
 		}
 	}
 	writeJSON(w, &ev, http.StatusOK, res.Reply.Body)
+}
+
+// recordWarnEvery spaces the record queue's warnings: a disk that cannot
+// keep up would otherwise log one per call.
+const recordWarnEvery = 10 * time.Second
+
+// recordDropped counts a pair the full queue refused and warns, at most
+// once per recordWarnEvery.
+func (s *Server) recordDropped() {
+	s.metrics.recordDropped()
+	if s.warnDue() {
+		s.emit(Event{Time: time.Now(), Level: LevelWarn, Kind: KindServer,
+			Message: fmt.Sprintf("--record: %d recording(s) dropped so far: the record queue is full (the disk is slower than the calls); calls are still answered", s.rec.Dropped())})
+	}
+}
+
+// recordFailed hears a pair the writer could not write.
+func (s *Server) recordFailed(err error) {
+	s.metrics.recordFailed()
+	if s.warnDue() {
+		s.emit(Event{Time: time.Now(), Level: LevelWarn, Kind: KindServer, Message: err.Error()})
+	}
+}
+
+func (s *Server) warnDue() bool {
+	now := time.Now().UnixNano()
+	last := s.recLogged.Load()
+	return (last == 0 || now-last >= int64(recordWarnEvery)) && s.recLogged.CompareAndSwap(last, now)
 }
 
 // actionNames names a reply's callflow, "say+hangup", computed once per
