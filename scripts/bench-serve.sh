@@ -7,7 +7,10 @@
 #
 # Environment: BENCH_DURATION (10s), BENCH_CONNS ("16 64"), BENCH_ROUNDS (3),
 # BENCH_THREADS (wrk threads, 2), BENCH_BODY (testdata/dtmf3.json),
-# BENCH_SERVE_ARGS (extra `ivrctl serve` flags, e.g. "--record" to price it).
+# BENCH_SERVE_ARGS (extra `ivrctl serve` flags),
+# BENCH_COMPARE_RECORD (1: the reference is `ivrctl serve` itself and the
+# measured server `ivrctl serve --record DIR`: what recording costs; goal
+# >= 0.8 x, and the record directory's pair count checked at the end).
 #
 # Each round runs the ceiling and ivrctl back to back (alternating, so drift
 # on a shared machine hits both), after a 1s warm-up of each. ivrctl logs
@@ -23,6 +26,9 @@ ROUNDS=${BENCH_ROUNDS:-3}
 THREADS=${BENCH_THREADS:-2}
 BODY=${BENCH_BODY:-testdata/dtmf3.json}
 SERVE_ARGS=${BENCH_SERVE_ARGS:-}
+COMPARE_RECORD=${BENCH_COMPARE_RECORD:-}
+GOAL=0.9
+if [ -n "$COMPARE_RECORD" ]; then GOAL=0.8; fi
 
 if ! command -v wrk >/dev/null 2>&1; then
 	echo "wrk not found: installing it from Debian" >&2
@@ -67,7 +73,15 @@ start() {
 	exit 1
 }
 
-start ceiling "$tmp/ceiling"
+if [ -n "$COMPARE_RECORD" ]; then
+	# The reference is serve without --record, on a sessions file of its own.
+	# shellcheck disable=SC2086
+	XDG_CONFIG_HOME="$tmp/config" XDG_STATE_HOME="$tmp/state" \
+		start ceiling "$tmp/ivrctl" serve --port 0 --sessions "$tmp/state/ref-sessions.jsonl" $SERVE_ARGS
+	SERVE_ARGS="$SERVE_ARGS --record $tmp/rec"
+else
+	start ceiling "$tmp/ceiling"
+fi
 ceiling_url=$url
 # A config directory of its own: the user's config file (auth, menu) stays
 # out of the measurement.
@@ -75,6 +89,7 @@ ceiling_url=$url
 XDG_CONFIG_HOME="$tmp/config" XDG_STATE_HOME="$tmp/state" \
 	start ivrctl "$tmp/ivrctl" serve --port 0 --sessions "$tmp/state/sessions.jsonl" $SERVE_ARGS
 ivrctl_url=$url
+if [ -n "$COMPARE_RECORD" ]; then echo "reference (\"ceiling\" below): ivrctl serve; measured (\"ivrctl\"): ivrctl serve --record" >&2; fi
 echo "ceiling $ceiling_url, ivrctl $ivrctl_url; body $BODY; $DURATION x $ROUNDS round(s), $THREADS wrk threads" >&2
 
 # cputicks PID: user+system CPU time of a process, in clock ticks. On a
@@ -111,15 +126,24 @@ for c in $CONNS; do
 done
 
 echo
-printf '%s\n' "${results[@]}" | awk '
+printf '%s\n' "${results[@]}" | awk -v goal="$GOAL" '
 	{ sum[$1" "$2] += $3; cpu[$1" "$2] += $5; n[$1" "$2]++; bad[$2] += $4; if (!seen[$1]++) order[++k] = $1 }
 	END {
 		for (i = 1; i <= k; i++) {
 			c = order[i]; ce = sum[c" ceiling"] / n[c" ceiling"]; iv = sum[c" ivrctl"] / n[c" ivrctl"]
 			cc = cpu[c" ceiling"] / n[c" ceiling"]; ci = cpu[c" ivrctl"] / n[c" ivrctl"]
-			printf "%s connections: ceiling %.0f req/s, ivrctl %.0f req/s (means): ratio %.3f %s; CPU per request ceiling %.1f us, ivrctl %.1f us: ceiling/ivrctl %.3f\n",
-				c, ce, iv, iv / ce, (iv / ce >= 0.9 ? "(goal >= 0.9 met)" : "(BELOW the 0.9 goal)"), cc, ci, cc / ci
+			printf "%s connections: ceiling %.0f req/s, ivrctl %.0f req/s (means): ratio %.3f (goal >= %.1f %s); CPU per request ceiling %.1f us, ivrctl %.1f us: ceiling/ivrctl %.3f\n",
+				c, ce, iv, iv / ce, goal, (iv / ce >= goal ? "met" : "NOT met"), cc, ci, cc / ci
 		}
 		printf "non-2xx: ceiling %d, ivrctl %d\n", bad["ceiling"], bad["ivrctl"]
 	}'
 echo "ivrctl logged $(wc -l <"$tmp/ivrctl.log") lines (to a file)" >&2
+if [ -n "$COMPARE_RECORD" ]; then
+	# A graceful stop writes the queue: then count what was recorded.
+	kill -INT "$ivrctl_pid"
+	wait "$ivrctl_pid" || true
+	answered=$(grep -c ' VCA ' "$tmp/ivrctl.log" || true)
+	pairs=$(find "$tmp/rec" -name '*.expected.json' | wc -l)
+	dropped=$(grep -c 'not recorded: the record queue is full' "$tmp/ivrctl.log" || true)
+	echo "record: $answered VCA answers logged, $pairs pairs on disk, $dropped dropped on a full queue" >&2
+fi

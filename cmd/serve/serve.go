@@ -17,6 +17,7 @@ import (
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 	"github.com/ivrctl/ivrctl/cmd/webhookopts"
 	"github.com/ivrctl/ivrctl/pkg/menu"
+	"github.com/ivrctl/ivrctl/pkg/replay"
 	"github.com/ivrctl/ivrctl/pkg/webhook"
 )
 
@@ -29,6 +30,8 @@ const (
 	KeyLogFormat = "log-format"
 	KeyMetrics   = "metrics"
 	KeyWatch     = "watch"
+	// KeyRecordQueue sizes --record's queue (replay.DefaultQueuePairs).
+	KeyRecordQueue = "record-queue"
 )
 
 // Defaults: webhookopts', which `call --wait` listens on too.
@@ -50,6 +53,8 @@ type ServeOptions struct {
 	LogFormat string
 	Metrics   bool
 	Watch     bool
+
+	RecordQueue int // pairs waiting for the disk before --record drops
 
 	// The settings shared with `call --wait`: authentication, allow
 	// list, sessions file, recording.
@@ -124,6 +129,7 @@ setting; nothing served).`,
 	fl.StringVar(&opts.LogFormat, KeyLogFormat, LogText, "log format on stderr: text or json")
 	fl.BoolVar(&opts.Watch, KeyWatch, false, "reload the menu when --menu's file changes (SIGHUP always reloads it)")
 	fl.BoolVar(&opts.Metrics, KeyMetrics, true, "answer GET /metrics in Prometheus text format (no authentication; nothing secret in it)")
+	fl.IntVar(&opts.RecordQueue, KeyRecordQueue, replay.DefaultQueuePairs, "with --record: at most `N` recordings waiting for the disk; more are dropped (counted, logged), never a call")
 	opts.Options.AddFlags(cmd)
 	_ = cmd.MarkFlagFilename(cmdutil.KeyMenu, "yaml", "yml", "json")
 	_ = cmd.RegisterFlagCompletionFunc(KeyLogFormat, cobra.FixedCompletions([]string{LogText, LogJSON}, cobra.ShellCompDirectiveNoFileComp))
@@ -145,6 +151,10 @@ func (opts *ServeOptions) config() (webhook.Config, error) {
 		return cfg, err
 	}
 	cfg.Metrics = opts.Metrics
+	if opts.RecordQueue < 1 {
+		return cfg, cmdutil.Usagef("--%s %d: use 1 or more", KeyRecordQueue, opts.RecordQueue)
+	}
+	cfg.RecordQueue = opts.RecordQueue
 	if opts.Watch && opts.MenuFile == "" {
 		return cfg, cmdutil.Usagef("--watch needs --menu FILE: the embedded menu never changes")
 	}

@@ -277,6 +277,7 @@ func TestServeUsageErrors(t *testing.T) {
 		{[]string{"--basic-auth", "justasecretvalue"}, "user:pass"},
 		{[]string{"--allow-ip", "18.140.80"}, "allow-ip"},
 		{[]string{"--port", "70000"}, "--port"},
+		{[]string{"--record", "rec", "--record-queue", "0"}, "--record-queue 0: use 1 or more"},
 		{[]string{"--menu", "/nonexistent/menu.yaml"}, "menu"},
 		{[]string{"extra-arg"}, "unknown command"},
 		// More than two secrets: refused, naming none (before the menu is

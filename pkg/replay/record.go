@@ -17,9 +17,9 @@ import (
 // NAME is <UTC time to the microsecond>-<counter>-<sessionId prefix>: the
 // counter is unique within the process, so concurrent requests never
 // collide, and, zero-padded and before the session, it makes names sort by
-// arrival. Each file is written to a dot-named
-// temporary file and renamed into place; the answer first, so whenever
-// NAME.json is visible its expected answer is already complete. A crash
+// arrival. The answer is written first, straight to NAME.expected.json;
+// then NAME.json to a dot-named temporary file renamed into place, so
+// whenever NAME.json is visible it and its expected answer are complete. A crash
 // can leave at most a stray .tmp file or a lone NAME.expected.json, which
 // simulate (reading NAME.json files) never mistakes for a test.
 type Recorder struct {
@@ -40,8 +40,9 @@ func (rc *Recorder) Record(now time.Time, session string, event, answer []byte) 
 	return rc.write(rc.name(now, session), event, answer)
 }
 
+// write writes the pair NAME: NAME.expected.json, then NAME.json.
 func (rc *Recorder) write(name string, event, answer []byte) error {
-	if err := writeAtomic(rc.dir, name+ExpectedSuffix, answer); err != nil {
+	if err := writeNew(rc.dir, name+ExpectedSuffix, answer); err != nil {
 		return err
 	}
 	return writeAtomic(rc.dir, name+".json", event)
@@ -79,20 +80,31 @@ func (rc *Recorder) name(now time.Time, session string) string {
 // process before the order breaks (names stay unique past it).
 const counterDigits = 9
 
-func writeAtomic(dir, name string, data []byte) error {
-	tmp, err := os.CreateTemp(dir, "."+name+".*.tmp")
-	if err != nil {
+// writeNew writes the answer straight to its name, which must be new.
+// Choice: no temporary file and rename for it, one metadata operation of
+// the four a pair cost (file creation is what limits the record writer):
+// it is only read as the answer of NAME.json, written after it is
+// complete, so a crash mid-write leaves a lone NAME.expected.json, as
+// before.
+func writeNew(dir, name string, data []byte) error {
+	if err := createFile(filepath.Join(dir, name), data); err != nil {
 		return fmt.Errorf("recording %s: %w", name, err)
 	}
-	_, err = tmp.Write(data)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
+	return nil
+}
+
+// writeAtomic writes name through the temporary file .NAME.tmp, renamed
+// into place when complete. The temporary name is as unique as NAME (the
+// process's counter) and created exclusively: a clash is an error, never a
+// mixed file.
+func writeAtomic(dir, name string, data []byte) error {
+	tmp := filepath.Join(dir, "."+name+".tmp")
+	err := createFile(tmp, data)
 	if err == nil {
-		err = os.Rename(tmp.Name(), filepath.Join(dir, name))
+		err = renameFile(tmp, filepath.Join(dir, name))
 	}
 	if err != nil {
-		os.Remove(tmp.Name())
+		os.Remove(tmp)
 		return fmt.Errorf("recording %s: %w", name, err)
 	}
 	return nil

@@ -249,3 +249,68 @@ func BenchmarkServeRecord(b *testing.B) {
 		})
 	}
 }
+
+// Under concurrent load over real HTTP, a graceful stop returns only once
+// every answered event is on disk: the writer lags the calls, and nothing
+// still queued is lost.
+func TestRecordGracefulShutdownUnderLoadKeepsEveryPair(t *testing.T) {
+	dir := t.TempDir()
+	ts := start(t, Config{RecordDir: dir}, nil)
+	go func() { // the events are not looked at: keep their channel moving
+		for range ts.events {
+		}
+	}()
+	const clients, each = 16, 40
+	var wg sync.WaitGroup
+	for c := range clients {
+		wg.Go(func() {
+			for i := range each {
+				body := bytes.Replace(readFile(t, "testdata/dtmf3.json"), []byte("ddc1e44a"), fmt.Appendf(nil, "%04d%04d", c, i), 1)
+				if st, err := postStatus(ts.URL+PathVCA, body); err != nil || st != 200 {
+					t.Errorf("client %d request %d: %d %v", c, i, st, err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	ts.stop(t)
+	pairs := recordedPairs(t, dir)
+	if len(pairs) != clients*each {
+		t.Fatalf("%d pairs after a graceful stop, want %d", len(pairs), clients*each)
+	}
+	ids := map[string]bool{}
+	for _, p := range pairs {
+		var ev callflow.VCAEvent
+		if err := json.Unmarshal(p[0], &ev); err != nil {
+			t.Fatal(err)
+		}
+		ids[ev.Payload.EventID] = true
+	}
+	if len(ids) != clients*each {
+		t.Errorf("%d distinct events recorded, want %d", len(ids), clients*each)
+	}
+}
+
+// A recording that cannot be written (the directory removed under the
+// server) is a warning in the log; the call is answered 200 as if nothing
+// happened, as when the handler wrote the pair itself.
+func TestRecordWriteErrorWarnsAndAnswers(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "rec")
+	ts := start(t, Config{RecordDir: dir}, nil)
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	r := post(t, ts.URL+PathVCA, readFile(t, "testdata/dtmf3.json"))
+	if r.Status != 200 || !bytes.Contains(r.Body, []byte(`"callflow"`)) {
+		t.Fatalf("answer %d %s, want 200 with the callflow", r.Status, r.Body)
+	}
+	ts.stop(t) // the writer has tried by now
+	var warned bool
+	for len(ts.events) > 0 {
+		e := <-ts.events
+		warned = warned || e.Kind == KindServer && e.Level == LevelWarn && strings.HasPrefix(e.Message, "recording ")
+	}
+	if !warned {
+		t.Error("no warning for the recording that could not be written")
+	}
+}

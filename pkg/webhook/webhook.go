@@ -483,6 +483,9 @@ func (s *Server) serveVCA(w http.ResponseWriter, r *http.Request) {
 	}
 	ev.Menu, ev.Digits, ev.Matched, ev.Next = res.Menu, res.Digits, res.Matched, res.Reply.Next
 	ev.Action = s.actionNames(res.Reply)
+	// The answer goes out first; the recording is queued after it (the
+	// event's log line is emitted later still, by finish).
+	writeJSON(w, &ev, http.StatusOK, res.Reply.Body)
 	switch {
 	case s.rec == nil:
 	case res.Fallback:
@@ -493,12 +496,11 @@ func (s *Server) serveVCA(w http.ResponseWriter, r *http.Request) {
 		ev.Message += "; not recorded"
 	default:
 		if !s.rec.Add(ev.Time, ev.Session, body, res.Reply.Body) {
-			// The call matters more than its recording: answer anyway.
+			// The call matters more than its recording: answered anyway.
 			ev.Message += "; not recorded: the record queue is full"
 			s.recordDropped()
 		}
 	}
-	writeJSON(w, &ev, http.StatusOK, res.Reply.Body)
 }
 
 // recordWarnEvery spaces the record queue's warnings: a disk that cannot
