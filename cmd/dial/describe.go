@@ -6,19 +6,23 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ivrctl/ivrctl/pkg/callflow"
 	"github.com/ivrctl/ivrctl/pkg/emulator"
 	"github.com/ivrctl/ivrctl/pkg/phone"
 )
 
 // The words both faces (the phone and the lines) use for a call's steps.
 
-// sent is a round trip's event: "CALL_ACTION dtmf 2 · main".
+// sent is a round trip's event: "CALL_ACTION dtmf 2 · main", or
+// "CALL_ACTION CALL_RECEIVED" for an inbound call's first.
 func sent(rt phone.RoundTrip) string {
 	s := rt.EventType
 	if s == "" {
 		s = "event"
 	}
 	switch {
+	case rt.CallStatus == callflow.CallStatusCallReceived:
+		s += " CALL_RECEIVED" // an inbound call: no keys yet
 	case rt.NoInput:
 		s += " no input"
 	default:

@@ -8,6 +8,7 @@ package dial
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -69,6 +70,13 @@ the keys so far); h hangs up; q (or Ctrl-C) quits. The side pane shows each
 webhook round trip (the event sent, the callflow answered, its latency), and
 the session summary (VSS) when the call ends.
 
+--inbound turns the call around: you are the caller, dialling one of the
+sub-account's virtual numbers (--to, default the menu's numbers.from) from
+your number (--from, default +6590000000), as 'ivrctl emulate ring' rings one.
+8x8 sends no Send Callflow request then: it posts CALL_RECEIVED (callDirection
+INBOUND) to the webhook, and the callflow answered is the call; the screen
+says INBOUND, and --save writes call: {direction: inbound, to, from}.
+
 Without --webhook the menu answers in-process (--menu FILE, default the
 embedded simple IVR): no setup. With --webhook URL every VCA event goes to
 that URL (a running 'ivrctl serve', or your own backend), with --auth-secret
@@ -89,14 +97,16 @@ when it is installed (apt-get install espeak-ng); the call never waits for it.
 Exit codes (those of 'call --wait'):
     0  the call completed (the file of --save is written)
     2  bad usage, or a menu that cannot be read
-    3  the Send Callflow request was refused (NOT_CREATED)
+    3  the Send Callflow request was refused (NOT_CREATED), or the inbound
+       call could not ring
     5  the call ended BUSY, NO_ANSWER, FAILED or CANCELED
     6  the session ended in ERROR (a webhook that failed)
   130  you quit (q, Ctrl-C) before the call ended; nothing is saved`,
 		Example: `  $ ivrctl dial
   $ ivrctl dial --menu testdata/menus/advanced-ivr.yaml --save booking.yaml
   $ ivrctl dial --webhook http://127.0.0.1:8080/webhooks/vca
-  $ printf '2\n' | ivrctl dial`,
+  $ printf '2\n' | ivrctl dial
+  $ printf '1\n' | ivrctl dial --inbound --to 6512345678 --from 6590000001`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := opts.check(); err != nil {
@@ -115,9 +125,9 @@ Exit codes (those of 'call --wait'):
 	fl.StringVar(&opts.AuthSecret, webhookopts.KeyAuthSecret, "", "shared `SECRET` sent in --auth-header to --webhook (as 8x8 sends httpAuthHeader)")
 	fl.StringVar(&opts.AuthHeader, webhookopts.KeyAuthHeader, webhook.DefaultAuthHeader, "`NAME` of the header carrying --auth-secret")
 	fl.DurationVar(&opts.Timeout, "timeout", 5*time.Second, "time limit of each webhook round trip")
-	fl.StringVar(&opts.To, "to", scenario.DefaultTo, "your number: the destination the call rings")
-	fl.StringVar(&opts.From, cmdutil.KeyFrom, "", "virtual number the call comes from (default: the menu's numbers.from)")
-	fl.BoolVar(&opts.Inbound, "inbound", false, "an inbound call (CALL_RECEIVED): not available yet, the emulator places outbound calls only")
+	fl.StringVar(&opts.To, "to", "", "the number called: yours (default "+scenario.DefaultTo+"); with --inbound the virtual number you dial (default: the menu's numbers.from)")
+	fl.StringVar(&opts.From, cmdutil.KeyFrom, "", "the number calling: the virtual number (default: the menu's numbers.from); with --inbound yours (default "+scenario.DefaultTo+")")
+	fl.BoolVar(&opts.Inbound, "inbound", false, "an inbound call: you dial the virtual number --to from --from, the webhook gets CALL_RECEIVED")
 	fl.StringVar(&opts.Save, "save", "", "write the call as a scenario `FILE` that ivrctl test passes")
 	fl.BoolVar(&opts.Speak, "speak", false, "say the texts aloud with espeak-ng, when installed")
 	fl.Float64Var(&opts.Pace, "pace", 1, "time `FACTOR`: 2 plays speech, rings and timeouts twice as fast")
@@ -136,7 +146,7 @@ func (o *Options) check() error {
 			return err
 		}
 	}
-	if !callflow.IsPhoneNumber(o.To) {
+	if o.To != "" && !callflow.IsPhoneNumber(o.To) {
 		return cmdutil.Usagef("--to %q is not a phone number: 7 to 15 digits, optional +", o.To)
 	}
 	if o.From != "" && !callflow.IsPhoneNumber(o.From) {
@@ -152,9 +162,6 @@ func (o *Options) check() error {
 		if st, err := os.Stat(filepath.Dir(o.Save)); err != nil || !st.IsDir() {
 			return cmdutil.Usagef("--save %s: its directory does not exist", o.Save)
 		}
-	}
-	if o.Inbound {
-		return cmdutil.Usagef("--inbound: not available yet: the emulator places outbound calls only (see docs/dial.md)")
 	}
 	return nil
 }
@@ -175,6 +182,10 @@ type call struct {
 	title string
 	start string // the menu the Send Callflow request's prompt opens
 	c     phone.Call
+	// to and from are the call's numbers, defaults filled in; inbound
+	// says you dial to (a virtual number) rather than being rung.
+	to, from string
+	inbound  bool
 }
 
 func prepare(o *Options) (*call, error) {
@@ -182,18 +193,28 @@ func prepare(o *Options) (*call, error) {
 	if err != nil {
 		return nil, err
 	}
-	from := o.From
-	if from == "" {
-		from = eng.Numbers().From
+	c := &call{opts: o, eng: eng, start: eng.Menu().Start, c: phone.Call{WebhookTimeout: o.Timeout}, inbound: o.Inbound}
+	if o.Inbound {
+		// Choice: the virtual number dialled is the menu's own
+		// (numbers.from, the caller ID its connects use), and you call
+		// from the number an outbound dial rings, which is also what an
+		// inbound scenario without from: calls from.
+		c.to, c.from = cmp.Or(o.To, eng.Numbers().From), cmp.Or(o.From, scenario.DefaultTo)
+		if c.to == "" {
+			return nil, cmdutil.Usagef("--to: the menu sets no numbers.from, so give the virtual number you dial")
+		}
+		c.c.Inbound = &emulator.Inbound{To: c.to, From: c.from}
+	} else {
+		c.to, c.from = cmp.Or(o.To, scenario.DefaultTo), cmp.Or(o.From, eng.Numbers().From)
+		if c.from == "" {
+			return nil, cmdutil.Usagef("--from: the menu sets no numbers.from, so give the number the call comes from")
+		}
+		req, err := scenario.MenuRequest(eng, c.from, c.to)
+		if err != nil {
+			return nil, fmt.Errorf("building the Send Callflow request: %w", err)
+		}
+		c.c.Request = req
 	}
-	if from == "" {
-		return nil, cmdutil.Usagef("--from: the menu sets no numbers.from, so give the number the call comes from")
-	}
-	req, err := scenario.MenuRequest(eng, from, o.To)
-	if err != nil {
-		return nil, fmt.Errorf("building the Send Callflow request: %w", err)
-	}
-	c := &call{opts: o, eng: eng, start: eng.Menu().Start, c: phone.Call{Request: req, WebhookTimeout: o.Timeout}}
 	answers := eng.Menu().File
 	if o.Webhook != "" {
 		c.c.Webhook = &emulator.HTTPWebhook{URL: o.Webhook, Timeout: o.Timeout, Header: o.sender().HTTPHeader()}
@@ -201,7 +222,10 @@ func prepare(o *Options) (*call, error) {
 	} else {
 		c.c.Webhook = emulator.EngineWebhook{Engine: eng}
 	}
-	c.title = fmt.Sprintf("%s → %s · %s", from, o.To, answers)
+	c.title = fmt.Sprintf("%s → %s · %s", c.from, c.to, answers)
+	if c.inbound {
+		c.title = "inbound · " + c.title
+	}
 	return c, nil
 }
 
@@ -243,11 +267,14 @@ type outcome struct {
 
 func (out outcome) finish(c *call) error {
 	var rej *emulator.RejectedError
+	var ring *emulator.RingError
 	switch {
 	case out.quit:
 		return &cmdutil.SilentError{Code: cmdutil.ExitInterrupted}
 	case errors.As(out.err, &rej):
 		return &cmdutil.ExitError{Code: cmdutil.ExitRejected, Err: fmt.Errorf("the Send Callflow request was refused: %w", out.err)}
+	case errors.As(out.err, &ring):
+		return &cmdutil.ExitError{Code: cmdutil.ExitRejected, Err: fmt.Errorf("the inbound call could not ring: %w", out.err)}
 	case out.err != nil:
 		return out.err
 	}
@@ -265,11 +292,12 @@ func (out outcome) finish(c *call) error {
 // save writes the call as a scenario file.
 func save(c *call, res *phone.Result) error {
 	o := c.opts
-	sc := scenario.Call{}
-	if o.To != scenario.DefaultTo {
-		sc.To = o.To
+	sc := scenario.Call{To: o.To, From: o.From}
+	if c.inbound {
+		// An inbound scenario names the number dialled (required) and,
+		// to be read without knowing the default, the caller.
+		sc.Inbound, sc.To, sc.From = true, c.to, c.from
 	}
-	sc.From = o.From
 	if o.Menu != "" {
 		rel, err := relTo(o.Save, o.Menu)
 		if err != nil {

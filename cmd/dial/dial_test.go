@@ -2,17 +2,23 @@ package dial_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"flag"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/ivrctl/ivrctl/cmd"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 	"github.com/ivrctl/ivrctl/cmd/cmdutil/cmdtest"
 	"github.com/ivrctl/ivrctl/cmd/dial"
+	"github.com/ivrctl/ivrctl/pkg/callflow"
 	"github.com/ivrctl/ivrctl/pkg/webhook"
 	"github.com/ivrctl/ivrctl/pkg/webhook/webhooktest"
 )
@@ -108,6 +114,8 @@ func TestSaveThenTest(t *testing.T) {
 		{"simple", "9\n\n1\n", nil},
 		{"advanced", "1\n2\n", []string{"--menu", menuFile, "--to", "+6591234567", "--from", "6512345678"}},
 		{"hangup", "h\n", nil},
+		{"inbound", "2\n", []string{"--inbound"}},
+		{"inbound-advanced", "3\n", []string{"--inbound", "--menu", menuFile, "--to", "6512345678", "--from", "+6590000001"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			file := filepath.Join(dir, tc.name+".yaml")
@@ -191,5 +199,84 @@ func TestSpeakWithoutEspeak(t *testing.T) {
 	want := "ivrctl: --speak: espeak-ng is not installed (apt-get install espeak-ng); the call goes on in silence\n"
 	if r.code != 0 || r.stderr != want || !strings.Contains(r.stdout, "> pressed 1") {
 		t.Errorf("exit %d, stderr %q; want 0, %q\n%s", r.code, r.stderr, want, r.stdout)
+	}
+}
+
+// The line mode on an inbound call: you call the menu's virtual number
+// from yours, the webhook is asked with CALL_RECEIVED first, its start
+// prompt is the first thing heard; silence, then 2 connects the agent.
+func TestLineModeInbound(t *testing.T) {
+	r := ivrctl(t, "\n2\n", "dial", "--inbound")
+	if r.code != 0 || r.stderr != "" {
+		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	lineGolden(t, "line-inbound-silence-2", r.stdout)
+}
+
+// --inbound against a real backend over HTTP (serve's webhook server
+// behind a recorder): the first event it gets is CALL_RECEIVED,
+// callDirection INBOUND, from the caller to the virtual number; every
+// later one stays INBOUND. The saved call passes ivrctl test --webhook.
+func TestWebhookInbound(t *testing.T) {
+	srv, err := webhook.New(webhook.Config{Engine: webhooktest.Engine(t, ""), SessionsPath: filepath.Join(t.TempDir(), "sessions.jsonl")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var events []callflow.VCAEvent
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+		if err != nil {
+			t.Error(err)
+		}
+		if r.URL.Path == webhook.PathVCA {
+			var ev callflow.VCAEvent
+			if err := json.Unmarshal(body, &ev); err != nil {
+				t.Errorf("the backend got %q: %v", body, err)
+			}
+			mu.Lock()
+			events = append(events, ev)
+			mu.Unlock()
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		srv.Handler().ServeHTTP(w, r)
+	}))
+	defer backend.Close()
+	url := backend.URL + webhook.PathVCA
+	file := filepath.Join(t.TempDir(), "inbound.yaml")
+	r := ivrctl(t, "2\n", "dial", "--inbound", "--webhook", url, "--to", "+6512345678", "--from", "+6591112222", "--save", file)
+	if r.code != 0 || !strings.Contains(r.stdout, "webhook #1: CALL_ACTION CALL_RECEIVED ← 200 sayAndCapture → main") {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	mu.Lock()
+	got := events
+	events = nil
+	mu.Unlock()
+	if len(got) != 2 {
+		t.Fatalf("the backend got %d events, want CALL_RECEIVED and the dtmf 2: %+v", len(got), got)
+	}
+	p := got[0].Payload
+	if p.CallStatus != callflow.CallStatusCallReceived || p.CallDirection != "INBOUND" || p.Source != "+6591112222" || p.Destination != "+6512345678" {
+		t.Errorf("first event: callStatus %s, callDirection %s, %s → %s; want CALL_RECEIVED INBOUND +6591112222 → +6512345678",
+			p.CallStatus, p.CallDirection, p.Source, p.Destination)
+	}
+	if d, ok := got[1].Digits(); got[1].Payload.CallDirection != "INBOUND" || !ok || d != "2" {
+		t.Errorf("second event: callDirection %s, dtmf %q; want INBOUND, 2", got[1].Payload.CallDirection, d)
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(data, []byte("direction: inbound")) || bytes.Contains(data, []byte("127.0.0.1")) {
+		t.Errorf("saved:\n%s", data)
+	}
+	r = ivrctl(t, "", "test", "--webhook", url, file)
+	if r.code != 0 || !strings.Contains(r.stdout, "1 passed, 0 failed") {
+		t.Errorf("ivrctl test --webhook of the saved inbound call: exit %d\n%s%s\n%s", r.code, r.stdout, r.stderr, data)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(events) == 0 || events[0].Payload.CallStatus != callflow.CallStatusCallReceived {
+		t.Errorf("ivrctl test did not ring the saved call inbound: %+v", events)
 	}
 }

@@ -122,6 +122,10 @@ func (p *linePrinter) print(ev phone.Event) {
 	defer p.mu.Unlock()
 	switch ev := ev.(type) {
 	case phone.Answered:
+		if ev.Inbound {
+			fmt.Fprintf(p.w, "you call %s: inbound, the webhook is asked (CALL_RECEIVED)\n", ev.Destination)
+			return
+		}
 		fmt.Fprintf(p.w, "ring %s %s: answered\n", legName(ev.Leg), ev.Destination)
 	case phone.Prompting:
 		p.prompt = ev.Prompt

@@ -142,6 +142,35 @@ func TestTerminalCallEndToEnd(t *testing.T) {
 	}
 }
 
+// An inbound call on a terminal: the screen says INBOUND from the start,
+// the first round trip is CALL_RECEIVED, 1 ends the call, and the saved
+// inbound scenario passes the real `ivrctl test`.
+func TestTerminalInboundCall(t *testing.T) {
+	dir := t.TempDir()
+	term := startTerminal(t, dir, "dial", "--inbound", "--pace", "5", "--save", "inbound.yaml")
+	term.waitFor("INBOUND CALL")
+	term.waitFor("CALL_RECEIVED")
+	term.waitFor("Dear")
+	term.typeKeys("1")
+	if code := term.exit(); code != 0 {
+		t.Fatalf("exit %d, want 0; the screen:\n%s", code, term.screen())
+	}
+	screen := term.screen()
+	for _, want := range []string{"inbound · +6590000000 → 6512345678", "INBOUND CALL ENDED · COMPLETED", "#1 → CALL_ACTION CALL_RECEIVED", "#2 → CALL_ACTION dtmf 1", "you      pressed 1"} {
+		if !strings.Contains(screen, want) {
+			t.Errorf("the last screen lacks %q:\n%s", want, screen)
+		}
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "inbound.yaml"))
+	if err != nil || !bytes.Contains(data, []byte("direction: inbound")) {
+		t.Fatalf("saved: %v\n%s", err, data)
+	}
+	out, err := ivrctlCmd(dir, "test", "inbound.yaml").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "1 passed, 0 failed") {
+		t.Errorf("ivrctl test of the saved inbound call: %v\n%s", err, out)
+	}
+}
+
 // h hangs up (exit 0: the call completed, and the scenario has the
 // hangup); q leaves before the end: exit 130, nothing saved.
 func TestTerminalHangupAndQuit(t *testing.T) {

@@ -46,12 +46,13 @@ type heardLine struct {
 // told it, and the keys' effects. Its clock is the last tickMsg, so a
 // test sets the time and the screen is the same on every run.
 type model struct {
-	title string
-	start string // the start menu
-	pace  float64
-	ctl   controls
-	leave func() // quit: cancel the call
-	st    styles
+	title   string
+	start   string // the start menu
+	inbound bool   // you called the virtual number (--inbound)
+	pace    float64
+	ctl     controls
+	leave   func() // quit: cancel the call
+	st      styles
 
 	width, height int
 	now           time.Time
@@ -179,6 +180,7 @@ func playTUI(parent context.Context, c *call, sp *speaker) (outcome, error) {
 	}})
 	color := c.opts.IO.ColorOut()
 	m := newModel(c.title, c.start, c.opts.Pace, ph, cancel, newStyles(color), time.Now())
+	m.inbound = c.inbound
 	// Signals are the command's (SignalContext ends parent, and with it
 	// the program): one place decides that a kill is a quit.
 	prog = tea.NewProgram(m, tea.WithContext(parent), tea.WithInput(c.opts.IO.In), tea.WithOutput(c.opts.IO.Out),

@@ -172,3 +172,53 @@ func TestRealCallScreen(t *testing.T) {
 	}
 	golden(t, "ended", m.screen())
 }
+
+// An inbound call (--inbound): the title and the state say so, no ringing;
+// the first round trip is CALL_RECEIVED, answered by the start prompt.
+func TestInboundScreen(t *testing.T) {
+	m := newModel("inbound · +6590000000 → 6512345678 · simple-ivr.yaml (embedded)", "main", 1, &fakeCtl{}, func() {}, newStyles(false), t0)
+	m.inbound = true
+	prompt := emulator.Prompt{Text: "Press 1 to end the call, 2 for an agent.", Try: 1, Tries: 2, MinDigits: 1, MaxDigits: 1,
+		DigitTimeout: 5 * time.Second, OverallTimeout: 10 * time.Second}
+	heard := emulator.Heard{Kind: emulator.HeardPrompt, Text: prompt.Text}
+	send(m,
+		ev(phone.Answered{Leg: 0, Destination: "6512345678", Inbound: true, At: at(0)}),
+		ev(phone.RoundTrip{N: 1, EventType: "CALL_ACTION", CallStatus: "CALL_RECEIVED", NoInput: true, Status: 200,
+			Actions: []string{"sayAndCapture"}, AnswerID: "main", Latency: 400 * time.Microsecond, At: at(0)}),
+		ev(phone.Prompting{Prompt: prompt}),
+		ev(phone.Speaking{Heard: heard, Words: strings.Fields(prompt.Text), Duration: 4 * time.Second, At: at(0)}),
+		ev(phone.Spoken{Heard: heard}),
+		ev(phone.Listening{Prompt: prompt, OverallEnds: at(14 * time.Second), At: at(4 * time.Second)}),
+		tickMsg(at(7*time.Second)),
+	)
+	golden(t, "inbound", m.screen())
+}
+
+// A real inbound call (the simple IVR, 2 connects the agent) played by
+// pkg/phone into the model: its last screen.
+func TestRealInboundCallScreen(t *testing.T) {
+	eng, err := menu.Compile(menu.Default(), menu.Numbers{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := newModel("inbound · +6590000000 → 6512345678 · simple-ivr.yaml (embedded)", "main", 1, &fakeCtl{}, func() {}, newStyles(false), t0)
+	m.inbound = true
+	var mu sync.Mutex
+	ph := phone.New(phone.Options{Clock: fixedClock{}, OnEvent: func(e phone.Event) {
+		mu.Lock()
+		defer mu.Unlock()
+		send(m, ev(e))
+	}})
+	ph.Enter("2")
+	n := 0
+	_, err = ph.Run(context.Background(), phone.Call{
+		Inbound: &emulator.Inbound{To: "6512345678", From: scenario.DefaultTo},
+		Webhook: emulator.EngineWebhook{Engine: eng},
+		Start:   func() time.Time { return t0 },
+		NewID:   func() string { n++; return "id-" + string(rune('a'+n)) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "inbound-ended", m.screen())
+}

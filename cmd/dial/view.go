@@ -98,6 +98,9 @@ func (m *model) stateLine(w int) string {
 	switch {
 	case m.ended != nil:
 		state = "■ CALL ENDED"
+		if m.inbound {
+			state = "■ INBOUND CALL ENDED"
+		}
 		if m.ended.Result != nil && m.ended.Result.Transcript != nil {
 			state += " · " + m.ended.Result.Transcript.Status()
 		}
@@ -109,6 +112,8 @@ func (m *model) stateLine(w int) string {
 			who = m.ringing.Destination
 		}
 		state = "☎ RINGING " + who
+	case !m.since.IsZero() && m.inbound:
+		state = "● INBOUND CALL " + clock(m.now.Sub(m.since))
 	case !m.since.IsZero():
 		state = "● IN CALL " + clock(m.now.Sub(m.since))
 	default:

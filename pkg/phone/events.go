@@ -23,10 +23,12 @@ type Ringing struct {
 	At          time.Time
 }
 
-// Answered: the leg picked up.
+// Answered: the leg picked up. Inbound is leg 0 of an inbound call: you
+// dialled Destination (the virtual number) and the platform took the call.
 type Answered struct {
 	Leg         int
 	Destination string
+	Inbound     bool
 	At          time.Time
 }
 

@@ -322,6 +322,10 @@ func (p *Phone) listen(pr emulator.Prompt) Step {
 type Call struct {
 	// Request is the Send Callflow request body (its makeCall rings you).
 	Request []byte
+	// Inbound, when set, is an inbound call instead: you dial the virtual
+	// number Inbound.To from Inbound.From, the webhook is asked with
+	// CALL_RECEIVED, and Request is not used (emulator.Ring).
+	Inbound *emulator.Inbound
 	// Webhook answers the VCA events: the menu in-process, or a URL.
 	Webhook emulator.Webhook
 	// VSS, when set, takes the session summary (emulator.Config.VSS).
@@ -341,9 +345,10 @@ type Result struct {
 }
 
 // Run places the call and plays it to its end with the person at this
-// phone. Once ctx is done the person is taken to have hung up (and a
+// phone (an inbound call when c.Inbound is set). Once ctx is done the person is taken to have hung up (and a
 // webhook round trip in flight is cut off: the session ends ERROR). A
-// request the platform would refuse returns an *emulator.RejectedError.
+// request the platform would refuse returns an *emulator.RejectedError,
+// an inbound call that cannot ring an *emulator.RingError.
 func (p *Phone) Run(ctx context.Context, c Call) (*Result, error) {
 	p.ctx = ctx
 	emu := emulator.New(emulator.Config{
@@ -353,7 +358,16 @@ func (p *Phone) Run(ctx context.Context, c Call) (*Result, error) {
 		Start:          c.Start,
 		NewID:          c.NewID,
 	})
-	tr, err := emu.Run(ctx, c.Request, p)
+	var tr *emulator.Transcript
+	var err error
+	if c.Inbound != nil {
+		// You place the call: it is connected when 8x8 sends CALL_RECEIVED
+		// (the emulator's choice), so there is no ringing to wait out.
+		p.emit(Answered{Leg: 0, Destination: c.Inbound.To, Inbound: true, At: p.clock.Now()})
+		tr, err = emu.Ring(ctx, *c.Inbound, p)
+	} else {
+		tr, err = emu.Run(ctx, c.Request, p)
+	}
 	p.mu.Lock()
 	p.closed = true
 	res := &Result{Transcript: tr, Steps: p.steps, RoundTrips: p.trips}

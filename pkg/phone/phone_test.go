@@ -204,3 +204,43 @@ done:
 		t.Fatalf("first text %+v, %d words told", sp, words)
 	}
 }
+
+// An inbound call: you dial the virtual number, the menu answers
+// CALL_RECEIVED with its start prompt (the first round trip, INBOUND),
+// 1 ends the call; no ring is waited for, and the saved scenario
+// (direction: inbound) passes.
+func TestInbound(t *testing.T) {
+	eng := engine(t, "")
+	rec := &recorder{}
+	p := New(Options{OnEvent: rec.add})
+	p.Enter("1")
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	in := &emulator.Inbound{To: "+6512345678", From: "+6590000000"}
+	res, err := p.Run(ctx, Call{Inbound: in, Webhook: emulator.EngineWebhook{Engine: eng}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"press:1:entry"}, actions(res.Steps)); diff != "" {
+		t.Errorf("steps (-want +got):\n%s", diff)
+	}
+	if len(res.RoundTrips) != 2 || res.RoundTrips[0].CallStatus != "CALL_RECEIVED" || res.RoundTrips[0].Actions[0] != "sayAndCapture" {
+		t.Fatalf("round trips %+v: want CALL_RECEIVED answered by the prompt, then dtmf 1", res.RoundTrips)
+	}
+	if res.Transcript.Direction != "INBOUND" || res.Transcript.Status() != "COMPLETED" {
+		t.Errorf("transcript %s %s, want INBOUND COMPLETED", res.Transcript.Direction, res.Transcript.Status())
+	}
+	var first Event
+	for _, ev := range rec.events {
+		if _, ok := ev.(Ringing); ok {
+			t.Errorf("an inbound call rang you: %+v", ev)
+		}
+		if first == nil {
+			first = ev
+		}
+	}
+	if a, ok := first.(Answered); !ok || !a.Inbound || a.Leg != 0 || a.Destination != in.To {
+		t.Errorf("first event %+v, want Answered{Leg: 0, Inbound, Destination: the virtual number}", first)
+	}
+	passes(t, res, scenario.Call{Inbound: true, To: in.To, From: in.From})
+}
