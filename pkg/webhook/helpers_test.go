@@ -94,7 +94,7 @@ func (ts *testServer) stop(t *testing.T) {
 		// the tests' many concurrent posts leave some, and every test's
 		// shutdown then stalled 5 s. Closing the client's idle
 		// connections first lets the drain finish at once.
-		http.DefaultClient.CloseIdleConnections()
+		testClient.CloseIdleConnections()
 		ts.cancel()
 		select {
 		case err := <-ts.done:
@@ -128,7 +128,7 @@ type response struct {
 
 func do(t *testing.T, req *http.Request) response {
 	t.Helper()
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := testClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,7 +215,7 @@ func mustPrefixes(t *testing.T, items ...string) []netip.Prefix {
 
 // postStatus posts without failing the test: for use in goroutines.
 func postStatus(url string, body []byte) (int, error) {
-	resp, err := http.Post(url, "application/json", bytes.NewReader(body))
+	resp, err := testClient.Post(url, "application/json", bytes.NewReader(body))
 	if err != nil {
 		return 0, err
 	}
@@ -223,6 +223,11 @@ func postStatus(url string, body []byte) (int, error) {
 	io.Copy(io.Discard, resp.Body)
 	return resp.StatusCode, nil
 }
+
+// testClient is the tests' HTTP client: a request that never gets its
+// answer fails the test after testDeadline's bigger sibling instead of
+// hanging the run (http.DefaultClient has no timeout).
+var testClient = &http.Client{Timeout: 3 * testDeadline}
 
 // testDeadline bounds every wait of these tests: a bug shows as a failure
 // naming what never happened, not as the whole run hanging until go
