@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"errors"
+	"flag"
 	"io"
 	"net"
 	"net/http"
@@ -31,9 +32,22 @@ const (
 // TestMain lets testscript run ivrctl's real main() as the `ivrctl`
 // command: each `exec ivrctl` in a script is a fresh process with real
 // exit codes and real (non-terminal) stdout and stderr.
+//
+// The scripts mostly wait (servers starting, --duration runs, real
+// clocks), they do not compute, so more of them run at once than go
+// test's default of one per core; -parallel on the command line still
+// decides.
 func TestMain(m *testing.M) {
+	if f := flag.Lookup("test.parallel"); f != nil {
+		n := strconv.Itoa(scriptsPerCore * runtime.GOMAXPROCS(0))
+		f.Value.Set(n)
+		f.DefValue = n
+	}
 	testscript.Main(m, map[string]func(){"ivrctl": main})
 }
+
+// scriptsPerCore is how many scripts run at once per core.
+const scriptsPerCore = 4
 
 // TestScripts runs testdata/script/*.txtar. Besides `ivrctl` (the test
 // binary running main), the scripts get `ivrctl-stamped`, a real `go build`
