@@ -11,7 +11,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -21,6 +20,7 @@ import (
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 	"github.com/ivrctl/ivrctl/cmd/webhookopts"
 	"github.com/ivrctl/ivrctl/pkg/emulator"
+	"github.com/ivrctl/ivrctl/pkg/inputfile"
 	"github.com/ivrctl/ivrctl/pkg/redact"
 	"github.com/ivrctl/ivrctl/pkg/webhook"
 )
@@ -236,7 +236,7 @@ func (opts *EmulateOptions) callers(script emulator.Script) (*emulator.Callers, 
 	}
 	readFile := opts.ReadFile
 	if readFile == nil {
-		readFile = os.ReadFile
+		readFile = inputfile.Reader(inputfile.MaxInput)
 	}
 	data, err := readFile(opts.Callers)
 	if err != nil {
@@ -283,7 +283,7 @@ func (opts *EmulateOptions) baseConfig() (emulator.Config, emulator.Script, erro
 	}
 	readFile := opts.ReadFile
 	if readFile == nil {
-		readFile = os.ReadFile
+		readFile = inputfile.Reader(inputfile.MaxInput)
 	}
 	if cfg.Profiles, err = parseProfiles(opts.Profiles, readFile); err != nil {
 		return cfg, script, err

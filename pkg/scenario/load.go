@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -10,13 +11,14 @@ import (
 	"strings"
 
 	"github.com/ivrctl/ivrctl/pkg/callflow"
+	"github.com/ivrctl/ivrctl/pkg/inputfile"
 	"github.com/ivrctl/ivrctl/pkg/menu"
 )
 
 // Load reads the scenario files paths name and prepares every call: its
 // menu loaded and compiled, its Send Callflow request built (or read). A
 // directory stands for every *.yaml and *.yml file under it, recursively,
-// in lexical order. readFile reads files (os.ReadFile when nil).
+// in lexical order. readFile reads files (bounded, regular files only, when nil).
 //
 // Every problem is reported, each as an *Error (file:line: field: message),
 // joined; a scenario set with any problem is not returned, so that nothing
@@ -27,7 +29,10 @@ func Load(paths []string, readFile func(string) ([]byte, error)) ([]*Scenario, e
 
 // LoadOptions are Load's settings.
 type LoadOptions struct {
-	ReadFile func(string) ([]byte, error) // os.ReadFile when nil
+	// Context, when set, stops loading at the next file once it ends:
+	// LoadWith then returns its error alone (context.Canceled).
+	Context  context.Context
+	ReadFile func(string) ([]byte, error) // inputfile.Reader(inputfile.MaxInput) when nil
 	// Request is a Send Callflow request file placed for every scenario
 	// that names neither call.menu nor call.request (`ivrctl test
 	// --request`): a suite for a backend of one's own gives it once
@@ -46,7 +51,7 @@ type LoadOptions struct {
 func LoadWith(paths []string, o LoadOptions) ([]*Scenario, error) {
 	readFile := o.ReadFile
 	if readFile == nil {
-		readFile = os.ReadFile
+		readFile = inputfile.Reader(inputfile.MaxInput)
 	}
 	l := &loader{readFile: readFile, engines: map[string]*loaded{}, requests: map[string]*loaded{}}
 	if o.Request != "" {
@@ -71,6 +76,9 @@ func LoadWith(paths []string, o LoadOptions) ([]*Scenario, error) {
 			continue
 		}
 		for _, f := range files {
+			if o.Context != nil && o.Context.Err() != nil {
+				return nil, o.Context.Err()
+			}
 			data, err := readFile(f)
 			if err != nil {
 				errs = append(errs, &Error{File: f, Msg: unpath(err).Error()})
