@@ -9,6 +9,7 @@ import (
 	"github.com/ivrctl/ivrctl/cmd/emulate"
 	"github.com/ivrctl/ivrctl/cmd/serve"
 	"github.com/ivrctl/ivrctl/cmd/webhookopts"
+	"github.com/ivrctl/ivrctl/pkg/connlimit"
 	"github.com/ivrctl/ivrctl/pkg/emulator"
 	"github.com/ivrctl/ivrctl/pkg/webhook"
 )
@@ -60,5 +61,6 @@ func Settings() []cmdutil.Key {
 		cmdutil.Key{Name: serve.KeyLogFormat, Default: serve.LogText, Help: "serve: log format, text or json"},
 		cmdutil.Key{Name: serve.KeyMetrics, Default: "true", Help: "serve: answer GET /metrics (Prometheus)"},
 		cmdutil.Key{Name: serve.KeyWatch, Help: "serve: reload the menu when its file changes"},
+		cmdutil.Key{Name: serve.KeyMaxConns, Default: strconv.Itoa(connlimit.DefaultMax), Help: "serve: connections held open at most"},
 	)
 }
