@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -71,5 +72,46 @@ func TestMaxConnsShedsIdle(t *testing.T) {
 		if serverClosed(c) {
 			t.Errorf("idle connection %d closed: only the longest idle should be", i+1)
 		}
+	}
+}
+
+// TestContentLengthAndTransferEncoding: a request carrying both headers
+// (a request smuggling attempt, RFC 9112 §6.1) is answered and its
+// connection closed, so that nothing after it on the connection is read
+// as another request.
+func TestContentLengthAndTransferEncoding(t *testing.T) {
+	ts := start(t, Config{}, nil)
+	c, err := net.Dial("tcp", ts.Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	body := string(readFile(t, "testdata/dtmf1.json"))
+	smuggled := "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+	chunk := strconv.FormatInt(int64(len(body)), 16)
+	raw := "POST " + PathVCA + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" +
+		"Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n" +
+		chunk + "\r\n" + body + "\r\n0\r\n\r\n" + smuggled
+	if _, err := io.WriteString(c, raw); err != nil {
+		t.Fatal(err)
+	}
+	c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	br := bufio.NewReader(c)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatalf("no answer: %v", err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("answered %d, want 200 (the body read as chunked)", resp.StatusCode)
+	}
+	if !resp.Close {
+		t.Error("the answer does not say Connection: close")
+	}
+	// Nothing more: the request after it was not served, the connection
+	// is closed.
+	if rest, err := io.ReadAll(br); err != nil || len(rest) > 0 {
+		t.Errorf("after the answer: %q, %v (want EOF: the connection closed)", rest, err)
 	}
 }

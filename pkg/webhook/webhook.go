@@ -187,7 +187,7 @@ func New(cfg Config) (*Server, error) {
 		mux.Handle(PathMetrics, s.metricsHandler(s.metrics.handler()))
 	}
 	mux.HandleFunc("/", s.serveNotFound)
-	s.handler = mux
+	s.handler = closeAfterChunked(mux)
 	return s, nil
 }
 
