@@ -261,7 +261,8 @@ func run(ctx context.Context, opts *TestOptions) error {
 	ctx, stop := cmdutil.SignalContext(ctx)
 	defer stop()
 
-	scenarios, err := load(ctx, opts)
+	// Loading stops at a signal too, even stuck on a hung read.
+	scenarios, err := scenario.LoadWith(opts.Paths, scenario.LoadOptions{Context: ctx, ReadFile: opts.ReadFile, Request: opts.Request, Menu: opts.Menu})
 	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
 		return &cmdutil.ExitError{Code: cmdutil.ExitInterrupted, Err: errors.New("interrupted while loading the scenarios: nothing ran")}
 	}
@@ -347,28 +348,6 @@ func run(ctx context.Context, opts *TestOptions) error {
 // voices is the speech profiles the emulator checks voiceProfiles
 // against: --profiles, else the cached list, else none (and a note to say
 // so once).
-// load reads the scenarios, returning context.Canceled as soon as ctx
-// ends (Ctrl-C): a read stuck on a slow or hung file system must not keep
-// the signal from stopping the command. The loader stops at the next file
-// on its own; the process exiting ends any read still in flight.
-func load(ctx context.Context, opts *TestOptions) ([]*scenario.Scenario, error) {
-	type loaded struct {
-		scenarios []*scenario.Scenario
-		err       error
-	}
-	done := make(chan loaded, 1)
-	go func() {
-		s, err := scenario.LoadWith(opts.Paths, scenario.LoadOptions{Context: ctx, ReadFile: opts.ReadFile, Request: opts.Request, Menu: opts.Menu})
-		done <- loaded{s, err}
-	}()
-	select {
-	case l := <-done:
-		return l.scenarios, l.err
-	case <-ctx.Done():
-		return nil, context.Canceled
-	}
-}
-
 func (o *TestOptions) voices() ([]callflow.SpeechProfile, string, error) {
 	if o.Profiles != "" {
 		ps, err := account.ParseProfiles(o.Profiles, o.ReadFile)

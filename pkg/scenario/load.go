@@ -29,8 +29,10 @@ func Load(paths []string, readFile func(string) ([]byte, error)) ([]*Scenario, e
 
 // LoadOptions are Load's settings.
 type LoadOptions struct {
-	// Context, when set, stops loading at the next file once it ends:
-	// LoadWith then returns its error alone (context.Canceled).
+	// Context, when set, stops loading as soon as it ends (Ctrl-C):
+	// LoadWith then returns its error alone (context.Canceled), even
+	// while a read is stuck on a slow or hung file system; the loading
+	// itself stops at the next file.
 	Context  context.Context
 	ReadFile func(string) ([]byte, error) // inputfile.Reader(inputfile.MaxInput) when nil
 	// Request is a Send Callflow request file placed for every scenario
@@ -49,6 +51,30 @@ type LoadOptions struct {
 
 // LoadWith is Load with options.
 func LoadWith(paths []string, o LoadOptions) ([]*Scenario, error) {
+	if o.Context == nil {
+		return load(paths, o)
+	}
+	if err := o.Context.Err(); err != nil {
+		return nil, err
+	}
+	type loaded struct {
+		scenarios []*Scenario
+		err       error
+	}
+	done := make(chan loaded, 1)
+	go func() {
+		s, err := load(paths, o)
+		done <- loaded{s, err}
+	}()
+	select {
+	case l := <-done:
+		return l.scenarios, l.err
+	case <-o.Context.Done():
+		return nil, o.Context.Err()
+	}
+}
+
+func load(paths []string, o LoadOptions) ([]*Scenario, error) {
 	readFile := o.ReadFile
 	if readFile == nil {
 		readFile = inputfile.Reader(inputfile.MaxInput)
