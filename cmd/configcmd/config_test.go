@@ -201,7 +201,8 @@ func TestViewText(t *testing.T) {
 		"addr               127.0.0.1              default\n" +
 		"log-format         text                   default\n" +
 		"metrics            true                   default\n" +
-		"watch              -                      unset\n"
+		"watch              -                      unset\n" +
+		"max-conns          4096                   default\n"
 	if code != 0 || out != want {
 		t.Errorf("exit %d (-want +got):\n%s", code, cmp.Diff(want, out))
 	}
