@@ -24,6 +24,19 @@ import (
 // database connections.
 const DefaultMax = 4096
 
+// Budget is the most connections the file descriptor limit leaves room
+// for (0: no known limit). Choice: three quarters of it, the rest kept for
+// the listener, the session store, the record directory and outbound
+// connections; a cap above the limit would let accept fail with "too
+// many open files" before any idle connection is shed.
+func Budget() int {
+	n := fdLimit()
+	if n <= 0 {
+		return 0
+	}
+	return max(n*3/4, 16)
+}
+
 // Listener is a net.Listener holding at most Max connections open. Give
 // its ConnState to the http.Server serving it: that is how it knows which
 // connections are idle.
@@ -40,10 +53,14 @@ type Listener struct {
 	shed    atomic.Int64
 }
 
-// New wraps ln with a cap of n connections (<= 0: DefaultMax).
+// New wraps ln with a cap of n connections (<= 0: DefaultMax), lowered
+// to Budget when the file descriptor limit is lower.
 func New(ln net.Listener, n int) *Listener {
 	if n <= 0 {
 		n = DefaultMax
+	}
+	if b := Budget(); b > 0 && n > b {
+		n = b
 	}
 	return &Listener{Listener: ln, max: n, idle: list.New(),
 		changed: make(chan struct{}, 1), done: make(chan struct{})}

@@ -216,6 +216,10 @@ func (s *Server) Close() error {
 func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	c := s.cfg
 	limited := connlimit.New(ln, c.MaxConns)
+	if c.MaxConns > limited.Max() {
+		s.emit(Event{Time: time.Now(), Level: LevelWarn, Kind: KindServer,
+			Message: fmt.Sprintf("at most %d connections, not %d: the file descriptor limit (ulimit -n) leaves room for no more", limited.Max(), c.MaxConns)})
+	}
 	ln = limited
 	srv := &http.Server{
 		Handler:           s.handler,
