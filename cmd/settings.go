@@ -9,6 +9,7 @@ import (
 	"github.com/ivrctl/ivrctl/cmd/emulate"
 	"github.com/ivrctl/ivrctl/cmd/serve"
 	"github.com/ivrctl/ivrctl/cmd/webhookopts"
+	"github.com/ivrctl/ivrctl/pkg/connlimit"
 	"github.com/ivrctl/ivrctl/pkg/emulator"
 	"github.com/ivrctl/ivrctl/pkg/replay"
 	"github.com/ivrctl/ivrctl/pkg/webhook"
@@ -62,5 +63,6 @@ func Settings() []cmdutil.Key {
 		cmdutil.Key{Name: serve.KeyMetrics, Default: "true", Help: "serve: answer GET /metrics (Prometheus)"},
 		cmdutil.Key{Name: serve.KeyWatch, Help: "serve: reload the menu when its file changes"},
 		cmdutil.Key{Name: serve.KeyRecordQueue, Default: strconv.Itoa(replay.DefaultQueuePairs), Help: "serve: recordings (--record) waiting for the disk before new ones are dropped"},
+		cmdutil.Key{Name: serve.KeyMaxConns, Default: strconv.Itoa(connlimit.DefaultMax), Help: "serve: connections held open at most"},
 	)
 }

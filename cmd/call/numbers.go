@@ -10,6 +10,7 @@ import (
 
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 	"github.com/ivrctl/ivrctl/pkg/callflow"
+	"github.com/ivrctl/ivrctl/pkg/inputfile"
 )
 
 // maxWarnings bounds the input warnings printed; the rest are counted.
@@ -88,13 +89,13 @@ func collectNumbers(opts *CallOptions) ([]target, []string, error) {
 
 func readInput(opts *CallOptions) ([]byte, string, error) {
 	if opts.ToFile == "-" {
-		data, err := io.ReadAll(opts.IO.In)
+		data, err := inputfile.ReadAll(opts.IO.In, "stdin", inputfile.MaxList)
 		if err != nil {
 			return nil, "stdin", cmdutil.Usagef("--to-file -: %w", err)
 		}
 		return data, "stdin", nil
 	}
-	data, err := opts.ReadFile(opts.ToFile)
+	data, err := inputfile.Read(opts.ToFile, inputfile.MaxList)
 	if err != nil {
 		return nil, opts.ToFile, cmdutil.Usagef("--to-file: %w", err)
 	}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"net"
 	"net/http"
@@ -19,6 +18,7 @@ import (
 	"github.com/ivrctl/ivrctl/cmd/webhookopts"
 	"github.com/ivrctl/ivrctl/pkg/calls"
 	"github.com/ivrctl/ivrctl/pkg/campaign"
+	"github.com/ivrctl/ivrctl/pkg/inputfile"
 	"github.com/ivrctl/ivrctl/pkg/menu"
 	"github.com/ivrctl/ivrctl/pkg/sessions"
 	"github.com/ivrctl/ivrctl/pkg/voiceapi"
@@ -268,13 +268,13 @@ func prepare(opts *RunOptions) (*setup, error) {
 
 func readInput(opts *RunOptions) ([]byte, string, error) {
 	if opts.Numbers == "-" {
-		data, err := io.ReadAll(io.LimitReader(opts.IO.In, campaign.MaxListBytes+1))
+		data, err := inputfile.ReadAll(opts.IO.In, "stdin", inputfile.MaxList)
 		if err != nil {
 			return nil, "stdin", cmdutil.Usagef("NUMBERS -: %w", err)
 		}
 		return data, "stdin", nil
 	}
-	data, err := opts.ReadFile(opts.Numbers)
+	data, err := inputfile.Read(opts.Numbers, inputfile.MaxList)
 	if err != nil {
 		return nil, opts.Numbers, cmdutil.Usagef("NUMBERS: %w", err)
 	}

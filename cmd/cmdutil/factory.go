@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/ivrctl/ivrctl/pkg/inputfile"
 	"github.com/ivrctl/ivrctl/pkg/menu"
 )
 
@@ -28,7 +29,8 @@ type Factory struct {
 	// HTTPClient returns the client outbound requests use; tests swap it.
 	HTTPClient func() *http.Client
 
-	// ReadFile reads input files; tests may swap it.
+	// ReadFile reads input files, bounded (inputfile.MaxInput) and regular
+	// files only; tests may swap it.
 	ReadFile func(name string) ([]byte, error)
 
 	// CacheDir returns the directory of ivrctl's caches (the account's
@@ -46,7 +48,7 @@ func NewFactory(io *IOStreams, version string) *Factory {
 		IO:         io,
 		Version:    version,
 		HTTPClient: func() *http.Client { return &http.Client{} },
-		ReadFile:   os.ReadFile,
+		ReadFile:   inputfile.Reader(inputfile.MaxInput),
 		CacheDir:   DefaultCacheDir,
 	}
 }

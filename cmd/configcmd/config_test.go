@@ -202,7 +202,8 @@ func TestViewText(t *testing.T) {
 		"log-format         text                   default\n" +
 		"metrics            true                   default\n" +
 		"watch              -                      unset\n" +
-		"record-queue       4096                   default\n"
+		"record-queue       4096                   default\n" +
+		"max-conns          4096                   default\n"
 	if code != 0 || out != want {
 		t.Errorf("exit %d (-want +got):\n%s", code, cmp.Diff(want, out))
 	}

@@ -11,7 +11,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -20,7 +19,9 @@ import (
 
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 	"github.com/ivrctl/ivrctl/cmd/webhookopts"
+	"github.com/ivrctl/ivrctl/pkg/connlimit"
 	"github.com/ivrctl/ivrctl/pkg/emulator"
+	"github.com/ivrctl/ivrctl/pkg/inputfile"
 	"github.com/ivrctl/ivrctl/pkg/redact"
 	"github.com/ivrctl/ivrctl/pkg/webhook"
 )
@@ -236,7 +237,7 @@ func (opts *EmulateOptions) callers(script emulator.Script) (*emulator.Callers, 
 	}
 	readFile := opts.ReadFile
 	if readFile == nil {
-		readFile = os.ReadFile
+		readFile = inputfile.Reader(inputfile.MaxInput)
 	}
 	data, err := readFile(opts.Callers)
 	if err != nil {
@@ -283,7 +284,7 @@ func (opts *EmulateOptions) baseConfig() (emulator.Config, emulator.Script, erro
 	}
 	readFile := opts.ReadFile
 	if readFile == nil {
-		readFile = os.ReadFile
+		readFile = inputfile.Reader(inputfile.MaxInput)
 	}
 	if cfg.Profiles, err = parseProfiles(opts.Profiles, readFile); err != nil {
 		return cfg, script, err
@@ -333,8 +334,12 @@ func runEmulate(ctx context.Context, opts *EmulateOptions) error {
 		opts.Ready(base)
 	}
 
+	// Capped as serve's listener is (connlimit.DefaultMax): idle
+	// keep-alive connections are shed first.
+	limited := connlimit.New(ln, 0)
 	srv := &http.Server{
-		Handler: em.Handler(opts.APIKey, callers.CallerFor),
+		Handler:   em.Handler(opts.APIKey, callers.CallerFor),
+		ConnState: limited.ConnState,
 		// Send Callflow is answered before the call is played, so these
 		// are short, like 8x8's answers.
 		ReadHeaderTimeout: 5 * time.Second,
@@ -344,7 +349,7 @@ func runEmulate(ctx context.Context, opts *EmulateOptions) error {
 		ErrorLog:          stdlog.New(serverLog{log}, "", 0),
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- srv.Serve(limited) }()
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serving on %s: %w", ln.Addr(), err)

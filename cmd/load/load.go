@@ -7,6 +7,7 @@ package loadcmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"net"
@@ -220,7 +221,10 @@ func run(ctx context.Context, opts *LoadOptions) error {
 	ctx, stop := cmdutil.SignalContext(ctx)
 	defer stop()
 
-	scenarios, err := scenario.Load(opts.Paths, opts.ReadFile)
+	scenarios, err := scenario.LoadWith(opts.Paths, scenario.LoadOptions{Context: ctx, ReadFile: opts.ReadFile})
+	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		return &cmdutil.ExitError{Code: cmdutil.ExitInterrupted, Err: errors.New("interrupted while loading the scenarios: nothing ran")}
+	}
 	if err != nil {
 		return &cmdutil.ExitError{Code: cmdutil.ExitUsage, Err: err}
 	}

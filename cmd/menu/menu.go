@@ -9,19 +9,19 @@ package menucmd
 import (
 	"errors"
 	"fmt"
-	"io"
 	"os"
 
 	"github.com/spf13/cobra"
 
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 	"github.com/ivrctl/ivrctl/pkg/coverage"
+	"github.com/ivrctl/ivrctl/pkg/inputfile"
 	"github.com/ivrctl/ivrctl/pkg/menu"
 )
 
 // MaxMenuBytes bounds a menu file read, a pipe included
 // (`menu diff <(git show main:menu.yaml) menu.yaml`).
-const MaxMenuBytes = 4 << 20
+const MaxMenuBytes = inputfile.MaxMenu
 
 // NewCmdMenu builds the `menu` command group.
 func NewCmdMenu(f *cmdutil.Factory) *cobra.Command {
@@ -50,7 +50,7 @@ validate', and exit code 2.`,
 func loadEngine(path string, numbers menu.Numbers) (*menu.Engine, error) {
 	m := menu.Default()
 	if path != "" {
-		data, err := readBounded(path, MaxMenuBytes, "a menu file")
+		data, err := readBounded(path, MaxMenuBytes)
 		if err != nil {
 			return nil, &cmdutil.ExitError{Code: cmdutil.ExitUsage, Err: err}
 		}
@@ -67,18 +67,10 @@ func loadEngine(path string, numbers menu.Numbers) (*menu.Engine, error) {
 
 // readBounded reads a file, a FIFO or /dev/stdin included, refusing more
 // than limit bytes.
-func readBounded(path string, limit int64, what string) ([]byte, error) {
-	f, err := os.Open(path)
+func readBounded(path string, limit int64) ([]byte, error) {
+	data, err := inputfile.ReadWith(path, limit, inputfile.Options{Pipe: true})
 	if err != nil {
 		return nil, unpath(path, err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, unpath(path, err)
-	}
-	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("%s: larger than %d MiB: not %s", path, limit>>20, what)
 	}
 	return data, nil
 }
@@ -105,7 +97,7 @@ func readProfile(path string, g *menu.Graph) (*coverage.Profile, error) {
 }
 
 func openProfile(path string) (*coverage.Profile, error) {
-	f, err := os.Open(path)
+	f, err := inputfile.Open(path)
 	if err != nil {
 		return nil, &cmdutil.ExitError{Code: cmdutil.ExitUsage, Err: unpath(path, err)}
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
 	"github.com/ivrctl/ivrctl/cmd/webhookopts"
+	"github.com/ivrctl/ivrctl/pkg/connlimit"
 	"github.com/ivrctl/ivrctl/pkg/menu"
 	"github.com/ivrctl/ivrctl/pkg/replay"
 	"github.com/ivrctl/ivrctl/pkg/webhook"
@@ -32,6 +33,7 @@ const (
 	KeyWatch     = "watch"
 	// KeyRecordQueue sizes --record's queue (replay.DefaultQueuePairs).
 	KeyRecordQueue = "record-queue"
+	KeyMaxConns    = "max-conns"
 )
 
 // Defaults: webhookopts', which `call --wait` listens on too.
@@ -53,6 +55,7 @@ type ServeOptions struct {
 	LogFormat string
 	Metrics   bool
 	Watch     bool
+	MaxConns  int
 
 	RecordQueue int // pairs waiting for the disk before --record drops
 
@@ -100,6 +103,10 @@ menu again: a good one answers the next event and calls in progress carry on
 one is refused with validate's errors, logged, and the old menu keeps
 answering.
 
+At most --max-conns connections (default 4096) are held open: at the cap the
+connection idle the longest is closed to admit a new one, so a flood of idle
+keep-alive connections cannot lock real requests out.
+
 SIGINT or SIGTERM stops accepting, lets requests in flight finish, closes the sessions file and exits 0; requests still in flight
 after 10s are cut off and serve exits 1. A second signal kills at once.
 
@@ -130,6 +137,7 @@ setting; nothing served).`,
 	fl.BoolVar(&opts.Watch, KeyWatch, false, "reload the menu when --menu's file changes (SIGHUP always reloads it)")
 	fl.BoolVar(&opts.Metrics, KeyMetrics, true, "answer GET /metrics in Prometheus text format (no authentication; nothing secret in it)")
 	fl.IntVar(&opts.RecordQueue, KeyRecordQueue, replay.DefaultQueuePairs, "with --record: at most `N` recordings waiting for the disk; more are dropped (counted, logged), never a call")
+	fl.IntVar(&opts.MaxConns, KeyMaxConns, connlimit.DefaultMax, "connections held open at most; at the cap the longest idle one is closed to admit a new one")
 	opts.Options.AddFlags(cmd)
 	_ = cmd.MarkFlagFilename(cmdutil.KeyMenu, "yaml", "yml", "json")
 	_ = cmd.RegisterFlagCompletionFunc(KeyLogFormat, cobra.FixedCompletions([]string{LogText, LogJSON}, cobra.ShellCompDirectiveNoFileComp))
@@ -155,6 +163,10 @@ func (opts *ServeOptions) config() (webhook.Config, error) {
 		return cfg, cmdutil.Usagef("--%s %d: use 1 or more", KeyRecordQueue, opts.RecordQueue)
 	}
 	cfg.RecordQueue = opts.RecordQueue
+	if opts.MaxConns < 1 {
+		return cfg, cmdutil.Usagef("--%s %d: must be at least 1", KeyMaxConns, opts.MaxConns)
+	}
+	cfg.MaxConns = opts.MaxConns
 	if opts.Watch && opts.MenuFile == "" {
 		return cfg, cmdutil.Usagef("--watch needs --menu FILE: the embedded menu never changes")
 	}

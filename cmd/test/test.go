@@ -261,7 +261,11 @@ func run(ctx context.Context, opts *TestOptions) error {
 	ctx, stop := cmdutil.SignalContext(ctx)
 	defer stop()
 
-	scenarios, err := scenario.LoadWith(opts.Paths, scenario.LoadOptions{ReadFile: opts.ReadFile, Request: opts.Request, Menu: opts.Menu})
+	// Loading stops at a signal too, even stuck on a hung read.
+	scenarios, err := scenario.LoadWith(opts.Paths, scenario.LoadOptions{Context: ctx, ReadFile: opts.ReadFile, Request: opts.Request, Menu: opts.Menu})
+	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		return &cmdutil.ExitError{Code: cmdutil.ExitInterrupted, Err: errors.New("interrupted while loading the scenarios: nothing ran")}
+	}
 	if err != nil {
 		if opts.JUnit != "" {
 			// CI reads the report even when nothing ran: say why there.

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ivrctl/ivrctl/pkg/inputfile"
 	"github.com/ivrctl/ivrctl/pkg/sessions"
 )
 
@@ -220,7 +221,7 @@ func Open(path string, want *Header) (*Journal, error) {
 
 // ReadFile reads a journal without opening it for writing (report).
 func ReadFile(path string) (Header, []Record, int, error) {
-	f, err := os.Open(path)
+	f, err := inputfile.Open(path) // regular files only: a FIFO would block
 	if err != nil {
 		return Header{}, nil, 0, fmt.Errorf("journal: %w", err)
 	}

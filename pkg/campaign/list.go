@@ -10,11 +10,12 @@ import (
 	"strings"
 
 	"github.com/ivrctl/ivrctl/pkg/callflow"
+	"github.com/ivrctl/ivrctl/pkg/inputfile"
 )
 
 // MaxListBytes bounds a numbers list: 10 million numbers of a CSV with a
 // few columns fit; a larger file is a mistake (or a log), not a list.
-const MaxListBytes = 512 << 20
+const MaxListBytes = inputfile.MaxList
 
 // Entry is one number of the list, with the other columns of its line.
 type Entry struct {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ivrctl/ivrctl/pkg/callflow"
+	"github.com/ivrctl/ivrctl/pkg/inputfile"
 	"github.com/ivrctl/ivrctl/pkg/sessions"
 	"github.com/ivrctl/ivrctl/pkg/webhook"
 )
@@ -36,7 +37,7 @@ const maxSessionsRead = 64 << 20
 // Read returns the updates of the summaries appended since the last Read
 // (all of them the first time).
 func (s *SessionsFile) Read() ([]Update, error) {
-	f, err := os.Open(s.Path)
+	f, err := inputfile.Open(s.Path) // a FIFO would block the campaign
 	if os.IsNotExist(err) {
 		return nil, nil // no summary yet
 	}

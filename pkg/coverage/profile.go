@@ -9,12 +9,13 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/ivrctl/ivrctl/pkg/inputfile"
 	"github.com/ivrctl/ivrctl/pkg/menu"
 )
 
 // MaxProfileBytes bounds a profile read: a menu of a thousand menus with
 // ten answers each is well under it.
-const MaxProfileBytes = 8 << 20
+const MaxProfileBytes = inputfile.MaxCoverage
 
 // Profile is a coverage profile: the JSON --coverprofile writes.
 type Profile struct {

@@ -23,6 +23,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/ivrctl/ivrctl/pkg/callflow"
+	"github.com/ivrctl/ivrctl/pkg/inputfile"
 	"github.com/ivrctl/ivrctl/pkg/menu"
 )
 
@@ -226,7 +227,7 @@ func DiffJSON(want, got []byte) (string, error) {
 // Source says how Gather reads.
 type Source struct {
 	Stdin    io.Reader                    // read for the path "-"
-	ReadFile func(string) ([]byte, error) // nil: os.ReadFile
+	ReadFile func(string) ([]byte, error) // nil: inputfile.Reader(inputfile.MaxInput)
 	// NoExpected skips the recorded answers (NAME.expected.json): they
 	// are only meaningful for the recorded digits, and --dtmf changes them.
 	NoExpected bool
@@ -234,7 +235,7 @@ type Source struct {
 
 func (src Source) readFile(path string) ([]byte, error) {
 	if src.ReadFile == nil {
-		return os.ReadFile(path)
+		return inputfile.Read(path, inputfile.MaxInput)
 	}
 	return src.ReadFile(path)
 }
@@ -243,7 +244,7 @@ func Gather(paths []string, src Source) []*Input {
 	var inputs []*Input
 	for _, p := range paths {
 		if p == "-" {
-			data, err := io.ReadAll(src.Stdin)
+			data, err := inputfile.ReadAll(src.Stdin, "stdin", inputfile.MaxInput)
 			inputs = append(inputs, &Input{Name: "stdin", Data: data, Err: err})
 			continue
 		}

@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -10,13 +11,14 @@ import (
 	"strings"
 
 	"github.com/ivrctl/ivrctl/pkg/callflow"
+	"github.com/ivrctl/ivrctl/pkg/inputfile"
 	"github.com/ivrctl/ivrctl/pkg/menu"
 )
 
 // Load reads the scenario files paths name and prepares every call: its
 // menu loaded and compiled, its Send Callflow request built (or read). A
 // directory stands for every *.yaml and *.yml file under it, recursively,
-// in lexical order. readFile reads files (os.ReadFile when nil).
+// in lexical order. readFile reads files (bounded, regular files only, when nil).
 //
 // Every problem is reported, each as an *Error (file:line: field: message),
 // joined; a scenario set with any problem is not returned, so that nothing
@@ -27,7 +29,12 @@ func Load(paths []string, readFile func(string) ([]byte, error)) ([]*Scenario, e
 
 // LoadOptions are Load's settings.
 type LoadOptions struct {
-	ReadFile func(string) ([]byte, error) // os.ReadFile when nil
+	// Context, when set, stops loading as soon as it ends (Ctrl-C):
+	// LoadWith then returns its error alone (context.Canceled), even
+	// while a read is stuck on a slow or hung file system; the loading
+	// itself stops at the next file.
+	Context  context.Context
+	ReadFile func(string) ([]byte, error) // inputfile.Reader(inputfile.MaxInput) when nil
 	// Request is a Send Callflow request file placed for every scenario
 	// that names neither call.menu nor call.request (`ivrctl test
 	// --request`): a suite for a backend of one's own gives it once
@@ -44,9 +51,33 @@ type LoadOptions struct {
 
 // LoadWith is Load with options.
 func LoadWith(paths []string, o LoadOptions) ([]*Scenario, error) {
+	if o.Context == nil {
+		return load(paths, o)
+	}
+	if err := o.Context.Err(); err != nil {
+		return nil, err
+	}
+	type loaded struct {
+		scenarios []*Scenario
+		err       error
+	}
+	done := make(chan loaded, 1)
+	go func() {
+		s, err := load(paths, o)
+		done <- loaded{s, err}
+	}()
+	select {
+	case l := <-done:
+		return l.scenarios, l.err
+	case <-o.Context.Done():
+		return nil, o.Context.Err()
+	}
+}
+
+func load(paths []string, o LoadOptions) ([]*Scenario, error) {
 	readFile := o.ReadFile
 	if readFile == nil {
-		readFile = os.ReadFile
+		readFile = inputfile.Reader(inputfile.MaxInput)
 	}
 	l := &loader{readFile: readFile, engines: map[string]*loaded{}, requests: map[string]*loaded{}}
 	if o.Request != "" {
@@ -71,6 +102,9 @@ func LoadWith(paths []string, o LoadOptions) ([]*Scenario, error) {
 			continue
 		}
 		for _, f := range files {
+			if o.Context != nil && o.Context.Err() != nil {
+				return nil, o.Context.Err()
+			}
 			data, err := readFile(f)
 			if err != nil {
 				errs = append(errs, &Error{File: f, Msg: unpath(err).Error()})

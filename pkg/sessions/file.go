@@ -15,6 +15,8 @@ import (
 	"slices"
 	"sync"
 	"syscall"
+
+	"github.com/ivrctl/ivrctl/pkg/inputfile"
 )
 
 // File is the JSON Lines store of session summaries: one Record a line.
@@ -344,14 +346,13 @@ func (r fileReader) Query(ctx context.Context, q Query) ([]Record, error) {
 // revision, or every revision with all. skipped counts lines that are not
 // records: a torn last line after a crash, or any line damaged otherwise.
 func ReadFile(path string, all bool) (recs []Record, skipped int, err error) {
-	f, err := os.Open(path)
+	// Regular files only, checked before open: opening a FIFO blocks.
+	// Not size-bounded: records are streamed, each line bounded (maxLine).
+	f, err := inputfile.Open(path)
 	if err != nil {
 		return nil, 0, fmt.Errorf("sessions file: %w", err)
 	}
 	defer f.Close()
-	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
-		return nil, 0, fmt.Errorf("sessions file %s: not a regular file", path)
-	}
 	recs, skipped, _, err = readRecords(f)
 	if err != nil {
 		return nil, 0, fmt.Errorf("sessions file %s: %w", path, err)

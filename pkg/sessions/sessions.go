@@ -31,6 +31,7 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
+	"github.com/ivrctl/ivrctl/pkg/inputfile"
 	"github.com/ivrctl/ivrctl/pkg/redact"
 )
 
@@ -278,9 +279,13 @@ func OpenReader(ctx context.Context, location string) (Reader, error) {
 	if IsURL(location) {
 		return OpenPostgres(ctx, location)
 	}
-	if _, err := os.Stat(location); err != nil {
+	// Checked here, so that a missing file, a FIFO or a device is bad
+	// input (the caller's to say), not a failure of the query.
+	f, err := inputfile.Open(location)
+	if err != nil {
 		return nil, fmt.Errorf("sessions file: %w", err)
 	}
+	f.Close()
 	return fileReader{path: location}, nil
 }
 

@@ -44,6 +44,7 @@ import (
 	"time"
 
 	"github.com/ivrctl/ivrctl/pkg/callflow"
+	"github.com/ivrctl/ivrctl/pkg/connlimit"
 	"github.com/ivrctl/ivrctl/pkg/menu"
 	"github.com/ivrctl/ivrctl/pkg/replay"
 	"github.com/ivrctl/ivrctl/pkg/sessions"
@@ -96,7 +97,11 @@ type Config struct {
 	// written, and the server's own notes. It is called concurrently.
 	OnEvent func(Event)
 
-	MaxBodyBytes                                              int64
+	MaxBodyBytes int64
+	// MaxConns caps the connections held open (<= 0:
+	// connlimit.DefaultMax); at the cap the longest idle is closed to
+	// admit a new one.
+	MaxConns                                                  int
 	ReadHeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout time.Duration
 	// DrainTimeout bounds how long Run waits for in-flight requests once
 	// its context is cancelled.
@@ -182,7 +187,7 @@ func New(cfg Config) (*Server, error) {
 		mux.Handle(PathMetrics, s.metricsHandler(s.metrics.handler()))
 	}
 	mux.HandleFunc("/", s.serveNotFound)
-	s.handler = mux
+	s.handler = closeAfterChunked(mux)
 	return s, nil
 }
 
@@ -210,8 +215,15 @@ func (s *Server) Close() error {
 // It returns nil after a clean shutdown.
 func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	c := s.cfg
+	limited := connlimit.New(ln, c.MaxConns)
+	if c.MaxConns > limited.Max() {
+		s.emit(Event{Time: time.Now(), Level: LevelWarn, Kind: KindServer,
+			Message: fmt.Sprintf("at most %d connections, not %d: the file descriptor limit (ulimit -n) leaves room for no more", limited.Max(), c.MaxConns)})
+	}
+	ln = limited
 	srv := &http.Server{
 		Handler:           s.handler,
+		ConnState:         limited.ConnState,
 		ReadHeaderTimeout: orDefault(c.ReadHeaderTimeout, DefaultReadHeaderTimeout),
 		ReadTimeout:       orDefault(c.ReadTimeout, DefaultReadTimeout),
 		WriteTimeout:      orDefault(c.WriteTimeout, DefaultWriteTimeout),
