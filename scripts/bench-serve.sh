@@ -9,8 +9,10 @@
 # BENCH_THREADS (wrk threads, 2), BENCH_BODY (testdata/dtmf3.json),
 # BENCH_SERVE_ARGS (extra `ivrctl serve` flags),
 # BENCH_COMPARE_RECORD (1: the reference is `ivrctl serve` itself and the
-# measured server `ivrctl serve --record DIR`: what recording costs; goal
-# >= 0.8 x, and the record directory's pair count checked at the end).
+# measured server `ivrctl serve --record PATH`: what recording costs; goal
+# >= 0.8 x, and the pairs on disk counted at the end),
+# BENCH_RECORD_TO (with BENCH_COMPARE_RECORD: "archive", one .jsonl file,
+# the default, or "dir", a directory of pairs).
 #
 # Each round runs the ceiling and ivrctl back to back (alternating, so drift
 # on a shared machine hits both), after a 1s warm-up of each. ivrctl logs
@@ -27,6 +29,7 @@ THREADS=${BENCH_THREADS:-2}
 BODY=${BENCH_BODY:-testdata/dtmf3.json}
 SERVE_ARGS=${BENCH_SERVE_ARGS:-}
 COMPARE_RECORD=${BENCH_COMPARE_RECORD:-}
+RECORD_TO=${BENCH_RECORD_TO:-archive}
 GOAL=0.9
 if [ -n "$COMPARE_RECORD" ]; then GOAL=0.8; fi
 
@@ -78,7 +81,11 @@ if [ -n "$COMPARE_RECORD" ]; then
 	# shellcheck disable=SC2086
 	XDG_CONFIG_HOME="$tmp/config" XDG_STATE_HOME="$tmp/state" \
 		start ceiling "$tmp/ivrctl" serve --port 0 --sessions "$tmp/state/ref-sessions.jsonl" $SERVE_ARGS
-	SERVE_ARGS="$SERVE_ARGS --record $tmp/rec"
+	case $RECORD_TO in
+	archive) SERVE_ARGS="$SERVE_ARGS --record $tmp/rec.jsonl" ;;
+	dir) SERVE_ARGS="$SERVE_ARGS --record $tmp/rec" ;;
+	*) echo "BENCH_RECORD_TO: want archive or dir, not $RECORD_TO" >&2; exit 2 ;;
+	esac
 else
 	start ceiling "$tmp/ceiling"
 fi
@@ -89,7 +96,7 @@ ceiling_url=$url
 XDG_CONFIG_HOME="$tmp/config" XDG_STATE_HOME="$tmp/state" \
 	start ivrctl "$tmp/ivrctl" serve --port 0 --sessions "$tmp/state/sessions.jsonl" $SERVE_ARGS
 ivrctl_url=$url
-if [ -n "$COMPARE_RECORD" ]; then echo "reference (\"ceiling\" below): ivrctl serve; measured (\"ivrctl\"): ivrctl serve --record" >&2; fi
+if [ -n "$COMPARE_RECORD" ]; then echo "reference (\"ceiling\" below): ivrctl serve; measured (\"ivrctl\"): ivrctl serve --record ($RECORD_TO)" >&2; fi
 echo "ceiling $ceiling_url, ivrctl $ivrctl_url; body $BODY; $DURATION x $ROUNDS round(s), $THREADS wrk threads" >&2
 
 # cputicks PID: user+system CPU time of a process, in clock ticks. On a
@@ -142,8 +149,12 @@ if [ -n "$COMPARE_RECORD" ]; then
 	# A graceful stop writes the queue: then count what was recorded.
 	kill -INT "$ivrctl_pid"
 	wait "$ivrctl_pid" || true
-	answered=$(grep -c ' VCA ' "$tmp/ivrctl.log" || true)
-	pairs=$(find "$tmp/rec" -name '*.expected.json' | wc -l)
+	answered=$(grep -c '^[0-9:.]* VCA ' "$tmp/ivrctl.log" || true)
+	if [ "$RECORD_TO" = archive ]; then
+		pairs=$(wc -l <"$tmp/rec.jsonl")
+	else
+		pairs=$(find "$tmp/rec" -name '*.expected.json' | wc -l)
+	fi
 	dropped=$(grep -c 'not recorded: the record queue is full' "$tmp/ivrctl.log" || true)
 	echo "record: $answered VCA answers logged, $pairs pairs on disk, $dropped dropped on a full queue" >&2
 fi

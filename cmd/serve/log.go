@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
+	"github.com/ivrctl/ivrctl/pkg/replay"
 	"github.com/ivrctl/ivrctl/pkg/sessions"
 	"github.com/ivrctl/ivrctl/pkg/webhook"
 )
@@ -109,8 +110,12 @@ func (l *logger) startup(url string, cfg webhook.Config, srv *webhook.Server, me
 	default:
 		l.info("sessions database " + ss.Location())
 	}
-	if cfg.RecordDir != "" {
-		l.info("recording VCA events and answers in " + cfg.RecordDir)
+	if cfg.RecordPath != "" {
+		form := " (a pair of files each)"
+		if replay.IsArchive(cfg.RecordPath) {
+			form = " (an archive: a line each)"
+		}
+		l.info("recording VCA events and answers in " + cfg.RecordPath + form)
 	}
 	var methods []string
 	a := cfg.Auth

@@ -251,13 +251,13 @@ func TestServeOptions(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := struct {
-		Addr, BasicAuth, RecordDir, LogFormat, AuthHeader string
-		Port                                              int
-		AllowIPs                                          []string
-		TrustProxy                                        bool
+		Addr, BasicAuth, RecordPath, LogFormat, AuthHeader string
+		Port                                               int
+		AllowIPs                                           []string
+		TrustProxy                                         bool
 	}{"127.0.0.2", "eight:by8", "rec", "text", "Authorization", 7070, []string{"18.140.80.2", "52.220.253.234"}, true}
 	gotv := want
-	gotv.Addr, gotv.BasicAuth, gotv.RecordDir, gotv.LogFormat, gotv.AuthHeader = got.Addr, got.BasicAuth, got.RecordDir, got.LogFormat, got.AuthHeader
+	gotv.Addr, gotv.BasicAuth, gotv.RecordPath, gotv.LogFormat, gotv.AuthHeader = got.Addr, got.BasicAuth, got.RecordPath, got.LogFormat, got.AuthHeader
 	gotv.Port, gotv.AllowIPs, gotv.TrustProxy = got.Port, got.AllowIPs, got.TrustProxy
 	if diff := cmp.Diff(want, gotv); diff != "" {
 		t.Errorf("options (-want +got):\n%s", diff)

@@ -44,10 +44,11 @@ func NewCmdSimulate(f *cmdutil.Factory, runF func(*SimulateOptions) error) *cobr
 		Long: `Replay recorded VCA (Voice Call Action) payloads through the menu engine that
 serve uses, offline, and print or check the callflow that would be answered.
 
-PATH is a payload file, a directory (every *.json event in it, sorted), or -
-for standard input. A payload X.json with a sibling X.expected.json (the pairs
-'serve --record' writes) is checked against it automatically, and so is every
-input with --expect. A run over several inputs ends with 'N passed, N failed'.
+PATH is a payload file, a directory (every *.json event in it, sorted), an
+archive FILE.jsonl (every recorded pair in it, in order, named FILE.jsonl:LINE),
+or - for standard input. A payload X.json with a sibling X.expected.json (the
+pairs 'serve --record' writes), and every pair of an archive, is checked against
+its recorded answer automatically, and so is every input with --expect. A run over several inputs ends with 'N passed, N failed'.
 -o json prints one JSON object per input: {"file", "verdict" (answered,
 matches, differs or error), "menu", "digits", "matched", "answer" (the exact
 body serve answers), "expected", "diff", "warning", "error"}; with --walk,

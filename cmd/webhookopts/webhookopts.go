@@ -47,8 +47,8 @@ const maxSecrets = 2
 
 // Options are the webhook server's settings as flags fill them.
 type Options struct {
-	RecordDir string
-	Sessions  string
+	RecordPath string
+	Sessions   string
 
 	// AuthSecret is one secret, or two comma-separated while rotating.
 	// A plain string, not a slice flag: pflag's CSV parsing of a slice
@@ -70,7 +70,7 @@ func (o *Options) AddFlags(cmd *cobra.Command) {
 		o.DrainTimeout = webhook.DefaultDrainTimeout
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&o.RecordDir, KeyRecord, "", "record every VCA event and its answer in `DIR` (X.json, X.expected.json)")
+	fl.StringVar(&o.RecordPath, KeyRecord, "", "record every VCA event and its answer in `PATH`: a directory (X.json, X.expected.json) or, on a busy server, one archive file ending in .jsonl")
 	fl.StringVar(&o.Sessions, KeySessions, "", "session store: a JSON Lines `FILE` (default $XDG_STATE_HOME/ivrctl/sessions.jsonl) or a postgres:// URL")
 	// Secrets are string flags, whose Set never fails: a flag parse
 	// error would quote the value.
@@ -136,7 +136,7 @@ func (o *Options) Config() (webhook.Config, error) {
 	}
 	return webhook.Config{
 		SessionsPath: store,
-		RecordDir:    o.RecordDir,
+		RecordPath:   o.RecordPath,
 		Auth:         auth,
 		AllowIPs:     allow,
 		TrustProxy:   o.TrustProxy,

@@ -103,6 +103,10 @@ func (q *Queue) Close() {
 
 func (q *Queue) write() {
 	defer close(q.done)
+	if q.rec.archive != nil {
+		q.writeArchive()
+		return
+	}
 	for p := range q.pairs {
 		if q.hold != nil {
 			q.hold()
@@ -112,5 +116,48 @@ func (q *Queue) write() {
 		if err != nil && q.onError != nil {
 			q.onError(err)
 		}
+	}
+}
+
+// writeArchive appends the pairs to the archive, joining those waiting
+// (up to archiveBatch bytes) into one write; Close syncs the archive once
+// the queue is drained.
+func (q *Queue) writeArchive() {
+	var buf []byte
+	for p := range q.pairs {
+		// Let a batch gather: a write and a wake-up of this goroutine for
+		// each pair cost a busy server more than the pairs themselves.
+		time.Sleep(archiveGather)
+		buf = buf[:0]
+		size := int64(0)
+		for {
+			if q.hold != nil {
+				q.hold()
+			}
+			var err error
+			if buf, err = appendLine(buf, p.name, p.event, p.answer); err != nil && q.onError != nil {
+				q.onError(err)
+			}
+			size += int64(len(p.event) + len(p.answer))
+			if len(buf) >= archiveBatch {
+				break
+			}
+			var more bool
+			select {
+			case p, more = <-q.pairs:
+			default:
+			}
+			if !more {
+				break
+			}
+		}
+		err := q.rec.archive.write(buf)
+		q.bytes.Add(-size)
+		if err != nil && q.onError != nil {
+			q.onError(err)
+		}
+	}
+	if err := q.rec.Close(); err != nil && q.onError != nil {
+		q.onError(err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 )
@@ -22,17 +23,39 @@ import (
 // whenever NAME.json is visible it and its expected answer are complete. A crash
 // can leave at most a stray .tmp file or a lone NAME.expected.json, which
 // simulate (reading NAME.json files) never mistakes for a test.
+//
+// A path ending in ArchiveSuffix (and not a directory) is an archive
+// instead: each pair is a line appended to that one file.
 type Recorder struct {
-	dir string
-	n   atomic.Uint64
+	dir     string
+	archive *archive // nil: a directory of pairs
+	n       atomic.Uint64
 }
 
-// NewRecorder records into dir, creating it if need be.
-func NewRecorder(dir string) (*Recorder, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+// NewRecorder records into path: a directory, created if need be, or an
+// archive file when path ends in ArchiveSuffix and is not a directory.
+func NewRecorder(path string) (*Recorder, error) {
+	if IsArchive(path) {
+		a, err := openArchive(path)
+		if err != nil {
+			return nil, err
+		}
+		return &Recorder{archive: a}, nil
+	}
+	if err := os.MkdirAll(path, 0o755); err != nil {
 		return nil, fmt.Errorf("record directory: %w", err)
 	}
-	return &Recorder{dir: dir}, nil
+	return &Recorder{dir: path}, nil
+}
+
+// IsArchive reports whether path names an archive: it ends in
+// ArchiveSuffix and is not an existing directory.
+func IsArchive(path string) bool {
+	if !strings.HasSuffix(path, ArchiveSuffix) {
+		return false
+	}
+	st, err := os.Stat(path)
+	return err != nil || !st.IsDir()
 }
 
 // Record writes the pair of one answered event of session.
@@ -40,8 +63,20 @@ func (rc *Recorder) Record(now time.Time, session string, event, answer []byte) 
 	return rc.write(rc.name(now, session), event, answer)
 }
 
+// Close closes an archive (a directory has nothing to close). Queue.Close
+// calls it.
+func (rc *Recorder) Close() error {
+	if rc.archive == nil {
+		return nil
+	}
+	return rc.archive.close()
+}
+
 // write writes the pair NAME: NAME.expected.json, then NAME.json.
 func (rc *Recorder) write(name string, event, answer []byte) error {
+	if rc.archive != nil {
+		return rc.archive.record(name, event, answer)
+	}
 	if err := writeNew(rc.dir, name+ExpectedSuffix, answer); err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 // Package replay owns the recorded-pair format of `ivrctl serve --record`
 // and `ivrctl simulate`: NAME.json, a VCA event as received, byte for
-// byte, next to NAME.expected.json, the answer sent. Recorder writes the
+// byte, next to NAME.expected.json, the answer sent, or the same pairs as
+// the lines of one archive file (ArchiveSuffix). Recorder writes the
 // pairs; Gather reads them back (or any event files), and Replay answers
 // each event with a menu engine and compares the answer with the recorded
 // one. Reader and writer live together so the format has one home.
@@ -220,9 +221,10 @@ func DiffJSON(want, got []byte) (string, error) {
 	return strings.ReplaceAll(cmp.Diff(w, g), "\u00a0", " "), nil
 }
 
-// Gather expands paths (files, directories of recorded pairs, "-" for
-// src.Stdin) into inputs, in order; a directory's NAME.json files sort
-// by name, which is by arrival for a recording. Unreadable paths become inputs
+// Gather expands paths (files, directories of recorded pairs, archives
+// (ArchiveSuffix), "-" for src.Stdin) into inputs, in order; a
+// directory's NAME.json files sort by name, which is by arrival for a
+// recording, and an archive's pairs come in its order, named FILE:LINE. Unreadable paths become inputs
 // that carry their error, so the others are still replayed.
 // Source says how Gather reads.
 type Source struct {
@@ -254,6 +256,12 @@ func Gather(paths []string, src Source) []*Input {
 			inputs = append(inputs, &Input{Name: p, Err: withoutPath(err)})
 		case st.IsDir():
 			found, err := readDir(src, p)
+			if err != nil {
+				inputs = append(inputs, &Input{Name: p, Err: err})
+			}
+			inputs = append(inputs, found...)
+		case strings.HasSuffix(p, ArchiveSuffix):
+			found, err := readArchive(src, p)
 			if err != nil {
 				inputs = append(inputs, &Input{Name: p, Err: err})
 			}

@@ -16,6 +16,7 @@ import (
 	"sync"
 	"syscall"
 
+	"github.com/ivrctl/ivrctl/pkg/filelock"
 	"github.com/ivrctl/ivrctl/pkg/inputfile"
 )
 
@@ -89,9 +90,9 @@ func OpenFile(path string) (*File, error) {
 		f.Close()
 		return nil, fmt.Errorf("sessions file %s: not a regular file", path)
 	}
-	if err := lockFile(f); err != nil {
+	if err := filelock.Lock(f); err != nil {
 		f.Close()
-		if errors.Is(err, errLocked) {
+		if errors.Is(err, filelock.ErrLocked) {
 			return nil, fmt.Errorf("sessions file %s is in use by another process (it is locked): one process writes a sessions file; for several serve replicas use PostgreSQL (--sessions postgres://...)", path)
 		}
 		return nil, fmt.Errorf("sessions file %s: lock: %w", path, err)

@@ -131,7 +131,7 @@ func TestNewErrors(t *testing.T) {
 		"no engine":               {SessionsPath: filepath.Join(dir, "s.jsonl")},
 		"no sessions":             {Engine: e},
 		"sessions under a file":   {Engine: e, SessionsPath: filepath.Join(blocker, "s.jsonl")},
-		"record dir under a file": {Engine: e, SessionsPath: filepath.Join(dir, "s.jsonl"), RecordDir: filepath.Join(blocker, "rec")},
+		"record dir under a file": {Engine: e, SessionsPath: filepath.Join(dir, "s.jsonl"), RecordPath: filepath.Join(blocker, "rec")},
 	} {
 		if _, err := New(cfg); err == nil {
 			t.Errorf("%s: no error", name)

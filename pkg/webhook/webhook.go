@@ -76,12 +76,13 @@ type Config struct {
 	// SessionsPath is where session summaries are recorded: a JSON Lines
 	// file or a postgres:// URL (required; see sessions.DefaultPath).
 	SessionsPath string
-	// RecordDir, when set, receives every answered VCA event and its
-	// answer as a NAME.json / NAME.expected.json pair; not those answered
+	// RecordPath, when set, receives every answered VCA event and its
+	// answer: a directory of NAME.json / NAME.expected.json pairs, or an
+	// archive file ending in replay.ArchiveSuffix; not those answered
 	// with the start menu for an unknown clientActionId. The pairs are
 	// written after the answer, by one writer; RecordQueue bounds how many
 	// wait (replay.DefaultQueuePairs when 0; see replay.Queue).
-	RecordDir   string
+	RecordPath  string
 	RecordQueue int
 
 	// Metrics serves GET /metrics, Prometheus text format, with no
@@ -159,8 +160,8 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Metrics {
 		s.metrics = newMetrics()
 	}
-	if cfg.RecordDir != "" {
-		rec, err := replay.NewRecorder(cfg.RecordDir)
+	if cfg.RecordPath != "" {
+		rec, err := replay.NewRecorder(cfg.RecordPath)
 		if err != nil {
 			return nil, err
 		}
