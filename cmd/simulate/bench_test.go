@@ -120,6 +120,24 @@ func writePairs(b testing.TB, dir string, eng *menu.Engine, n int) {
 	}
 }
 
+// writeArchive writes n recorded pairs into the archive path, as `serve
+// --record FILE.jsonl` would.
+func writeArchive(b testing.TB, path string, eng *menu.Engine, n int) {
+	b.Helper()
+	rc, err := replay.NewRecorder(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, in := range corpus(b, eng, n) {
+		if err := rc.Record(time.Now(), "bench", in.Data, in.Expected); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := rc.Close(); err != nil {
+		b.Fatal(err)
+	}
+}
+
 // TestWritePairs writes the 50,000 recorded pairs BenchmarkSimulate50k
 // replays into $IVRCTL_WRITE_PAIRS, for measuring the real binary:
 //
@@ -177,7 +195,8 @@ func peakHeap(f func()) uint64 {
 // directory replayed holding every outcome until printed, as simulate did
 // before it streamed (replay.ReplayAll). It reports each one's peak heap
 // and their ratio (the target: under 64 MB peak RSS; see TestWritePairs
-// for measuring the binary). Run:
+// for measuring the binary), and the peak of the same pairs replayed from
+// one archive file (`serve --record FILE.jsonl`). Run:
 //
 //	go test ./cmd/simulate -run '^$' -bench Simulate50k -benchtime 1x
 func BenchmarkSimulate50k(b *testing.B) {
@@ -187,6 +206,8 @@ func BenchmarkSimulate50k(b *testing.B) {
 	}
 	dir := b.TempDir()
 	writePairs(b, dir, eng, simulatePairs)
+	archive := filepath.Join(b.TempDir(), "calls.jsonl")
+	writeArchive(b, archive, eng, simulatePairs)
 	for range b.N {
 		ios, _, _, _ := cmdutil.Test()
 		ios.Out, ios.ErrOut = io.Discard, io.Discard
@@ -201,6 +222,12 @@ func BenchmarkSimulate50k(b *testing.B) {
 			inputs := replay.Gather([]string{dir}, replay.Source{ReadFile: os.ReadFile})
 			replayAll(b, eng, inputs)
 		})
+		opts.Paths = []string{archive}
+		archived := peakHeap(func() { runErr = run(opts) })
+		if runErr != nil {
+			b.Fatal(runErr)
+		}
+		b.ReportMetric(float64(archived)/(1<<20), "archive-peak-MiB")
 		b.ReportMetric(float64(streamed)/(1<<20), "streamed-peak-MiB")
 		b.ReportMetric(float64(held)/(1<<20), "held-peak-MiB")
 		b.ReportMetric(float64(streamed)/float64(held), "streamed/held")
