@@ -33,7 +33,7 @@ func Settings() []cmdutil.Key {
 		cmdutil.Key{Name: webhookopts.KeyAllowIP, Help: "serve, call --wait: client addresses allowed (CIDR or IP, comma-separated)"},
 		cmdutil.Key{Name: webhookopts.KeyTrustProxy, Help: "serve, call --wait: take the client address from X-Forwarded-For"},
 		cmdutil.Key{Name: webhookopts.KeySessions, Help: "serve, call --wait, sessions: session store, a JSON Lines file or a postgres:// URL"},
-		cmdutil.Key{Name: webhookopts.KeyRecord, Help: "serve, call --wait: directory to record VCA events and answers in"},
+		cmdutil.Key{Name: webhookopts.KeyRecord, Help: "serve, call --wait: where to record VCA events and answers: a directory, or an archive file ending in .jsonl"},
 		// call's.
 		cmdutil.Key{Name: "client-request-id", Help: "call: clientRequestId to tag calls with (auto: a random UUID)"},
 		cmdutil.Key{Name: "no-profile-check", Help: "call: skip the voiceProfile check against the sub-account's speech profiles"},

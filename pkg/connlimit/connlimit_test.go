@@ -1,13 +1,13 @@
 package connlimit
 
 import (
-	"bufio"
 	"io"
 	"net"
 	"net/http"
-	"strings"
 	"testing"
 	"time"
+
+	"github.com/ivrctl/ivrctl/pkg/connlimit/connlimittest"
 )
 
 // serve runs an HTTP server on a capped listener; handler nil answers ok.
@@ -27,38 +27,6 @@ func serve(t *testing.T, max int, handler http.Handler) (*Listener, string) {
 	return l, ln.Addr().String()
 }
 
-// keepAlive opens a connection, makes one request on it and leaves it
-// open and idle, as a keep-alive client (or a flood of them) does.
-func keepAlive(t *testing.T, addr string) net.Conn {
-	t.Helper()
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	if _, err := io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
-		t.Fatal(err)
-	}
-	c.SetReadDeadline(time.Now().Add(10 * time.Second))
-	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	if resp.Close {
-		t.Fatal("the server did not keep the connection alive")
-	}
-	return c
-}
-
-// closed reports whether the server closed c (a read sees EOF).
-func closed(c net.Conn) bool {
-	c.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
-	_, err := c.Read(make([]byte, 1))
-	return err == io.EOF || (err != nil && strings.Contains(err.Error(), "reset"))
-}
-
 // TestIdleShedFirst: with the cap held by idle keep-alive connections, a
 // real request on a new connection is still answered, and the connection
 // idle the longest is the one closed for it.
@@ -67,7 +35,7 @@ func TestIdleShedFirst(t *testing.T) {
 	l, addr := serve(t, max, nil)
 	var idle []net.Conn
 	for range max {
-		idle = append(idle, keepAlive(t, addr))
+		idle = append(idle, connlimittest.KeepAlive(t, addr, "/"))
 		time.Sleep(5 * time.Millisecond) // an order of idleness
 	}
 	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
@@ -80,12 +48,13 @@ func TestIdleShedFirst(t *testing.T) {
 	if string(body) != "ok" {
 		t.Fatalf("body %q", body)
 	}
-	if !closed(idle[0]) {
+	closed := connlimittest.ClosedEach(idle)
+	if !closed[0] {
 		t.Error("the longest idle connection was not closed")
 	}
-	for i, c := range idle[1:] {
-		if closed(c) {
-			t.Errorf("idle connection %d closed: only the longest idle should be", i+1)
+	for i := 1; i < len(closed); i++ {
+		if closed[i] {
+			t.Errorf("idle connection %d closed: only the longest idle should be", i)
 		}
 	}
 	if l.Shed() < 1 {

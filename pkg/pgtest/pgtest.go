@@ -2,6 +2,9 @@
 // server from the machine's PostgreSQL binaries, in a temporary directory,
 // on a free port on 127.0.0.1, stopped and removed when the test ends.
 // No mocks: the tests of the PostgreSQL session store run against it.
+// Each cluster is a copy of one initdb kept in the temporary directory
+// (ivrctl-pgtest-template-*; delete it to start over), made by the first
+// test that needs it.
 //
 // Where the binaries are: /usr/lib/postgresql/*/bin (Debian's postgresql
 // package), else initdb and pg_ctl on PATH. Without them a test is
@@ -15,6 +18,7 @@ package pgtest
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"net"
 	"net/url"
@@ -137,8 +141,14 @@ func start() (*Cluster, error) {
 			return c, fmt.Errorf("chown %s: %v: %s", dir, err, out)
 		}
 	}
-	if out, err := c.run("initdb", "-D", c.data(), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync", "--locale=C"); err != nil {
-		return c, fmt.Errorf("initdb: %v\n%s", err, out)
+	tmpl, err := template(c)
+	if err != nil {
+		return c, err
+	}
+	// cp -a keeps the owner (the postgres user when run as root) and the
+	// data directory's 0700, which the server insists on.
+	if out, err := exec.Command("cp", "-a", tmpl, c.data()).CombinedOutput(); err != nil {
+		return c, fmt.Errorf("copying the initdb template: %v: %s", err, out)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -150,6 +160,63 @@ func start() (*Cluster, error) {
 }
 
 func (c *Cluster) data() string { return filepath.Join(c.dir, "data") }
+
+// template returns the data directory of a cluster initdb made once for
+// this user and these binaries, kept in the temporary directory and
+// copied for every cluster: initdb takes a second or more of CPU, a copy
+// a fraction of it, and the tests start several clusters. Concurrent test
+// binaries may each make one; the first to rename it into place wins.
+func template(c *Cluster) (string, error) {
+	templateOnce.Do(func() { templateDir, templateErr = makeTemplate(c) })
+	return templateDir, templateErr
+}
+
+var (
+	templateOnce sync.Once
+	templateDir  string
+	templateErr  error
+)
+
+// templateDone marks a complete template (initdb writes PG_VERSION
+// early, so its presence says nothing).
+const templateDone = "ivrctl-template-complete"
+
+func makeTemplate(c *Cluster) (string, error) {
+	sum := sha256.Sum256([]byte(c.bin))
+	final := filepath.Join(os.TempDir(), fmt.Sprintf("ivrctl-pgtest-template-%d-%x", os.Geteuid(), sum[:6]))
+	data := filepath.Join(final, "data")
+	if _, err := os.Stat(filepath.Join(final, templateDone)); err == nil {
+		return data, nil
+	}
+	os.RemoveAll(final) // an incomplete one, if any
+	tmp, err := os.MkdirTemp("", "ivrctl-pgtest-template-")
+	if err != nil {
+		return "", err
+	}
+	build := &Cluster{bin: c.bin, dir: tmp, user: c.user}
+	if c.user != "" {
+		if out, err := exec.Command("chown", c.user, tmp).CombinedOutput(); err != nil {
+			os.RemoveAll(tmp)
+			return "", fmt.Errorf("chown %s: %v: %s", tmp, err, out)
+		}
+	}
+	if out, err := build.run("initdb", "-D", build.data(), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync", "--locale=C"); err != nil {
+		os.RemoveAll(tmp)
+		return "", fmt.Errorf("initdb: %v\n%s", err, out)
+	}
+	if err := os.WriteFile(filepath.Join(tmp, templateDone), nil, 0o644); err != nil {
+		os.RemoveAll(tmp)
+		return "", err
+	}
+	if err := os.Rename(tmp, final); err != nil {
+		// Another test binary got there first: use its template.
+		os.RemoveAll(tmp)
+		if _, serr := os.Stat(filepath.Join(final, templateDone)); serr != nil {
+			return "", fmt.Errorf("initdb template: %w", err)
+		}
+	}
+	return data, nil
+}
 
 // URL is the cluster's postgres database as superuser postgres.
 func (c *Cluster) URL() string {

@@ -6,42 +6,11 @@ import (
 	"net"
 	"net/http"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
+
+	"github.com/ivrctl/ivrctl/pkg/connlimit/connlimittest"
 )
-
-// keepAliveConn opens a connection, makes one GET /healthz on it and
-// leaves it open and idle, as a keep-alive client (or a flood of them).
-func keepAliveConn(t *testing.T, addr string) net.Conn {
-	t.Helper()
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	if _, err := io.WriteString(c, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
-		t.Fatal(err)
-	}
-	c.SetReadDeadline(time.Now().Add(10 * time.Second))
-	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK || resp.Close {
-		t.Fatalf("healthz: %d, close %v", resp.StatusCode, resp.Close)
-	}
-	return c
-}
-
-// serverClosed reports whether the server closed c: a read sees EOF.
-func serverClosed(c net.Conn) bool {
-	c.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
-	_, err := c.Read(make([]byte, 1))
-	return err == io.EOF || (err != nil && strings.Contains(err.Error(), "reset"))
-}
 
 // TestMaxConnsShedsIdle: a server at its connection cap, every slot held
 // by an idle keep-alive connection, still answers a real webhook on a new
@@ -52,7 +21,7 @@ func TestMaxConnsShedsIdle(t *testing.T) {
 	ts := start(t, Config{MaxConns: max}, nil)
 	var idle []net.Conn
 	for range max {
-		idle = append(idle, keepAliveConn(t, ts.Addr))
+		idle = append(idle, connlimittest.KeepAlive(t, ts.Addr, PathHealth))
 		time.Sleep(5 * time.Millisecond) // an order of idleness
 	}
 	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
@@ -65,12 +34,13 @@ func TestMaxConnsShedsIdle(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("VCA at the cap: %d", resp.StatusCode)
 	}
-	if !serverClosed(idle[0]) {
+	closed := connlimittest.ClosedEach(idle)
+	if !closed[0] {
 		t.Error("the longest idle connection was not closed to admit the new one")
 	}
-	for i, c := range idle[1:] {
-		if serverClosed(c) {
-			t.Errorf("idle connection %d closed: only the longest idle should be", i+1)
+	for i := 1; i < len(closed); i++ {
+		if closed[i] {
+			t.Errorf("idle connection %d closed: only the longest idle should be", i)
 		}
 	}
 }
