@@ -4,6 +4,9 @@ import (
 	"bufio"
 	"errors"
 	"flag"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"io"
 	"net"
 	"net/http"
@@ -43,28 +46,28 @@ func TestMain(m *testing.M) {
 		f.Value.Set(n)
 		f.DefValue = n
 	}
-	testscript.Main(m, map[string]func(){"ivrctl": main})
+	testscript.Main(m, map[string]func(){
+		"ivrctl": main,
+		// ivrctl as a release build: the variables GoReleaser stamps
+		// (-X main.version=...) set to stampVersion..., before main runs.
+		// TestLdflagsNameStampedVariables checks that .goreleaser.yaml's
+		// -X flags name these variables, and .ci/run checks a real release
+		// build's --version; a build here cost every run two seconds.
+		"ivrctl-stamped": func() {
+			version, commit, date = stampVersion, stampCommit, stampDate
+			main()
+		},
+	})
 }
 
 // scriptsPerCore is how many scripts run at once per core.
 const scriptsPerCore = 4
 
 // TestScripts runs testdata/script/*.txtar. Besides `ivrctl` (the test
-// binary running main), the scripts get `ivrctl-stamped`, a real `go build`
-// with the -X flags .goreleaser.yaml uses, so a renamed version variable
-// fails here and not first at release. $REPO is the repository root, for
-// comparing with committed files.
+// binary running main), the scripts get `ivrctl-stamped`, main with the
+// variables GoReleaser stamps set as -X would set them (see TestMain).
+// $REPO is the repository root, for comparing with committed files.
 func TestScripts(t *testing.T) {
-	bin := t.TempDir()
-	stamped := filepath.Join(bin, "ivrctl-stamped")
-	if runtime.GOOS == "windows" {
-		stamped += ".exe"
-	}
-	ldflags := "-X main.version=" + stampVersion + " -X main.commit=" + stampCommit + " -X main.date=" + stampDate
-	build := exec.Command("go", "build", "-trimpath", "-ldflags", ldflags, "-o", stamped, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build -ldflags %q: %v\n%s", ldflags, err, out)
-	}
 	repo, err := os.Getwd()
 	if err != nil {
 		t.Fatal(err)
@@ -81,7 +84,6 @@ func TestScripts(t *testing.T) {
 		RequireExplicitExec: true,
 		RequireUniqueNames:  true,
 		Setup: func(env *testscript.Env) error {
-			env.Setenv("PATH", bin+string(os.PathListSeparator)+env.Getenv("PATH"))
 			env.Setenv("REPO", repo)
 			// No user config file leaks in: the default file is looked up here.
 			env.Setenv("XDG_CONFIG_HOME", filepath.Join(env.WorkDir, ".config"))
@@ -259,5 +261,52 @@ func cmdEnvFile(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	if n == 0 {
 		ts.Fatalf("envfile %s: no variables", args[0])
+	}
+}
+
+// TestLdflagsNameStampedVariables: every -X main.NAME=... of
+// .goreleaser.yaml names a package-level string variable of main.go that
+// the linker can set (declared string, or initialised to a string
+// literal): a renamed variable would otherwise ship unstamped, silently.
+func TestLdflagsNameStampedVariables(t *testing.T) {
+	cfg, err := os.ReadFile(".goreleaser.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	flags := regexp.MustCompile(`-X main\.(\w+)=`).FindAllSubmatch(cfg, -1)
+	if len(flags) == 0 {
+		t.Fatal(".goreleaser.yaml stamps nothing (-X main.NAME=...)")
+	}
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "main.go", nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	settable := map[string]bool{}
+	for _, d := range f.Decls {
+		gd, ok := d.(*ast.GenDecl)
+		if !ok || gd.Tok != token.VAR {
+			continue
+		}
+		for _, spec := range gd.Specs {
+			vs := spec.(*ast.ValueSpec)
+			for i, name := range vs.Names {
+				typed := false
+				if id, ok := vs.Type.(*ast.Ident); ok && id.Name == "string" {
+					typed = true
+				}
+				literal := false
+				if i < len(vs.Values) {
+					lit, ok := vs.Values[i].(*ast.BasicLit)
+					literal = ok && lit.Kind == token.STRING
+				}
+				settable[name.Name] = typed && len(vs.Values) == 0 || literal
+			}
+		}
+	}
+	for _, m := range flags {
+		if name := string(m[1]); !settable[name] {
+			t.Errorf(".goreleaser.yaml: -X main.%s: main.go has no package-level string variable %s initialised to a literal", name, name)
+		}
 	}
 }

@@ -119,8 +119,9 @@ func (term *terminal) exit() int {
 // the last screen, with the round trip and the summary, and --save wrote
 // a scenario the real `ivrctl test` passes.
 func TestTerminalCallEndToEnd(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
-	term := startTerminal(t, dir, "dial", "--pace", "5", "--save", "call.yaml")
+	term := startTerminal(t, dir, "dial", "--pace", "10", "--save", "call.yaml")
 	term.waitFor("RINGING")
 	// One word: the renderer writes only the cells that change, so the
 	// words of a sentence said one by one may come with cursor moves
@@ -146,8 +147,9 @@ func TestTerminalCallEndToEnd(t *testing.T) {
 // the first round trip is CALL_RECEIVED, 1 ends the call, and the saved
 // inbound scenario passes the real `ivrctl test`.
 func TestTerminalInboundCall(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
-	term := startTerminal(t, dir, "dial", "--inbound", "--pace", "5", "--save", "inbound.yaml")
+	term := startTerminal(t, dir, "dial", "--inbound", "--pace", "10", "--save", "inbound.yaml")
 	term.waitFor("INBOUND CALL")
 	term.waitFor("CALL_RECEIVED")
 	term.waitFor("Dear")
@@ -174,6 +176,7 @@ func TestTerminalInboundCall(t *testing.T) {
 // h hangs up (exit 0: the call completed, and the scenario has the
 // hangup); q leaves before the end: exit 130, nothing saved.
 func TestTerminalHangupAndQuit(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	term := startTerminal(t, dir, "dial", "--pace", "20", "--save", "hangup.yaml")
 	term.waitFor("Dear")

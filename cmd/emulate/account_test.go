@@ -214,6 +214,7 @@ func TestCallerIDAndVoiceChecks(t *testing.T) {
 }
 
 func TestAccountFlagErrors(t *testing.T) {
+	t.Parallel()
 	bad := filepath.Join(t.TempDir(), "voices.json")
 	os.WriteFile(bad, []byte(`{"nope":1}`), 0o600)
 	for _, tc := range []struct {

@@ -89,6 +89,7 @@ func TestFaultFlag(t *testing.T) {
 // Bad faults, callers files and ring flags are usage errors (exit 2),
 // named, before anything listens.
 func TestInboundAndFaultFlagErrors(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	empty := filepath.Join(dir, "empty.yaml")
 	os.WriteFile(empty, []byte("{}\n"), 0o644)

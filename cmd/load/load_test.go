@@ -58,6 +58,7 @@ const (
 
 // Flags fill the options; runF sees them without anything running.
 func TestFlags(t *testing.T) {
+	t.Parallel()
 	io, _, _, _ := cmdutil.Test()
 	f := cmdutil.NewFactory(io, "test")
 	var got *loadcmd.LoadOptions
@@ -77,6 +78,7 @@ func TestFlags(t *testing.T) {
 }
 
 func TestUsageErrors(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		args []string
 		want string
@@ -102,6 +104,7 @@ func TestUsageErrors(t *testing.T) {
 // Against serve (a real webhook server over HTTP), -o json is one object
 // with the headline numbers, and no call failed.
 func TestJSONAgainstServe(t *testing.T) {
+	t.Parallel()
 	url := webhooktest.Start(t, webhooktest.Engine(t, menu))
 	r := run(t, "load", "--webhook", url, "--rate", "30", "--duration", "1s", "--max-p99", "1m", "-o", "json", scenarios)
 	if r.code != 0 {
@@ -142,6 +145,7 @@ func TestJSONAgainstServe(t *testing.T) {
 // A backend slow on one step: the text report shows that step's latency,
 // and --max-p99 exits 1 naming it.
 func TestSlowStepGate(t *testing.T) {
+	t.Parallel()
 	srv, err := webhook.New(webhook.Config{Engine: webhooktest.Engine(t, menu), SessionsPath: filepath.Join(t.TempDir(), "s.jsonl")})
 	if err != nil {
 		t.Fatal(err)
@@ -172,6 +176,7 @@ func TestSlowStepGate(t *testing.T) {
 
 // A backend answering garbage: failures by class, exit 1.
 func TestGarbageBackend(t *testing.T) {
+	t.Parallel()
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "<html>not a callflow</html>")
 	}))
@@ -188,6 +193,7 @@ func TestGarbageBackend(t *testing.T) {
 // On a terminal, a status line is drawn on stderr and cleared before the
 // report.
 func TestStatusLineOnTerminal(t *testing.T) {
+	t.Parallel()
 	io, _, out, errOut := cmdutil.Test()
 	io.SetTTY(true)
 	io.DisableColor()

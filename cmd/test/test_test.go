@@ -50,6 +50,7 @@ const notChecked = "note " + account.VoicesNotChecked + "\n"
 // is refused as 8x8 refuses it (the request -1002); without a list or a
 // cache, the run says once that voices were not checked.
 func TestVoices(t *testing.T) {
+	t.Parallel()
 	io, _, out, errOut := cmdutil.Test()
 	code := cmd.Execute(cmd.BuildInfo{Version: "test"}, []string{"test", "testdata/scenarios/simple-ivr/options.yaml"}, io)
 	if code != 0 || strings.Count(errOut.String(), notChecked) != 1 {
@@ -82,6 +83,7 @@ func TestMain(m *testing.M) {
 // TestShippedScenariosPass: `ivrctl test testdata/scenarios` passes,
 // one line per scenario, in input order, and the summary.
 func TestShippedScenariosPass(t *testing.T) {
+	t.Parallel()
 	r := ivrctl(t, "test", "testdata/scenarios")
 	if r.code != 0 || r.stderr != "" {
 		t.Fatalf("exit %d, stderr:\n%s\nstdout:\n%s", r.code, r.stderr, r.stdout)
@@ -113,6 +115,7 @@ func TestShippedScenariosPass(t *testing.T) {
 // TestWrongScenarios: each deliberately wrong scenario file fails (exit 1)
 // with the report in testdata/test/golden/wrong-NAME.txt.
 func TestWrongScenarios(t *testing.T) {
+	t.Parallel()
 	files, err := filepath.Glob("testdata/test/wrong/*.yaml")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no wrong scenarios: %v", err)
@@ -135,6 +138,7 @@ func TestWrongScenarios(t *testing.T) {
 // TestBadFiles: a bad scenario file is exit 2, nothing runs, and each
 // problem is one line file:line: field: message.
 func TestBadFiles(t *testing.T) {
+	t.Parallel()
 	r := ivrctl(t, "test", "testdata/scenarios/simple-ivr", "testdata/test/bad/press-letters.yaml", "testdata/test/bad/unknown-field.yaml")
 	want := `ivrctl: testdata/test/bad/press-letters.yaml:6: caller.steps[1].press: must be digits 0-9, * or #, found "1a"
   testdata/test/bad/unknown-field.yaml:4: caller.steps[0]: unknown field "pres" (known: expect, press, silence, hangup)
@@ -186,6 +190,7 @@ var timeAttr = regexp.MustCompile(`time="[0-9.]+"`)
 // TestJUnit: --junit writes the report CI reads (times normalised), with a
 // failure per failed scenario, and the text output is unchanged.
 func TestJUnit(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "report.xml")
 	r := ivrctl(t, "test", "--junit", path, "testdata/test/wrong", "testdata/scenarios/simple-ivr/pickup.yaml")
 	if r.code != 1 {
@@ -216,6 +221,7 @@ func TestJUnit(t *testing.T) {
 // TestJSON: -o json prints one object per scenario on stdout, the summary
 // on stderr.
 func TestJSON(t *testing.T) {
+	t.Parallel()
 	r := ivrctl(t, "test", "-o", "json", "testdata/test/wrong/outcome.yaml")
 	if r.code != 1 || r.stderr != "1 passed, 2 failed\n" {
 		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
@@ -251,6 +257,7 @@ func TestJSON(t *testing.T) {
 
 // TestRun: --run keeps the scenarios whose name matches.
 func TestRun(t *testing.T) {
+	t.Parallel()
 	r := ivrctl(t, "test", "--run", "^hours$", "testdata/test/wrong")
 	if r.code != 0 || r.stdout != "PASS  hours  testdata/test/wrong/outcome.yaml:19\n1 passed, 0 failed\n" {
 		t.Errorf("exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
@@ -281,6 +288,7 @@ func TestColour(t *testing.T) {
 // TestWebhookSecretNotShown: a token in the --webhook URL (how `serve`
 // takes a secret) appears in no output: text, JSON or JUnit.
 func TestWebhookSecretNotShown(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "report.xml")
 	url := "http://user:pa55@127.0.0.1:1/webhooks/vca?token=s3cret" // nothing listens on port 1
 	for _, format := range []string{"text", "json"} {
@@ -307,6 +315,7 @@ func TestWebhookSecretNotShown(t *testing.T) {
 // webhook server `ivrctl serve` runs, over real HTTP on loopback: every
 // shipped scenario passes against the menu it was written for.
 func TestWebhookAgainstServe(t *testing.T) {
+	t.Parallel()
 	for _, s := range []struct{ dir, menu string }{
 		{"testdata/scenarios/simple-ivr", ""},
 		{"testdata/scenarios/advanced-ivr", "testdata/menus/advanced-ivr.yaml"},
@@ -431,6 +440,7 @@ func TestAuthSecretAgainstServe(t *testing.T) {
 // TestBasicAuthInURL: user:pass in --webhook is sent as HTTP basic auth
 // (serve --basic-auth checks it), and shown nowhere.
 func TestBasicAuthInURL(t *testing.T) {
+	t.Parallel()
 	const dir = "testdata/scenarios/simple-ivr"
 	srv := webhooktest.Run(t, webhook.Config{Engine: webhooktest.Engine(t, ""), Auth: webhook.Auth{BasicUser: "eight", BasicPass: testSecret}})
 	withCreds := func(user, pass string) string {
@@ -452,6 +462,7 @@ func TestBasicAuthInURL(t *testing.T) {
 // records them: one line per scenario in its sessions file, every
 // sessionId distinct, each status the one its scenario expects.
 func TestVSSAgainstServe(t *testing.T) {
+	t.Parallel()
 	const dir = "testdata/scenarios/simple-ivr"
 	srv := webhooktest.Run(t, webhook.Config{Engine: webhooktest.Engine(t, ""), Auth: webhook.Auth{Secrets: []string{testSecret}}})
 	r := ivrctl(t, "test", "-o", "json", "--webhook", srv.VCA, "--vss", srv.VSS, "--auth-secret", testSecret, dir)
@@ -510,6 +521,7 @@ func TestVSSAgainstServe(t *testing.T) {
 // TestVSSRefused: a VSS handler that fails (HTTP 500) fails every scenario
 // with the summary's POST named, in the text report, JSON and JUnit.
 func TestVSSRefused(t *testing.T) {
+	t.Parallel()
 	const file = "testdata/scenarios/simple-ivr/options.yaml"
 	var got atomic.Value
 	broken := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -544,6 +556,7 @@ func TestVSSRefused(t *testing.T) {
 
 // TestAuthUsage: flag mistakes are exit 2, and no message quotes a secret.
 func TestAuthUsage(t *testing.T) {
+	t.Parallel()
 	const dir = "testdata/scenarios/simple-ivr"
 	hook := "http://127.0.0.1:1/webhooks/vca"
 	for _, c := range []struct {
@@ -601,6 +614,7 @@ func TestVSSOnlyFromTheCommandLine(t *testing.T) {
 // fails every call the same way; after the reports, one error says so
 // and what to do, rather than leaving it to the N reports.
 func TestWebhookUnreachable(t *testing.T) {
+	t.Parallel()
 	const dir = "testdata/scenarios/simple-ivr"
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -625,6 +639,7 @@ func TestWebhookUnreachable(t *testing.T) {
 // typically one that serves a request at a time under --parallel calls,
 // gets a hint naming both flags.
 func TestWebhookTooSlow(t *testing.T) {
+	t.Parallel()
 	const file = "testdata/scenarios/simple-ivr/options.yaml"
 	release := make(chan struct{})
 	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -653,6 +668,7 @@ func TestWebhookTooSlow(t *testing.T) {
 // its session summaries, each summary echoing the request's
 // clientRequestId.
 func TestOwnBackendExample(t *testing.T) {
+	t.Parallel()
 	const dir = "testdata/own-backend"
 	srv := webhooktest.Run(t, webhook.Config{
 		Engine: webhooktest.Engine(t, "testdata/menus/advanced-ivr.yaml"),
@@ -685,6 +701,7 @@ func TestOwnBackendExample(t *testing.T) {
 // simple IVR's start prompt first; the error after the reports says where
 // that prompt came from and what to give instead.
 func TestOwnBackendWithoutRequest(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	file := filepath.Join(dir, "hours.yaml")
 	if err := os.WriteFile(file, []byte("name: hours\ncaller:\n  steps:\n    - {expect: Welcome to ABC Restaurant, press: \"3\"}\nexpect: {status: COMPLETED}\n"), 0o644); err != nil {
@@ -708,6 +725,7 @@ func TestOwnBackendWithoutRequest(t *testing.T) {
 // call.to next to it is a file error (the request gives the numbers), and
 // a request file 8x8 would refuse stops the run before any call.
 func TestRequestFlag(t *testing.T) {
+	t.Parallel()
 	const example = "testdata/own-backend/restaurant.yaml"
 	data, err := os.ReadFile(example)
 	if err != nil {

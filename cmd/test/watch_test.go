@@ -26,6 +26,7 @@ expect:
 // the menu a scenario names changes (it is outside the directory given);
 // Ctrl-C (here: the context) stops it with the last run's exit code.
 func TestWatchRerunsOnChange(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	scen := filepath.Join(dir, "scenarios")
 	if err := os.Mkdir(scen, 0o755); err != nil {

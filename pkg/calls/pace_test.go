@@ -10,6 +10,7 @@ import (
 // calls: a stalled feeder catches up at most maxLag, never in a burst
 // over 8x8's per-second limit.
 func TestPacerNeverOverRatePerSecond(t *testing.T) {
+	t.Parallel()
 	const rate = 400
 	p := newPacer(rate)
 	ctx, cancel := context.WithTimeout(context.Background(), 1300*time.Millisecond)
@@ -35,6 +36,7 @@ func TestPacerNeverOverRatePerSecond(t *testing.T) {
 }
 
 func TestPacerNoLimit(t *testing.T) {
+	t.Parallel()
 	for _, r := range []float64{0, -1} {
 		if p := newPacer(r); p != nil || p.wait(context.Background()) != nil {
 			t.Errorf("rate %v: a pacer that waits", r)

@@ -31,6 +31,7 @@ func serve(t *testing.T, max int, handler http.Handler) (*Listener, string) {
 // real request on a new connection is still answered, and the connection
 // idle the longest is the one closed for it.
 func TestIdleShedFirst(t *testing.T) {
+	t.Parallel()
 	const max = 8
 	l, addr := serve(t, max, nil)
 	var idle []net.Conn
@@ -66,6 +67,7 @@ func TestIdleShedFirst(t *testing.T) {
 // new connection waits (it is not refused, nothing is cut off) and is
 // served once one of them ends.
 func TestWaitsWhenAllBusy(t *testing.T) {
+	t.Parallel()
 	const max = 2
 	release := make(chan struct{})
 	entered := make(chan struct{}, 10)

@@ -82,6 +82,7 @@ func accountConfig() Config {
 // and refuses a missing key, a wrong key, an unknown sub-account and a
 // wrong method in the endpoint's error shape.
 func TestAccountReadEndpoints(t *testing.T) {
+	t.Parallel()
 	base := accountServer(t, New(accountConfig())) + "/api/v1/subaccounts/ivrctl-test/"
 	bearer := "Bearer " + acctKey
 	tests := []struct {
@@ -146,6 +147,7 @@ func TestAccountReadEndpoints(t *testing.T) {
 // Without Config.Profiles and Config.Numbers: DefaultProfiles are listed
 // and no number.
 func TestAccountDefaults(t *testing.T) {
+	t.Parallel()
 	base := accountServer(t, New(testConfig(nil))) + "/api/v1/subaccounts/ivrctl-test/"
 	_, got := do(t, "GET", base+"speech-profiles", "Bearer "+acctKey, "")
 	var codes []string
@@ -164,6 +166,7 @@ func TestAccountDefaults(t *testing.T) {
 }
 
 func TestProfilesFromCodes(t *testing.T) {
+	t.Parallel()
 	got := ProfilesFromCodes([]string{"en-US-Jenny", "en-GB-Ryan", "xx-YY-Z", "fr"})
 	want := []callflow.SpeechProfile{
 		{Code: "en-US-Jenny", Locale: "en-US", LocaleDescription: "EnglishUS", Gender: "F"},
@@ -179,6 +182,7 @@ func TestProfilesFromCodes(t *testing.T) {
 // The Webhooks API (the digest's section 6): list, create, delete in
 // 8x8's shapes; 422 with statusCode "1001" (a string) for a bad body.
 func TestWebhooksAPI(t *testing.T) {
+	t.Parallel()
 	base := accountServer(t, New(testConfig(nil))) + "/api/v1/subaccounts/ivrctl-test/webhooks"
 	bearer := "Bearer " + acctKey
 	steps := []struct {
@@ -257,6 +261,7 @@ func captureRequest(t *testing.T, source, voice string) []byte {
 // outside Config.Profiles -1002, both HTTP 400 with 8x8's messages; what
 // is on the lists (in any spelling) is created.
 func TestCallerIDAndVoiceRefusals(t *testing.T) {
+	t.Parallel()
 	e := New(accountConfig())
 	e.cfg.Webhook = EngineWebhook{Engine: simpleEngine(t)}
 	tests := []struct {
@@ -303,6 +308,7 @@ func TestCallerIDAndVoiceRefusals(t *testing.T) {
 // A webhook's callflow naming a voice outside Config.Profiles cannot be
 // spoken: the session ends ERROR -2005 once it reaches that prompt.
 func TestWebhookUnknownVoiceEndsSessionTTS(t *testing.T) {
+	t.Parallel()
 	cfg := accountConfig()
 	cfg.Webhook = webhookFunc(func(context.Context, []byte) (int, []byte, error) {
 		return 200, []byte(`{"callflow":[{"action":"say","params":{"text":"Fine","voiceProfile":"en-GB-Emma"}},` +
@@ -360,6 +366,7 @@ func next(t *testing.T, c chan delivery) delivery {
 // Config's, which remain for other sub-accounts; a disabled or deleted
 // one does not count; with neither, a capture is refused -1004.
 func TestRegisteredWebhooksDeliver(t *testing.T) {
+	t.Parallel()
 	hooks, got := hookRecorder(t)
 	flags, flagsGot := hookRecorder(t)
 	bearer := "Bearer " + acctKey
@@ -447,6 +454,7 @@ func TestRegisteredWebhooksDeliver(t *testing.T) {
 
 // Sessions read the registry while the API writes it.
 func TestRegistryConcurrent(t *testing.T) {
+	t.Parallel()
 	e := New(testConfig(nil))
 	var wg sync.WaitGroup
 	for i := range 4 {

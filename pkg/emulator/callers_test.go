@@ -6,6 +6,7 @@ import (
 )
 
 func TestParseCallers(t *testing.T) {
+	t.Parallel()
 	file := `"+6512345678": {pickup: answer, agent: busy, press: "2,,1", faults: [barge-in]}
 "6598765432": {pickup: no-answer}
 "+65 9111 2222": {press: ["1", ""]}
@@ -31,6 +32,7 @@ func TestParseCallers(t *testing.T) {
 }
 
 func TestParseCallersErrors(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ file, want string }{
 		{"", "callers.yaml: no callers"},
 		{"{}\n", "callers.yaml:1: names no callers"},

@@ -17,6 +17,7 @@ import (
 // A webhook that fails in any way ends the session ERROR with 8x8's code,
 // promptly: never a hang.
 func TestWebhookFailures(t *testing.T) {
+	t.Parallel()
 	eng := simpleEngine(t)
 	req := request(t, eng, "")
 	answer := func(status int, body string) string {
@@ -98,6 +99,7 @@ func TestWebhookFailures(t *testing.T) {
 
 // The session's context bounds a webhook that ignores its own timeout.
 func TestWebhookContextCancelled(t *testing.T) {
+	t.Parallel()
 	eng := simpleEngine(t)
 	blocked := webhookFunc(func(ctx context.Context, _ []byte) (int, []byte, error) {
 		<-ctx.Done()
@@ -118,6 +120,7 @@ func TestWebhookContextCancelled(t *testing.T) {
 // calling the webhook, and the transcript does not count a call that was
 // never made.
 func TestWebhookNotCalledAfterCancel(t *testing.T) {
+	t.Parallel()
 	eng := simpleEngine(t)
 	var calls atomic.Int32
 	counted := webhookFunc(func(ctx context.Context, _ []byte) (int, []byte, error) {
@@ -146,6 +149,7 @@ func (f webhookFunc) CallAction(ctx context.Context, event []byte) (int, []byte,
 
 // A menu that asks forever is stopped by MaxActions: the caller hangs up.
 func TestMaxActions(t *testing.T) {
+	t.Parallel()
 	eng := simpleEngine(t)
 	var calls atomic.Int32
 	loop := webhookFunc(func(ctx context.Context, _ []byte) (int, []byte, error) {
@@ -172,6 +176,7 @@ func (a *always) Capture(string, int) (string, bool) { return a.keys, false }
 
 // A session has two legs at most: a third makeCall is an invalid callflow.
 func TestThirdLeg(t *testing.T) {
+	t.Parallel()
 	eng := simpleEngine(t)
 	connect := webhookFunc(func(ctx context.Context, _ []byte) (int, []byte, error) {
 		return 200, []byte(`{"clientActionId":"again","callflow":[{"action":"makeCall","params":{"source":"6512345678","destination":"6561115777"}}]}`), nil
@@ -189,6 +194,7 @@ func TestThirdLeg(t *testing.T) {
 // Capture rules: digits are cut at maxDigits, '#' ends the entry, too few
 // digits are a failed try.
 func TestEntry(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		keys     string
 		max      int
@@ -212,6 +218,7 @@ func TestEntry(t *testing.T) {
 }
 
 func TestCountWords(t *testing.T) {
+	t.Parallel()
 	for _, s := range []string{"", "  ", "one", " two  words ", "tab\tand\nnewline", "Dear customer, Thank you.", "naïve café\u00a0ok"} {
 		if got, want := countWords(s), len(strings.Fields(s)); got != want {
 			t.Errorf("countWords(%q) = %d, strings.Fields gives %d", s, got, want)
@@ -223,6 +230,7 @@ func TestCountWords(t *testing.T) {
 // does not take (non-2xx) is the transcript's SummaryError and a note, in
 // words that never show the URL's token.
 func TestVSSWebhookHeaderAndFailure(t *testing.T) {
+	t.Parallel()
 	eng := simpleEngine(t)
 	var got atomic.Value
 	status := atomic.Int32{}

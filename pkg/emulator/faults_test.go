@@ -98,6 +98,7 @@ func menuOneCapture() []byte {
 // caller hears "second" where "first" was meant, and the report says the
 // event came twice. Keyed on eventId, the backend would have seen one.
 func TestFaultDuplicateVCA(t *testing.T) {
+	t.Parallel()
 	b := newNaive()
 	e, req := faultEmulator(b, faultsOf(t, FaultDuplicateVCA))
 	tr := run(t, e, req, Script{Press: []string{"1"}}.Caller())
@@ -115,6 +116,7 @@ func TestFaultDuplicateVCA(t *testing.T) {
 // duplicate-vss: a backend counting summaries counts the call twice; the
 // sessionId is the same, and the report says so.
 func TestFaultDuplicateVSS(t *testing.T) {
+	t.Parallel()
 	b := newNaive()
 	e, req := faultEmulator(b, faultsOf(t, FaultDuplicateVSS))
 	tr := run(t, e, req, Script{Press: []string{"1"}}.Caller())
@@ -130,6 +132,7 @@ func TestFaultDuplicateVSS(t *testing.T) {
 // 200, gets it again and records the call twice. Without the fault the
 // emulator does not retry and the scenario sees the failure.
 func TestFaultRetryVSS(t *testing.T) {
+	t.Parallel()
 	b := newNaive()
 	b.fail500 = 1
 	e, req := faultEmulator(b, faultsOf(t, FaultRetryVSS))
@@ -153,6 +156,7 @@ func TestFaultRetryVSS(t *testing.T) {
 // delay-vss: the first call's summary arrives after the second call's; a
 // backend that takes "the last summary" as the last call's is wrong.
 func TestFaultDelayVSS(t *testing.T) {
+	t.Parallel()
 	b := newNaive()
 	e, req := faultEmulator(b, Faults{})
 	first := run(t, e, req, Script{Press: []string{"1"}, Faults: faultsOf(t, FaultDelayVSS)}.Caller())
@@ -178,6 +182,7 @@ func TestFaultDelayVSS(t *testing.T) {
 // prompt, so a backend that closes its call record on the answer to the
 // capture never closes it; only the summary says the call ended.
 func TestFaultHangups(t *testing.T) {
+	t.Parallel()
 	for _, fault := range []string{FaultHangupInPrompt, FaultHangupInCapture} {
 		t.Run(fault, func(t *testing.T) {
 			b := newNaive()
@@ -202,6 +207,7 @@ func TestFaultHangups(t *testing.T) {
 // barge-in: the key comes while the prompt plays; the prompt stops and
 // the digit is captured, earlier than a backend timing the prompt expects.
 func TestFaultBargeIn(t *testing.T) {
+	t.Parallel()
 	b := newNaive()
 	e, req := faultEmulator(b, Faults{})
 	plain := run(t, e, req, Script{Press: []string{"1"}}.Caller())
@@ -222,6 +228,7 @@ func TestFaultBargeIn(t *testing.T) {
 // timeout when the network adds more than it; the session ends ERROR
 // -2002 and the report names the fault.
 func TestFaultSlowNetwork(t *testing.T) {
+	t.Parallel()
 	b := newNaive()
 	cfg := testConfig(b)
 	cfg.VSS = b.VSS
@@ -238,6 +245,7 @@ func TestFaultSlowNetwork(t *testing.T) {
 }
 
 func TestParseFaults(t *testing.T) {
+	t.Parallel()
 	f, err := ParseFaults([]string{"duplicate-vca", "hangup-in-prompt=2", "slow-network=300ms"})
 	if err != nil || !f.DuplicateVCA || f.HangupInPrompt != 2 || f.SlowNetwork != 300*time.Millisecond {
 		t.Fatalf("%+v %v", f, err)

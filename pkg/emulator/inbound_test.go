@@ -35,6 +35,7 @@ func ring(t testing.TB, e *Emulator, call Inbound, c Caller) *Transcript {
 // menu answers it, a 2 bridges the agent, and the summary has callA
 // INBOUND and callB OUTBOUND.
 func TestInboundSimpleIVR(t *testing.T) {
+	t.Parallel()
 	eng := simpleEngine(t)
 	rec := &recorder{next: EngineWebhook{Engine: eng}}
 	cfg := testConfig(rec)
@@ -90,6 +91,7 @@ func TestInboundSimpleIVR(t *testing.T) {
 // the session has two legs, both COMPLETED, and the backend saw no
 // Send Callflow request at all.
 func TestInboundNumberMasking(t *testing.T) {
+	t.Parallel()
 	var mu sync.Mutex
 	var events []callflow.VCAEvent
 	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -137,6 +139,7 @@ func TestInboundNumberMasking(t *testing.T) {
 // The ring endpoint: 202 with the sessionId, the call played in the
 // background against the webhook; bad bodies are 400s naming the fix.
 func TestRingEndpoint(t *testing.T) {
+	t.Parallel()
 	eng := simpleEngine(t)
 	rec := &recorder{next: EngineWebhook{Engine: eng}}
 	cfg := testConfig(rec)
@@ -179,6 +182,7 @@ func TestRingEndpoint(t *testing.T) {
 // CALL_STATUS events go to the VCS webhook, in 8x8's envelope, and a VCS
 // webhook that never answers does not hold up the call.
 func TestCallStatusEvents(t *testing.T) {
+	t.Parallel()
 	release := make(chan struct{})
 	var mu sync.Mutex
 	var got []callflow.VCAEvent
@@ -220,6 +224,7 @@ func TestCallStatusEvents(t *testing.T) {
 
 // A VCS webhook registered with the Webhooks API receives the events.
 func TestCallStatusRegistered(t *testing.T) {
+	t.Parallel()
 	var mu sync.Mutex
 	n := 0
 	vcs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { mu.Lock(); n++; mu.Unlock() }))

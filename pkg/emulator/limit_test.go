@@ -16,6 +16,7 @@ import (
 // are taken again. Without the bound a client posting fast against a slow
 // webhook grew goroutines and outgoing connections without limit.
 func TestHandlerBoundsSessionsInFlight(t *testing.T) {
+	t.Parallel()
 	eng := simpleEngine(t)
 	entered := make(chan struct{}, 8)
 	release := make(chan struct{})

@@ -23,6 +23,7 @@ func (l *listener) Hear(h Heard, d time.Duration) {
 // text with its length on the emulator's clock, in the order heard; the
 // transcript is the one a plain Caller gets.
 func TestListenerIsTold(t *testing.T) {
+	t.Parallel()
 	eng := simpleEngine(t)
 	req := request(t, eng, "")
 	l := &listener{Caller: Script{Press: []string{"", "9", "1"}}.Caller()}
@@ -54,6 +55,7 @@ func TestListenerIsTold(t *testing.T) {
 
 // Complete and Accepted are the session's own entry rules.
 func TestPromptRules(t *testing.T) {
+	t.Parallel()
 	pin := Prompt{MinDigits: 4, MaxDigits: 4, CompleteOnHash: true}
 	for _, tc := range []struct {
 		p                  Prompt

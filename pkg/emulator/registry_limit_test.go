@@ -14,6 +14,7 @@ import (
 // the emulator without bound. A sub-account already registered can still
 // replace its webhooks.
 func TestRegistryBounded(t *testing.T) {
+	t.Parallel()
 	cfg := testConfig(nil)
 	cfg.SubAccount = ""
 	h := New(cfg).Handler(acctKey, nil)

@@ -66,6 +66,7 @@ func wantAnswer(t *testing.T, body []byte) answer {
 }
 
 func TestRunRefusesWhatTheValidatorRefuses(t *testing.T) {
+	t.Parallel()
 	e := New(testConfig(EngineWebhook{Engine: simpleEngine(t)}))
 	for name, body := range invalidRequests(t) {
 		t.Run(filepath.Base(name), func(t *testing.T) {
@@ -136,6 +137,7 @@ func send(t *testing.T, method, url, key string, body []byte) (int, http.Header,
 const testKey = "test-key-1234567890"
 
 func TestHandlerRefusesWhatTheValidatorRefuses(t *testing.T) {
+	t.Parallel()
 	_, base := emulatorServer(t, testConfig(EngineWebhook{Engine: simpleEngine(t)}), testKey, nil)
 	url := base + "/api/v1/subaccounts/ivrctl-test/callflows"
 	for name, body := range invalidRequests(t) {
@@ -199,6 +201,7 @@ func mustRead(r io.Reader) []byte {
 }
 
 func TestHandlerCreatesAndRunsTheSession(t *testing.T) {
+	t.Parallel()
 	eng := simpleEngine(t)
 	sink := newVSSSink(t)
 	cfg := testConfig(EngineWebhook{Engine: eng})
@@ -226,6 +229,7 @@ func TestHandlerCreatesAndRunsTheSession(t *testing.T) {
 }
 
 func TestHandlerRefusals(t *testing.T) {
+	t.Parallel()
 	eng := simpleEngine(t)
 	req := request(t, eng, "")
 	_, base := emulatorServer(t, testConfig(EngineWebhook{Engine: eng}), testKey, nil)
@@ -265,6 +269,7 @@ func TestHandlerRefusals(t *testing.T) {
 
 // An empty API key accepts any Bearer token, but still needs one.
 func TestHandlerAnyKey(t *testing.T) {
+	t.Parallel()
 	eng := simpleEngine(t)
 	_, base := emulatorServer(t, testConfig(EngineWebhook{Engine: eng}), "", nil)
 	url := base + "/api/v1/subaccounts/ivrctl-test/callflows"

@@ -29,6 +29,7 @@ var simplePaths = []struct {
 }
 
 func TestSimpleMenuPaths(t *testing.T) {
+	t.Parallel()
 	eng := simpleEngine(t)
 	url := serveHTTP(t, eng)
 	req := request(t, eng, "crid-1")
@@ -50,6 +51,7 @@ func TestSimpleMenuPaths(t *testing.T) {
 // The advanced menu's connect option names post_call: after the agent
 // call the webhook is asked again and says goodbye.
 func TestAdvancedMenuPostCall(t *testing.T) {
+	t.Parallel()
 	eng := loadEngine(t, "advanced-ivr.yaml")
 	url := serveHTTP(t, eng)
 	req := request(t, eng, "")
@@ -77,6 +79,7 @@ func TestAdvancedMenuPostCall(t *testing.T) {
 // the last thing that happened, not the prompt). A session cut off at
 // MaxActions is a caller hanging up too.
 func TestCallerHangupIsLastAction(t *testing.T) {
+	t.Parallel()
 	eng := simpleEngine(t)
 	req := request(t, eng, "")
 	for _, tc := range []struct {

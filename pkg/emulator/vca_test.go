@@ -45,6 +45,7 @@ var uuidRe = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-
 // The VCA events carry what 8x8's do: the digit in both places, the last
 // clientActionId, UUIDs, '+' numbers, ACTION_COMPLETED.
 func TestVCAEvents(t *testing.T) {
+	t.Parallel()
 	eng := loadEngine(t, "advanced-ivr.yaml")
 	rec := &recorder{next: EngineWebhook{Engine: eng}}
 	e := New(Config{Webhook: rec, Start: func() time.Time { return epoch }}) // real UUIDs
@@ -111,6 +112,7 @@ func TestVCAEvents(t *testing.T) {
 // successMessage and failureMessage are heard; completeOnHash takes the
 // digits before '#'; too few digits are a failed try.
 func TestCaptureMessages(t *testing.T) {
+	t.Parallel()
 	body := []byte(`{"callflow":[
 		{"action":"makeCall","params":{"source":"6561115777","destination":"6512345678"}},
 		{"action":"sayAndCapture","params":{"promptMessage":"Enter your PIN and hash","voiceProfile":"en-US-BenjaminRUS",
@@ -140,6 +142,7 @@ func TestCaptureMessages(t *testing.T) {
 
 // HTTPWebhook keeps its connection alive, sends JSON and its headers.
 func TestHTTPWebhookKeepAlive(t *testing.T) {
+	t.Parallel()
 	var conns atomic.Int32
 	var bad atomic.Value
 	ts := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -175,6 +178,7 @@ func TestHTTPWebhookKeepAlive(t *testing.T) {
 // Shutdown waits for Handler's sessions; past its deadline it cuts them
 // short (ERROR -2002), and their summaries are still delivered.
 func TestShutdownCutsSessions(t *testing.T) {
+	t.Parallel()
 	eng := simpleEngine(t)
 	entered := make(chan struct{}, 1)
 	stuck := webhookFunc(func(ctx context.Context, _ []byte) (int, []byte, error) {
@@ -287,6 +291,7 @@ func sameShape(t *testing.T, what string, got map[string]string, wants []map[str
 // of 8x8's recorded ones (testdata/ at the repository's root), so a backend
 // tested against the emulator reads real events the same way.
 func TestEventsShapedLikeRecorded(t *testing.T) {
+	t.Parallel()
 	recorded := func(name string) map[string]string {
 		data, err := os.ReadFile(filepath.Join("..", "..", "testdata", name))
 		if err != nil {

@@ -54,6 +54,7 @@ func runLoad(t *testing.T, url string, ss []*scenario.Scenario, rate float64, d 
 // Against serve (a real pkg/webhook server over HTTP) at a modest rate,
 // every call goes as its scenario says, and every round trip is measured.
 func TestAgainstServe(t *testing.T) {
+	t.Parallel()
 	url := webhooktest.Start(t, webhooktest.Engine(t, advancedMenu))
 	ss := loadScenarios(t, advancedScenarios)
 	rep := runLoad(t, url, ss, 40, time.Second)
@@ -126,6 +127,7 @@ func slowBackend(t *testing.T, slow string, delay time.Duration) string {
 // A backend slow on one step: its p99 is over the gate, and the gate names
 // that step first.
 func TestSlowStepOverGate(t *testing.T) {
+	t.Parallel()
 	url := slowBackend(t, "connect_call", 400*time.Millisecond)
 	ss := loadScenarios(t, filepath.Join(advancedScenarios, "connect-call.yaml"))
 	rep := runLoad(t, url, ss, 20, time.Second)
@@ -150,6 +152,7 @@ func TestSlowStepOverGate(t *testing.T) {
 
 // A backend answering garbage: each failed call is put in its 8x8 class.
 func TestGarbageClassified(t *testing.T) {
+	t.Parallel()
 	var n atomic.Int64
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch n.Add(1) % 3 {
@@ -189,6 +192,7 @@ func TestGarbageClassified(t *testing.T) {
 // Calls whose instant comes with every slot taken are counted, not lost;
 // the run still ends by itself.
 func TestNotStartedCounted(t *testing.T) {
+	t.Parallel()
 	release := make(chan struct{})
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		select {
@@ -220,6 +224,7 @@ func TestNotStartedCounted(t *testing.T) {
 
 // A cancelled context (SIGINT) stops scheduling and cuts calls short.
 func TestStopsOnCancel(t *testing.T) {
+	t.Parallel()
 	url := slowBackend(t, "connect_call", time.Minute)
 	ss := loadScenarios(t, filepath.Join(advancedScenarios, "connect-call.yaml"))
 	r := &scenario.Runner{Webhook: url}
@@ -246,6 +251,7 @@ func TestStopsOnCancel(t *testing.T) {
 }
 
 func TestConfigChecked(t *testing.T) {
+	t.Parallel()
 	ss := loadScenarios(t, filepath.Join(advancedScenarios, "main-menu.yaml"))
 	p := (&scenario.Runner{}).Player(ss)
 	defer p.Close()

@@ -9,6 +9,7 @@ import (
 )
 
 func TestReadSessionsSkipsDamage(t *testing.T) {
+	t.Parallel()
 	data := "" +
 		`{"sessionId":"a","event":{}}` + "\n" +
 		"\n" +
@@ -27,6 +28,7 @@ func TestReadSessionsSkipsDamage(t *testing.T) {
 }
 
 func TestSessionsClosed(t *testing.T) {
+	t.Parallel()
 	s, err := OpenFile(filepath.Join(t.TempDir(), "s.jsonl"))
 	if err != nil {
 		t.Fatal(err)
@@ -57,6 +59,7 @@ func TestDefaultSessionsPath(t *testing.T) {
 // SyncDir syncs a directory (the new sessions file's entry) and reports a
 // directory it cannot open.
 func TestSyncDir(t *testing.T) {
+	t.Parallel()
 	if err := SyncDir(t.TempDir()); err != nil {
 		t.Errorf("SyncDir: %v", err)
 	}

@@ -18,6 +18,7 @@ func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 // revisions kept, invalid UTF-8 exact and distinct, queries by status,
 // time and id; a reopen (a restart) finds everything.
 func TestPostgresStore(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dsn := pgtest.DB(t)
 	p, err := OpenPostgres(ctx, dsn)
@@ -75,6 +76,7 @@ func TestPostgresStore(t *testing.T) {
 // Replicas starting at once migrate the schema once, and the same
 // summaries appended through several stores concurrently are stored once.
 func TestPostgresConcurrentReplicas(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dsn := pgtest.DB(t)
 	const replicas, sessions = 4, 50
@@ -129,6 +131,7 @@ func TestPostgresConcurrentReplicas(t *testing.T) {
 
 // A password in the URL is never in Location or in an error.
 func TestPostgresPasswordHidden(t *testing.T) {
+	t.Parallel()
 	dsn := pgtest.DB(t)
 	u, _ := url.Parse(dsn)
 	u.User = url.UserPassword("nobody", "s3cret-pw")

@@ -64,6 +64,7 @@ func checkInvalidUTF8(t *testing.T, open func() Store) {
 }
 
 func TestFileInvalidUTF8Restart(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "sessions.jsonl")
 	checkInvalidUTF8(t, func() Store {
 		f, err := OpenFile(path)
@@ -75,6 +76,7 @@ func TestFileInvalidUTF8Restart(t *testing.T) {
 }
 
 func TestPostgresInvalidUTF8Restart(t *testing.T) {
+	t.Parallel()
 	dsn := pgtest.DB(t)
 	checkInvalidUTF8(t, func() Store {
 		p, err := OpenPostgres(context.Background(), dsn)

@@ -6,6 +6,7 @@ import (
 )
 
 func TestAuth(t *testing.T) {
+	t.Parallel()
 	body := readFile(t, "testdata/dtmf1.json")
 	cases := []struct {
 		name      string
@@ -80,6 +81,7 @@ func TestAuth(t *testing.T) {
 }
 
 func TestAuthConfigErrors(t *testing.T) {
+	t.Parallel()
 	for _, a := range []Auth{
 		{Secrets: []string{"ok", ""}},
 		{BasicUser: "user"},
@@ -95,6 +97,7 @@ func TestAuthConfigErrors(t *testing.T) {
 // The allow list judges the TCP peer; X-Forwarded-For only counts with
 // TrustProxy, and then only its right-most entry (the one our proxy added).
 func TestAllowIP(t *testing.T) {
+	t.Parallel()
 	body := readFile(t, "testdata/dtmf1.json")
 	eightByEight := mustPrefixes(t, "18.140.80.2", "52.220.253.234", "54.255.116.8", "52.74.232.241")
 	cases := []struct {
@@ -145,6 +148,7 @@ func TestAllowIP(t *testing.T) {
 // IP and authentication both apply: an allowed address still needs a
 // credential.
 func TestAllowIPAndAuth(t *testing.T) {
+	t.Parallel()
 	ts := start(t, Config{AllowIPs: mustPrefixes(t, "127.0.0.1"), Auth: Auth{Token: "t"}}, nil)
 	errorJSON(t, post(t, ts.URL+PathVCA, readFile(t, "testdata/dtmf1.json")), 401)
 	if r := post(t, ts.URL+PathVCA+"?token=t", readFile(t, "testdata/dtmf1.json")); r.Status != 200 {
@@ -153,6 +157,7 @@ func TestAllowIPAndAuth(t *testing.T) {
 }
 
 func TestParsePrefixes(t *testing.T) {
+	t.Parallel()
 	p, err := ParsePrefixes([]string{"18.140.80.2", " 10.0.0.0/8 ", "", "::1", "192.168.1.7/24"})
 	if err != nil {
 		t.Fatal(err)

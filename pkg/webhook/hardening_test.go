@@ -17,6 +17,7 @@ import (
 // connection, having closed the connection idle the longest for it.
 // Without the cap the connections pile up until file descriptors run out.
 func TestMaxConnsShedsIdle(t *testing.T) {
+	t.Parallel()
 	const max = 8
 	ts := start(t, Config{MaxConns: max}, nil)
 	var idle []net.Conn
@@ -50,6 +51,7 @@ func TestMaxConnsShedsIdle(t *testing.T) {
 // connection closed, so that nothing after it on the connection is read
 // as another request.
 func TestContentLengthAndTransferEncoding(t *testing.T) {
+	t.Parallel()
 	ts := start(t, Config{}, nil)
 	c, err := net.Dial("tcp", ts.Addr)
 	if err != nil {

@@ -44,6 +44,7 @@ next:
 // answered by route, status, menu, action and VSS outcome, bounds its
 // labels, and names no session.
 func TestMetricsExposition(t *testing.T) {
+	t.Parallel()
 	ts := start(t, Config{Metrics: true}, nil)
 	ts.drain(t)
 	if r := post(t, ts.URL+PathVCA, readFile(t, "testdata/dtmf3.json")); r.Status != 200 {
@@ -109,6 +110,7 @@ func TestMetricsExposition(t *testing.T) {
 
 // Without Config.Metrics there is no /metrics.
 func TestMetricsOff(t *testing.T) {
+	t.Parallel()
 	ts := start(t, Config{}, nil)
 	ts.drain(t)
 	if r := do(t, newReq(t, "GET", ts.URL+PathMetrics, nil)); r.Status != 404 {

@@ -42,6 +42,7 @@ func (ts *testServer) drain(t *testing.T) {
 // same summaries posted to both, concurrently and repeatedly, are each
 // stored once, and every post is acknowledged.
 func TestPostgresTwoReplicas(t *testing.T) {
+	t.Parallel()
 	dsn := pgtest.DB(t)
 	a := start(t, Config{SessionsPath: dsn}, nil)
 	b := start(t, Config{SessionsPath: dsn}, nil)
@@ -78,6 +79,7 @@ func TestPostgresTwoReplicas(t *testing.T) {
 // and not acknowledged; back up: 200 again. A restarted server finds
 // everything acknowledged before.
 func TestPostgresDownThenUp(t *testing.T) {
+	t.Parallel()
 	c := pgtest.New(t)
 	ts := start(t, Config{SessionsPath: c.URL()}, nil)
 	ts.drain(t)

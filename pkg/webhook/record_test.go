@@ -23,6 +23,7 @@ import (
 // Every answered event is recorded as NAME.json (the body received) and
 // NAME.expected.json (the body sent), byte for byte.
 func TestRecord(t *testing.T) {
+	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "rec")
 	ts := start(t, Config{RecordPath: dir}, nil)
 	var sent [][2][]byte
@@ -73,6 +74,7 @@ func TestRecord(t *testing.T) {
 // get distinct names: no pair is overwritten or mixed with another, and
 // none queued is lost when the server shuts down gracefully.
 func TestRecordConcurrentNamesDistinct(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	ts := start(t, Config{RecordPath: dir}, nil)
 	const n = 256
@@ -155,6 +157,7 @@ func recordedPairs(t *testing.T, dir string) [][2][]byte {
 // answered 200, the log line says it was not recorded, the drops are
 // counted in /metrics, and the warning comes once, not once per call.
 func TestRecordQueueFullAnswersAnyway(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	ts := start(t, Config{RecordPath: dir, Metrics: true}, nil)
 	ts.rec.Close() // takes nothing more, as a full queue
@@ -261,6 +264,7 @@ func BenchmarkServeRecord(b *testing.B) {
 // every answered event is on disk, in a directory or an archive: the
 // writer lags the calls, and nothing still queued is lost.
 func TestRecordGracefulShutdownUnderLoadKeepsEveryPair(t *testing.T) {
+	t.Parallel()
 	for _, to := range []string{"dir", "archive"} {
 		t.Run(to, func(t *testing.T) {
 			path := t.TempDir()
@@ -333,6 +337,7 @@ func archivedPairs(t *testing.T, path string) [][2][]byte {
 // server) is a warning in the log; the call is answered 200 as if nothing
 // happened, as when the handler wrote the pair itself.
 func TestRecordWriteErrorWarnsAndAnswers(t *testing.T) {
+	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "rec")
 	ts := start(t, Config{RecordPath: dir}, nil)
 	if err := os.RemoveAll(dir); err != nil {

@@ -23,6 +23,7 @@ func loader(t *testing.T, file string) func() (*menu.Engine, error) {
 
 // A good menu is swapped in: the next call is answered by it.
 func TestReloadGood(t *testing.T) {
+	t.Parallel()
 	ts := start(t, Config{}, nil)
 	before := post(t, ts.URL+PathVCA, vcaEvent(t, "", ""))
 	if err := ts.Reload("test", loader(t, "testdata/menus/advanced-ivr.yaml")); err != nil {
@@ -50,6 +51,7 @@ func TestReloadGood(t *testing.T) {
 // A broken menu is refused with the error validate gives, reported as an
 // error event, and the old menu keeps answering.
 func TestReloadBroken(t *testing.T) {
+	t.Parallel()
 	ts := start(t, Config{Metrics: true}, nil)
 	before := post(t, ts.URL+PathVCA, vcaEvent(t, "", ""))
 	ts.next(t)
@@ -82,6 +84,7 @@ func TestReloadBroken(t *testing.T) {
 // Under load, reloads back and forth fail no request: every answer is
 // complete and from one menu or the other.
 func TestReloadUnderLoad(t *testing.T) {
+	t.Parallel()
 	ts := start(t, Config{}, nil)
 	ts.drain(t)
 	simple, advanced := loader(t, "testdata/menus/simple-ivr.yaml"), loader(t, "testdata/menus/advanced-ivr.yaml")

@@ -20,6 +20,7 @@ import (
 // in flight finish with its answer, closes the sessions file and returns
 // nil.
 func TestShutdownDrainsInFlight(t *testing.T) {
+	t.Parallel()
 	entered, release := make(chan struct{}), make(chan struct{})
 	hook := func(r *http.Request) {
 		if r.Header.Get("X-Test-Block") != "" {
@@ -93,6 +94,7 @@ func TestShutdownDrainsInFlight(t *testing.T) {
 // The drain is bounded: a request that never finishes does not hold the
 // process; Run says so.
 func TestShutdownDrainBounded(t *testing.T) {
+	t.Parallel()
 	entered, release := make(chan struct{}), make(chan struct{})
 	defer close(release)
 	hook := func(r *http.Request) {
@@ -121,6 +123,7 @@ func TestShutdownDrainBounded(t *testing.T) {
 }
 
 func TestNewErrors(t *testing.T) {
+	t.Parallel()
 	e := engine(t, "testdata/menus/simple-ivr.yaml")
 	dir := t.TempDir()
 	blocker := filepath.Join(dir, "file")

@@ -19,6 +19,7 @@ import (
 // seed's callflows (testdata/serve/simple-*.golden, checked against
 // seed/simple-ivr.txt by eye when written).
 func TestVCASimpleMenu(t *testing.T) {
+	t.Parallel()
 	ts := start(t, Config{}, nil)
 	cases := []struct {
 		event, golden string
@@ -62,6 +63,7 @@ func TestVCASimpleMenu(t *testing.T) {
 // the main menu to reservations to booking a table, and each answer names
 // the menu the next event answers.
 func TestVCAAdvancedMenu(t *testing.T) {
+	t.Parallel()
 	ts := start(t, Config{Engine: engine(t, "testdata/menus/advanced-ivr.yaml")}, nil)
 	steps := []struct {
 		id, digit, golden, next, action string
@@ -97,6 +99,7 @@ func TestVCAAdvancedMenu(t *testing.T) {
 // An unknown clientActionId is answered with the start menu (the caller
 // hears something) and logged as a warning.
 func TestVCAUnknownMenuFallsBack(t *testing.T) {
+	t.Parallel()
 	e := engine(t, "testdata/menus/advanced-ivr.yaml")
 	ts := start(t, Config{Engine: e}, nil)
 	r := post(t, ts.URL+PathVCA, vcaEvent(t, "no_such_menu", "1"))
@@ -117,6 +120,7 @@ func TestVCAUnknownMenuFallsBack(t *testing.T) {
 // A CALL_STATUS (VCS) event is acknowledged with 200 {} on either route,
 // as 8x8's sample does, and logged.
 func TestCallStatusAcknowledged(t *testing.T) {
+	t.Parallel()
 	ts := start(t, Config{}, nil)
 	vcs := bytes.Replace(readFile(t, "testdata/dtmf1.json"), []byte(`"CALL_ACTION"`), []byte(`"CALL_STATUS"`), 1)
 	for _, route := range []string{PathVCA, PathVSS} {
@@ -134,6 +138,7 @@ func TestCallStatusAcknowledged(t *testing.T) {
 // An event of the wrong kind on a route is a misconfigured webhook URL: 422
 // with a JSON error, logged as a warning.
 func TestWrongEventType(t *testing.T) {
+	t.Parallel()
 	ts := start(t, Config{}, nil)
 	cases := []struct{ route, file, want string }{
 		{PathVCA, "testdata/vss/completed.json", "SESSION_SUMMARY"},
@@ -154,6 +159,7 @@ func TestWrongEventType(t *testing.T) {
 }
 
 func TestBadInput(t *testing.T) {
+	t.Parallel()
 	ts := start(t, Config{}, nil)
 	big := bytes.Repeat([]byte(" "), 1<<20+1)
 	cases := []struct {
@@ -206,6 +212,7 @@ func TestBadInput(t *testing.T) {
 }
 
 func TestHealthz(t *testing.T) {
+	t.Parallel()
 	ts := start(t, Config{Auth: Auth{Token: "t0ken"}, AllowIPs: mustPrefixes(t, "18.140.80.2")}, nil)
 	for _, m := range []string{"GET", "HEAD"} {
 		r := do(t, newReq(t, m, ts.URL+PathHealth, nil))
@@ -226,6 +233,7 @@ func TestHealthz(t *testing.T) {
 // A panic in a handler becomes a 500 with a JSON body, is logged with its
 // stack, and the server goes on serving.
 func TestPanicRecovered(t *testing.T) {
+	t.Parallel()
 	hook := func(r *http.Request) {
 		if r.Header.Get("X-Test-Panic") != "" {
 			panic("boom")
