@@ -57,9 +57,9 @@ sessionId once the call rings.
 
 Exit codes: 0 the call rings, 1 the emulator refused it or could not be
 reached, 2 bad usage.`,
-		Example: `  $ ivrctl serve --port 8180 &
-  $ ivrctl emulate --port 9190 --vca-url http://127.0.0.1:8180/webhooks/vca --press 2 &
-  $ ivrctl emulate ring --emulator http://127.0.0.1:9190 --to 6561115777 --from 6512345678`,
+		Example: `  $ ivrctl serve --port 8080 &
+  $ ivrctl emulate --port 9090 --vca-url http://127.0.0.1:8080/webhooks/vca --press 2 &
+  $ ivrctl emulate ring --emulator http://127.0.0.1:9090 --to 6561115777 --from 6512345678`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Context = cmd.Context()
