@@ -1,14 +1,10 @@
 package replay
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/ivrctl/ivrctl/pkg/callflow"
-	"github.com/ivrctl/ivrctl/pkg/menu"
 )
 
 // What Recorder writes, Gather reads back as one input with its expected
@@ -16,28 +12,13 @@ import (
 // diff.
 func TestRecordThenReplay(t *testing.T) {
 	t.Parallel()
-	eng, err := menu.Compile(menu.Default(), menu.Numbers{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	event, err := os.ReadFile("../../testdata/dtmf1.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ev, err := callflow.DecodeVCA(event)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := eng.Answer(ev)
-	if err != nil {
-		t.Fatal(err)
-	}
+	eng, event, answer := answered(t, "../../testdata/dtmf1.json")
 	dir := t.TempDir()
 	rc, err := NewRecorder(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := rc.Record(time.Now(), "d62f91ba-9a40", event, res.Reply.Body); err != nil {
+	if err := rc.Record(time.Now(), "d62f91ba-9a40", event, answer); err != nil {
 		t.Fatal(err)
 	}
 	inputs := Gather([]string{dir}, Source{})
@@ -53,7 +34,7 @@ func TestRecordThenReplay(t *testing.T) {
 	}
 	// Another digit gets another answer: the recording no longer matches.
 	digits := "2"
-	if out := Replay(eng, &Input{Name: "x", Data: event, Expected: res.Reply.Body}, &digits); out.Diff == "" {
+	if out := Replay(eng, &Input{Name: "x", Data: event, Expected: answer}, &digits); out.Diff == "" {
 		t.Error("no diff for an answer that changed")
 	}
 	// Without expected answers (--dtmf), the pair's answer is not read.

@@ -101,14 +101,7 @@ func TestRecordConcurrentNamesDistinct(t *testing.T) {
 	if len(pairs) != n {
 		t.Fatalf("%d pairs, want %d", len(pairs), n)
 	}
-	ids := map[string]bool{}
-	for _, p := range pairs {
-		var ev callflow.VCAEvent
-		if err := json.Unmarshal(p[0], &ev); err != nil {
-			t.Fatal(err)
-		}
-		ids[ev.Payload.EventID] = true
-	}
+	ids := eventIDs(t, pairs)
 	if len(ids) != n {
 		t.Errorf("%d distinct events recorded, want %d", len(ids), n)
 	}
@@ -299,19 +292,26 @@ func TestRecordGracefulShutdownUnderLoadKeepsEveryPair(t *testing.T) {
 			if len(pairs) != clients*each {
 				t.Fatalf("%d pairs after a graceful stop, want %d", len(pairs), clients*each)
 			}
-			ids := map[string]bool{}
-			for _, p := range pairs {
-				var ev callflow.VCAEvent
-				if err := json.Unmarshal(p[0], &ev); err != nil {
-					t.Fatal(err)
-				}
-				ids[ev.Payload.EventID] = true
-			}
+			ids := eventIDs(t, pairs)
 			if len(ids) != clients*each {
 				t.Errorf("%d distinct events recorded, want %d", len(ids), clients*each)
 			}
 		})
 	}
+}
+
+// eventIDs returns the eventIds of the recorded pairs' events.
+func eventIDs(t *testing.T, pairs [][2][]byte) map[string]bool {
+	t.Helper()
+	ids := map[string]bool{}
+	for _, p := range pairs {
+		var ev callflow.VCAEvent
+		if err := json.Unmarshal(p[0], &ev); err != nil {
+			t.Fatal(err)
+		}
+		ids[ev.Payload.EventID] = true
+	}
+	return ids
 }
 
 // archivedPairs reads the (event, answer) pairs of an archive, a line
