@@ -137,7 +137,7 @@ func appendLine(b []byte, name string, event, answer []byte) ([]byte, error) {
 // it encoded. Were v not JSON, only its own line would be unreadable (no
 // JSON value holds a raw line break, so the lines stay apart).
 func appendCompact(b, v []byte) ([]byte, error) {
-	if bytes.IndexAny(v, "\r\n") < 0 {
+	if !bytes.ContainsAny(v, "\r\n") {
 		return append(b, bytes.TrimSpace(v)...), nil
 	}
 	out := bytes.NewBuffer(b)
