@@ -106,7 +106,9 @@ type Engine struct {
 
 // idler is a test clock that moves only when the engine is idle
 // (FakeClock).
-type idler interface{ Idle(busy bool) }
+type idler interface {
+	Idle(busy bool, waits ...<-chan time.Time)
+}
 
 // placed is a worker's result.
 type placed struct {
@@ -215,7 +217,7 @@ func (e *Engine) Run(ctx, abort context.Context) (Stats, error) {
 			timer = e.cfg.Clock.After(max(wake.Sub(now), 0))
 		}
 		if ic, ok := e.cfg.Clock.(idler); ok {
-			ic.Idle(e.placing > 0 || len(e.updates) > 0 || len(e.results) > 0)
+			ic.Idle(e.placing > 0 || len(e.updates) > 0 || len(e.results) > 0, timer, drainUntil)
 		}
 		select {
 		case <-stopped:

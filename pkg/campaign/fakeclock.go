@@ -67,18 +67,27 @@ func (c *FakeClock) fire() {
 }
 
 // Idle is told by the engine, before each wait, whether work is
-// outstanding; in auto mode an idle engine's earliest timer fires.
-func (c *FakeClock) Idle(busy bool) {
+// outstanding and which timers it waits on; in auto mode an idle
+// engine's earliest such timer fires (with every timer due by then).
+// Only the timers waited on count: the engine makes a timer per wait and
+// leaves the old ones, and jumping to a stale one fired nothing the
+// engine listened to, so it waited for ever (a hang seen under -race).
+func (c *FakeClock) Idle(busy bool, waits ...<-chan time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.auto || busy || len(c.timers) == 0 {
+	if !c.auto || busy {
 		return
 	}
-	next := c.timers[0].at
-	for _, t := range c.timers[1:] {
-		if t.at.Before(next) {
-			next = t.at
+	var next time.Time
+	for _, t := range c.timers {
+		for _, w := range waits {
+			if w != nil && (<-chan time.Time)(t.ch) == w && (next.IsZero() || t.at.Before(next)) {
+				next = t.at
+			}
 		}
+	}
+	if next.IsZero() {
+		return
 	}
 	if next.After(c.now) {
 		c.now = next
