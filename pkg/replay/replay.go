@@ -260,7 +260,7 @@ func Gather(paths []string, src Source) []*Input {
 				inputs = append(inputs, &Input{Name: p, Err: err})
 			}
 			inputs = append(inputs, found...)
-		case strings.HasSuffix(p, ArchiveSuffix):
+		case strings.HasSuffix(p, ArchiveSuffix) && st.Mode().IsRegular():
 			found, err := readArchive(src, p)
 			if err != nil {
 				inputs = append(inputs, &Input{Name: p, Err: err})
