@@ -188,7 +188,8 @@ func makeTemplate(c *Cluster) (string, error) {
 	if _, err := os.Stat(filepath.Join(final, templateDone)); err == nil {
 		return data, nil
 	}
-	os.RemoveAll(final) // an incomplete one, if any
+	// Never remove final here: another test binary may have renamed its
+	// complete template into place since the check, and be copying it.
 	tmp, err := os.MkdirTemp("", "ivrctl-pgtest-template-")
 	if err != nil {
 		return "", err
@@ -209,11 +210,14 @@ func makeTemplate(c *Cluster) (string, error) {
 		return "", err
 	}
 	if err := os.Rename(tmp, final); err != nil {
-		// Another test binary got there first: use its template.
-		os.RemoveAll(tmp)
-		if _, serr := os.Stat(filepath.Join(final, templateDone)); serr != nil {
-			return "", fmt.Errorf("initdb template: %w", err)
+		if _, serr := os.Stat(filepath.Join(final, templateDone)); serr == nil {
+			// Another test binary got there first: use its template.
+			os.RemoveAll(tmp)
+			return data, nil
 		}
+		// Something incomplete holds the name: this process keeps its
+		// own template where initdb made it.
+		return build.data(), nil
 	}
 	return data, nil
 }
