@@ -43,7 +43,6 @@ func openFile(t testing.TB) *File {
 // A second writer on the same file is refused, naming the file and the
 // way to run replicas; once the first closes, it may open.
 func TestFileLocked(t *testing.T) {
-	t.Parallel()
 	path := filepath.Join(t.TempDir(), "sessions.jsonl")
 	first, err := OpenFile(path)
 	if err != nil {
@@ -78,7 +77,6 @@ func TestFileLocked(t *testing.T) {
 // revision, kept; readers see the latest unless asked for all. A restart
 // remembers both.
 func TestFileRevisions(t *testing.T) {
-	t.Parallel()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "sessions.jsonl")
 	f, err := OpenFile(path)
@@ -139,7 +137,6 @@ func TestFileRevisions(t *testing.T) {
 // Invalid UTF-8 is stored as valid JSON, every byte kept, and two ids that
 // differ only in invalid bytes are two sessions.
 func TestFileInvalidUTF8(t *testing.T) {
-	t.Parallel()
 	ctx := context.Background()
 	f := openFile(t)
 	a := []byte("{\"payload\":{\"sessionId\":\"id-\xff\",\"sessionStatus\":\"COMPLETED\",\"lastAction\":\"say \xfe\"}}")
@@ -171,7 +168,6 @@ func TestFileInvalidUTF8(t *testing.T) {
 }
 
 func TestUnquoteRaw(t *testing.T) {
-	t.Parallel()
 	for in, want := range map[string]string{
 		`"abc"`:                "abc",
 		`"a\"b\\c\/d\n\t"`:     "a\"b\\c/d\n\t",
@@ -193,7 +189,6 @@ func TestUnquoteRaw(t *testing.T) {
 // Many clients at once, each summary twice: every one is acknowledged,
 // and the file holds each exactly once.
 func TestFileGroupCommitConcurrent(t *testing.T) {
-	t.Parallel()
 	ctx := context.Background()
 	f := openFile(t)
 	const clients, each = 32, 20
@@ -232,7 +227,6 @@ func TestFileGroupCommitConcurrent(t *testing.T) {
 // kill is in the file exactly once. The writer is this test binary run
 // again (TestMain-free: an env variable selects the helper).
 func TestFileKill9(t *testing.T) {
-	t.Parallel()
 	if os.Getenv("IVRCTL_SESSIONS_KILL_HELPER") != "" {
 		killHelper()
 		return
@@ -306,7 +300,6 @@ func killHelper() {
 }
 
 func TestSummarize(t *testing.T) {
-	t.Parallel()
 	body := func(id, status, last, start, end string) []byte {
 		return []byte(`{"payload":{"sessionId":"` + id + `","sessionStatus":"` + status + `","lastAction":"` + last + `","startTime":"` + start + `","endTime":"` + end + `"}}`)
 	}

@@ -64,7 +64,6 @@ func checkInvalidUTF8(t *testing.T, open func() Store) {
 }
 
 func TestFileInvalidUTF8Restart(t *testing.T) {
-	t.Parallel()
 	path := filepath.Join(t.TempDir(), "sessions.jsonl")
 	checkInvalidUTF8(t, func() Store {
 		f, err := OpenFile(path)

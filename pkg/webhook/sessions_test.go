@@ -17,7 +17,6 @@ import (
 // An acknowledged summary is in the file when the 200 arrives: read back
 // by a separate open, not through the server.
 func TestVSSAcknowledgedIsInFile(t *testing.T) {
-	t.Parallel()
 	path := filepath.Join(t.TempDir(), "deep", "dir", "sessions.jsonl")
 	ts := start(t, Config{SessionsPath: path}, nil)
 	files := []string{"testdata/vss/completed.json", "testdata/vss/busy.json", "testdata/vss/no-answer.json", "testdata/vss/error.json"}
@@ -71,7 +70,6 @@ func TestVSSAcknowledgedIsInFile(t *testing.T) {
 // A summary delivered twice, concurrently or across a restart, is recorded
 // once and acknowledged each time.
 func TestVSSDuplicateRecordedOnce(t *testing.T) {
-	t.Parallel()
 	path := filepath.Join(t.TempDir(), "sessions.jsonl")
 	body := readFile(t, "testdata/vss/completed.json")
 	ts := start(t, Config{SessionsPath: path}, nil)
@@ -120,7 +118,6 @@ func TestVSSDuplicateRecordedOnce(t *testing.T) {
 // the next append isolates it on its own line; what came before is intact,
 // byte for byte.
 func TestVSSTornLastLine(t *testing.T) {
-	t.Parallel()
 	good := `{"receivedAt":"2026-01-13T08:27:00Z","sessionId":"a-1","sessionStatus":"COMPLETED","event":{"payload":{"sessionId":"a-1"}}}` + "\n"
 	cases := map[string]string{
 		"fragment":                 `{"receivedAt":"2026-01-13T08:28:00Z","sessionId":"9a8b7c6d-5f2e-11ee-8c99-0242ac120002","sess`,
