@@ -3,11 +3,9 @@ package account
 import (
 	"encoding/json"
 	"io"
-	"net/url"
 	"text/tabwriter"
 
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
-	"github.com/ivrctl/ivrctl/pkg/webhook"
 )
 
 // Table writes rows under a header, in aligned columns. Cells come from
@@ -46,17 +44,4 @@ func JSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
-}
-
-// URLHasCredential reports whether a webhook URL carries its own
-// credential (a ?token= or a password), which serve can check.
-func URLHasCredential(raw string) bool {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return false
-	}
-	if _, ok := u.User.Password(); ok {
-		return true
-	}
-	return u.Query().Get(webhook.TokenParam) != ""
 }

@@ -2,26 +2,6 @@ package account
 
 import "testing"
 
-// The redaction of URLs is pkg/redact's (TestURL there).
-func TestURLHasCredential(t *testing.T) {
-	t.Parallel()
-	for _, tt := range []struct {
-		in   string
-		want bool
-	}{
-		{"https://ivr.example.com/x", false},
-		{"https://ivr.example.com/x?token=", false},
-		{"https://ivr.example.com/x?other=1", false},
-		{"https://ivr.example.com/x?token=abc", true},
-		{"https://u:p@ivr.example.com/x", true},
-		{"https://u@ivr.example.com/x", false},
-	} {
-		if got := URLHasCredential(tt.in); got != tt.want {
-			t.Errorf("URLHasCredential(%q) = %v, want %v", tt.in, got, tt.want)
-		}
-	}
-}
-
 // Cells come from 8x8's answers: anything that could drive or reorder the
 // terminal (controls, C1 controls, bidi overrides, invalid UTF-8) is
 // shown quoted, as serve and call --wait show request text.

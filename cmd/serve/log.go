@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
+	"github.com/ivrctl/ivrctl/pkg/redact"
 	"github.com/ivrctl/ivrctl/pkg/replay"
 	"github.com/ivrctl/ivrctl/pkg/sessions"
 	"github.com/ivrctl/ivrctl/pkg/webhook"
@@ -127,7 +128,7 @@ func (l *logger) startup(url string, cfg webhook.Config, srv *webhook.Server, me
 		methods = append(methods, fmt.Sprintf("%d secret(s) in %s", len(a.Secrets), h))
 	}
 	if a.Token != "" {
-		methods = append(methods, "?"+webhook.TokenParam+"=")
+		methods = append(methods, "?"+redact.TokenParam+"=")
 	}
 	if a.BasicUser != "" {
 		methods = append(methods, "basic")

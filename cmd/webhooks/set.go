@@ -119,7 +119,7 @@ func runSet(cmd *cobra.Command, opts *setOptions) error {
 	}
 
 	errOut := opts.IO.ErrOut
-	if secret == "" && !slices.ContainsFunc(regs, func(r callflow.NewWebhook) bool { return account.URLHasCredential(r.URL) }) {
+	if secret == "" && !slices.ContainsFunc(regs, func(r callflow.NewWebhook) bool { return redact.URLHasCredential(r.URL) }) {
 		fmt.Fprintf(errOut, "%s no --auth-secret: 8x8 will send no secret, so anyone who learns these URLs can drive your menu; use --auth-secret generate (serve then checks it), or serve's --token in the URLs\n",
 			opts.IO.ErrPalette().Yellow("warning:"))
 	}
@@ -213,7 +213,7 @@ func resolveSecret(s string) (secret string, generated bool, err error) {
 // secretNote says which secret a registration carries, never the value.
 func secretNote(secret string, generated bool, from cmdutil.Source, rawURL string) string {
 	switch {
-	case secret == "" && account.URLHasCredential(rawURL):
+	case secret == "" && redact.URLHasCredential(rawURL):
 		return "no auth header; a credential in the URL"
 	case secret == "":
 		return "no auth header"

@@ -105,6 +105,23 @@ const NotParsed = "(a URL that does not parse)"
 // user name can be half of the credential.
 const userRedacted = "REDACTED"
 
+// TokenParam is the query parameter a webhook URL's token travels in
+// (https://host/webhooks/vca?token=...), which serve checks.
+const TokenParam = "token"
+
+// URLHasCredential reports whether a webhook URL carries its own
+// credential, a ?token= or a password, which serve can check.
+func URLHasCredential(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return false
+	}
+	if _, ok := u.User.Password(); ok {
+		return true
+	}
+	return u.Query().Get(TokenParam) != ""
+}
+
 // URL is raw without its credentials, for errors, logs and reports: user
 // info REDACTED, the query "?...", no fragment. "" stays "".
 func URL(raw string) string {

@@ -73,3 +73,22 @@ func TestDatabaseURL(t *testing.T) {
 		}
 	}
 }
+
+func TestURLHasCredential(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		in   string
+		want bool
+	}{
+		{"https://ivr.example.com/x", false},
+		{"https://ivr.example.com/x?token=", false},
+		{"https://ivr.example.com/x?other=1", false},
+		{"https://ivr.example.com/x?token=abc", true},
+		{"https://u:p@ivr.example.com/x", true},
+		{"https://u@ivr.example.com/x", false},
+	} {
+		if got := URLHasCredential(tt.in); got != tt.want {
+			t.Errorf("URLHasCredential(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}

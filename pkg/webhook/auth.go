@@ -8,16 +8,14 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
+
+	"github.com/ivrctl/ivrctl/pkg/redact"
 )
 
 // DefaultAuthHeader carries the shared secret unless Auth.Header says
 // otherwise. 8x8's Webhooks API stores an httpAuthHeader value and sends it
 // with every webhook, but does not document the header's name.
 const DefaultAuthHeader = "Authorization"
-
-// TokenParam is the query parameter a URL token travels in:
-// https://host/webhooks/vca?token=...
-const TokenParam = "token"
 
 // Auth says how a webhook request proves it comes from 8x8. Any configured
 // method that succeeds admits the request; with none configured every
@@ -102,7 +100,7 @@ func (au *authenticator) admit(r *http.Request) bool {
 	}
 	if au.token != nil && r.URL.RawQuery != "" {
 		if q, err := url.ParseQuery(r.URL.RawQuery); err == nil {
-			if v := q.Get(TokenParam); v != "" {
+			if v := q.Get(redact.TokenParam); v != "" {
 				ok |= au.token.equal(v)
 			}
 		}
