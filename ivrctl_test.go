@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"errors"
-	"flag"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -15,13 +14,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/ivrctl/ivrctl/pkg/paralleltest"
 )
 
 // The values TestScripts stamps into a real build, as GoReleaser does;
@@ -38,14 +38,9 @@ const (
 //
 // The scripts mostly wait (servers starting, --duration runs, real
 // clocks), they do not compute, so more of them run at once than go
-// test's default of one per core; -parallel on the command line still
-// decides.
+// test's default of one per core (paralleltest.Raise).
 func TestMain(m *testing.M) {
-	if f := flag.Lookup("test.parallel"); f != nil {
-		n := strconv.Itoa(scriptsPerCore * runtime.GOMAXPROCS(0))
-		f.Value.Set(n)
-		f.DefValue = n
-	}
+	paralleltest.Raise()
 	testscript.Main(m, map[string]func(){
 		"ivrctl": main,
 		// ivrctl as a release build: the variables GoReleaser stamps
@@ -59,9 +54,6 @@ func TestMain(m *testing.M) {
 		},
 	})
 }
-
-// scriptsPerCore is how many scripts run at once per core.
-const scriptsPerCore = 4
 
 // TestScripts runs testdata/script/*.txtar. Besides `ivrctl` (the test
 // binary running main), the scripts get `ivrctl-stamped`, main with the

@@ -19,6 +19,7 @@ import (
 	"github.com/ivrctl/ivrctl/cmd/cmdutil/cmdtest"
 	"github.com/ivrctl/ivrctl/cmd/dial"
 	"github.com/ivrctl/ivrctl/pkg/callflow"
+	"github.com/ivrctl/ivrctl/pkg/paralleltest"
 	"github.com/ivrctl/ivrctl/pkg/webhook"
 	"github.com/ivrctl/ivrctl/pkg/webhook/webhooktest"
 )
@@ -32,6 +33,7 @@ func TestMain(m *testing.M) {
 		os.Exit(cmd.Execute(cmd.BuildInfo{Version: "test"}, os.Args[1:], cmdutil.System()))
 	}
 	flag.Parse()
+	paralleltest.Raise()
 	cleanup := cmdtest.Isolate()
 	code := m.Run()
 	cleanup()

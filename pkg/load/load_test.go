@@ -6,16 +6,24 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/ivrctl/ivrctl/pkg/paralleltest"
 	"github.com/ivrctl/ivrctl/pkg/scenario"
 	"github.com/ivrctl/ivrctl/pkg/webhook"
 	"github.com/ivrctl/ivrctl/pkg/webhook/webhooktest"
 )
+
+// The load tests mostly wait (--duration runs at a rate): more run at once.
+func TestMain(m *testing.M) {
+	paralleltest.Raise()
+	os.Exit(m.Run())
+}
 
 const (
 	advancedMenu      = "../../testdata/menus/advanced-ivr.yaml"

@@ -12,11 +12,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ivrctl/ivrctl/pkg/paralleltest"
 	"github.com/ivrctl/ivrctl/pkg/pgtest"
 	"github.com/ivrctl/ivrctl/pkg/sessions"
 )
 
-func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+// Most of these tests wait on servers and clocks: more run at once.
+func TestMain(m *testing.M) {
+	paralleltest.Raise()
+	os.Exit(pgtest.Main(m))
+}
 
 func summary(id string) []byte {
 	return []byte(`{"eventType":"SESSION_SUMMARY","payload":{"sessionId":"` + id + `","sessionStatus":"COMPLETED","lastAction":"say"}}`)

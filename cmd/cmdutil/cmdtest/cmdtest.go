@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/ivrctl/ivrctl/cmd/cmdutil"
+	"github.com/ivrctl/ivrctl/pkg/paralleltest"
 )
 
 // Isolate unsets every IVRCTL_* variable and points XDG_CONFIG_HOME and
@@ -40,10 +41,13 @@ func Isolate() (cleanup func()) {
 	return func() { os.RemoveAll(dir) }
 }
 
-// Main runs a command package's tests Isolated, for its TestMain:
+// Main runs a command package's tests Isolated, and more of them at once
+// (paralleltest.Raise: command tests mostly wait on servers and clocks),
+// for its TestMain:
 //
 //	func TestMain(m *testing.M) { os.Exit(cmdtest.Main(m)) }
 func Main(m *testing.M) int {
+	paralleltest.Raise()
 	cleanup := Isolate()
 	defer cleanup()
 	return m.Run()
