@@ -6,7 +6,7 @@
 // cmd/call and the load packages were measured: at the default two (on
 // 2 cores) they queued behind each other's sleeps and held a slot of go
 // test's -p for seconds doing nothing; at eight the same tests took
-// 0.2-0.6x the time. A -parallel given on the command line still decides.
+// 0.2-0.7x the time. A -parallel given on the command line still decides.
 package paralleltest
 
 import (
